@@ -1,0 +1,42 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ExpressHa.Schema
+{
+    public enum SchemaKind { Resource, Monitor }
+
+    /// <summary>What the schema knows of one resource or monitor type.</summary>
+    public sealed class TypeSchema
+    {
+        public TypeSchema(string name, SchemaKind kind, string description, params ParameterSpec[] parameters)
+        {
+            Name = name;
+            Kind = kind;
+            Description = description;
+            Parameters = parameters;
+        }
+
+        public string Name { get; }
+        public SchemaKind Kind { get; }
+        public string Description { get; }
+        public IReadOnlyList<ParameterSpec> Parameters { get; }
+
+        /// <summary>Resources: the monitor types added with the resource unless -NoMonitor.</summary>
+        public string[] AutoMonitors { get; set; } = new string[0];
+        /// <summary>Monitors: defaults for the common settings.</summary>
+        public int DefaultIntervalSeconds { get; set; } = 60;
+        public int DefaultTimeoutSeconds { get; set; } = 120;
+        public int DefaultRetry { get; set; }
+        public string DefaultTiming { get; set; } = Config.MonitorTimings.Always;
+        /// <summary>Monitors: the resource types the target may be (empty: any resource, and no target needed).</summary>
+        public string[] TargetTypes { get; set; } = new string[0];
+        public bool RequiresTarget { get; set; }
+        /// <summary>Monitors that call a cloud API and so take onApiFailure.</summary>
+        public bool UsesCloudApi { get; set; }
+        /// <summary>Parameters of which at least one must be set.</summary>
+        public string[]? OneOf { get; set; }
+
+        public ParameterSpec? Find(string name) => Parameters.FirstOrDefault(p => p.Name == name);
+        public override string ToString() => Name;
+    }
+}
