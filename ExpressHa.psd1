@@ -1,0 +1,31 @@
+@{
+    RootModule           = 'ExpressHa.Cmdlets.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0e8f52-8a51-4b53-9a39-6f1c2d7e4a10'
+    Author               = 'ExpressHa developers'
+    CompanyName          = 'ExpressHa'
+    Copyright            = '(c) ExpressHa developers. MIT License.'
+    Description          = 'ExpressHa: an HA cluster for Linux servers on AWS and on-premises (failover groups, heartbeats, fencing, AWS IP and Route 53 failover, data mirroring), authored and operated from PowerShell.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    FormatsToProcess     = @('ExpressHa.Format.ps1xml')
+    TypesToProcess       = @('ExpressHa.Types.ps1xml')
+    CmdletsToExport      = @(
+        'New-HaCluster', 'Set-HaCluster', 'Test-HaClusterConfig', 'Export-HaClusterConfig', 'Import-HaClusterConfig',
+        'Add-HaNode', 'Set-HaNode', 'Remove-HaNode', 'Get-HaNode',
+        'Add-HaGroup', 'Set-HaGroup', 'Remove-HaGroup', 'Get-HaGroup',
+        'Add-HaResource', 'Set-HaResource', 'Remove-HaResource', 'Get-HaResource',
+        'Add-HaMonitor', 'Set-HaMonitor', 'Remove-HaMonitor', 'Get-HaMonitor',
+        'Get-HaTypeSchema'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('HA', 'Cluster', 'Failover', 'AWS', 'Route53', 'Mirror', 'Linux', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'Foundation: config model, YAML, validation and authoring cmdlets.'
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Linq;
+using System.Management.Automation;
+using ExpressHa.Config;
+using ExpressHa.Schema;
+
+namespace ExpressHa.Cmdlets
+{
+    /// <summary>Adds a monitor, starting from the type's default interval, timeout, retry and timing.</summary>
+    [Cmdlet(VerbsCommon.Add, "HaMonitor", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(ClusterConfig))]
+    public sealed class AddHaMonitorCommand : MonitorEditCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 1)]
+        [ArgumentCompleter(typeof(MonitorTypeCompleter))]
+        public string Type { get; set; } = "";
+
+        protected override string Action => $"Add {Type} monitor '{Name}'";
+
+        protected override void BeginProcessing()
+        {
+            try { TypeCheck.Resolve(Type, monitor: true); }
+            catch (HaCmdletException ex) { ThrowTerminatingError(ex.ToErrorRecord()); }
+        }
+
+        protected override void Apply(ClusterConfig config)
+        {
+            if (config.FindMonitor(Name) != null) throw HaCmdletException.Duplicate("Monitor", Name, config.Name);
+            var m = SchemaRegistry.NewMonitor(Name, Type, null);
+            m.Recovery.Restarts = 0;
+            ApplyFields(m);
+            if (m.Target != null && !Restarts.HasValue) m.Recovery.Restarts = 3;
+            config.Monitors.Add(m);
+        }
+    }
+
+    /// <summary>Changes a monitor's timing, thresholds, recovery or parameters.</summary>
+    [Cmdlet(VerbsCommon.Set, "HaMonitor", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(ClusterConfig))]
+    public sealed class SetHaMonitorCommand : MonitorEditCmdlet
+    {
+        protected override string Action => $"Change monitor '{Name}'";
+
+        protected override void Apply(ClusterConfig config) => ApplyFields(Lookup.Monitor(config, Name));
+    }
+
+    /// <summary>Removes a monitor.</summary>
+    [Cmdlet(VerbsCommon.Remove, "HaMonitor", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(ClusterConfig))]
+    public sealed class RemoveHaMonitorCommand : ConfigEditCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        public string Name { get; set; } = "";
+
+        protected override string Action => $"Remove monitor '{Name}'";
+
+        protected override void Apply(ClusterConfig config) => config.Monitors.Remove(Lookup.Monitor(config, Name));
+    }
+
+    /// <summary>Lists monitors.</summary>
+    [Cmdlet(VerbsCommon.Get, "HaMonitor", DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(MonitorConfig))]
+    public sealed class GetHaMonitorCommand : ConfigReadCmdlet
+    {
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        [Parameter]
+        [ArgumentCompleter(typeof(MonitorTypeCompleter))]
+        public string? Type { get; set; }
+
+        /// <summary>Only the monitors watching this resource.</summary>
+        [Parameter] public string? Target { get; set; }
+
+        protected override void Emit(ClusterConfig config)
+        {
+            var items = config.Monitors.Where(m => (Type == null || m.Type == Type) && (Target == null || m.Target == Target));
+            EmitMatching(items, m => m.Name, Name, "Monitor", HaErrorIds.MonitorNotFound, config, m => Tagged(m, config));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using ExpressHa.Config;
+
+namespace ExpressHa.Cmdlets
+{
+    /// <summary>The resource fields Add-HaResource and Set-HaResource share.</summary>
+    public abstract class ResourceEditCmdlet : ConfigEditCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = "";
+
+        /// <summary>Type-specific parameters: @{ ip = '10.1.0.20'; vpcId = 'vpc-1234abcd'; eni = @{ server1 = 'eni-aaa'; server2 = 'eni-bbb' } }.
+        /// With Set-HaResource the keys are merged into the current ones and a $null value removes a key.</summary>
+        [Parameter]
+        [Alias("Parameters")]
+        public Hashtable? Property { get; set; }
+
+        /// <summary>Resources of the same group that must be active before this one starts.</summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[]? DependsOn { get; set; }
+
+        [Parameter] public int? ActivationRetries { get; set; }
+        [Parameter] public int? ActivationFailovers { get; set; }
+        [Parameter] [ValidateSet(FinalActions.None, FinalActions.StopGroup, FinalActions.StopService, FinalActions.Shutdown, FinalActions.Reboot)]
+        public string? ActivationFinalAction { get; set; }
+        [Parameter] public int? DeactivationRetries { get; set; }
+        [Parameter] [ValidateSet(FinalActions.None, FinalActions.StopService, FinalActions.Shutdown, FinalActions.Reboot)]
+        public string? DeactivationFinalAction { get; set; }
+
+        protected void ApplyFields(ResourceConfig r)
+        {
+            var schema = TypeCheck.Resolve(r.Type, monitor: false);
+            PropertyBag.Apply(r.Parameters, schema, Property);
+            if (DependsOn != null) r.DependsOn = DependsOn.ToList();
+            if (ActivationRetries.HasValue) r.OnActivationFailure.Retries = ActivationRetries.Value;
+            if (ActivationFailovers.HasValue) r.OnActivationFailure.Failovers = ActivationFailovers.Value;
+            if (ActivationFinalAction != null) r.OnActivationFailure.FinalAction = ActivationFinalAction;
+            if (DeactivationRetries.HasValue) r.OnDeactivationFailure.Retries = DeactivationRetries.Value;
+            if (DeactivationFinalAction != null) r.OnDeactivationFailure.FinalAction = DeactivationFinalAction;
+        }
+
+        protected override IEnumerable<string> ChangedPaths(ClusterConfig after)
+        {
+            var r = after.FindResource(Name, out var g);
+            if (r == null || g == null) yield break;
+            yield return ConfigPaths.Resource(after, g, r);
+            foreach (var m in after.Monitors.Where(m => m.Target == Name)) yield return ConfigPaths.Monitor(after, m);
+        }
+    }
+}
