@@ -1,6 +1,6 @@
 namespace ExpressHa.Service;
 
-/// <summary>Command-line entry: run, demo, witness (the verbs grow with the issues).</summary>
+/// <summary>Command-line entry: the verbs grow with the issues (run, witness, demo come with the service).</summary>
 public static class Cli
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -8,10 +8,25 @@ public static class Cli
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             stdout.WriteLine("usage: expresshad <command> [options]");
-            stdout.WriteLine("  validate --config FILE   validate a cluster config and print what it describes");
+            stdout.WriteLine("  validate --config FILE   validate a cluster config and print what it describes (exit 1 when invalid)");
             return args.Length == 0 ? 2 : 0;
         }
-        stderr.WriteLine($"expresshad: unknown command '{args[0]}'; run 'expresshad --help'");
+        var options = CliOptions.Parse(args.Skip(1).ToArray(), out var parseError);
+        if (parseError != null)
+        {
+            stderr.WriteLine($"expresshad {args[0]}: {parseError}");
+            return 2;
+        }
+        return args[0] switch
+        {
+            "validate" => Commands.ValidateCommand.Run(options, stdout, stderr),
+            _ => Unknown(args[0], stderr),
+        };
+    }
+
+    static int Unknown(string verb, TextWriter stderr)
+    {
+        stderr.WriteLine($"expresshad: unknown command '{verb}'; run 'expresshad --help'");
         return 2;
     }
 }

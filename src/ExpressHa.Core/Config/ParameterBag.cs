@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ExpressHa.Config
 {
@@ -9,5 +11,19 @@ namespace ExpressHa.Config
         public ParameterBag() : base(System.StringComparer.Ordinal) { }
 
         public string? GetString(string name) => TryGetValue(name, out var v) ? v as string : null;
+
+        /// <summary>key=value; ... sorted by key, for views and logs.</summary>
+        public override string ToString()
+            => string.Join("; ", Keys.OrderBy(k => k, System.StringComparer.Ordinal).Select(k => k + "=" + Show(this[k])));
+
+        static string Show(object? v) => v switch
+        {
+            null => "",
+            string s => s,
+            IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Select(k => k + "=" + Show(d[k])).OrderBy(x => x, System.StringComparer.Ordinal)) + "}",
+            IEnumerable e => "[" + string.Join(", ", e.Cast<object>().Select(Show)) + "]",
+            bool b => b ? "true" : "false",
+            _ => Schema.ParameterValues.Scalar(v),
+        };
     }
 }

@@ -65,6 +65,12 @@ namespace ExpressHa.Yaml
                 if (reason.StartsWith("(Line:", System.StringComparison.Ordinal) && cut > 0) reason = reason.Substring(cut + 3);
                 throw new ConfigParseException(source, (int)ex.Start.Line, (int)ex.Start.Column, reason, ex);
             }
+            catch (System.Exception ex) when (ex is System.InvalidOperationException || ex is System.ArgumentException || ex is System.IndexOutOfRangeException)
+            {
+                // YamlDotNet fails on some malformed inputs without a position: find where its parser stops.
+                var (line, column) = LastGoodPosition(text);
+                throw new ConfigParseException(source, line, column, "the YAML cannot be parsed after this point (check indentation, brackets and quotes)", ex);
+            }
             if (stream.Documents.Count == 0)
                 throw new ConfigParseException(source, 1, 1, "the file is empty; start with 'apiVersion: expressha/v1'");
             if (stream.Documents.Count > 1)
@@ -81,6 +87,21 @@ namespace ExpressHa.Yaml
             var ctx = new ReadContext(source);
             var config = ReadRoot(new YamlMap(ctx, root, ""), ctx);
             return new ConfigReadResult(config, ctx.Findings, ctx.Positions);
+        }
+
+        static (int Line, int Column) LastGoodPosition(string text)
+        {
+            var parser = new Parser(new StringReader(text));
+            var mark = (Line: 1, Column: 1);
+            try
+            {
+                while (parser.MoveNext())
+                    if (parser.Current != null) mark = ((int)parser.Current.End.Line, (int)parser.Current.End.Column);
+            }
+            catch (System.Exception)
+            {
+            }
+            return mark;
         }
 
         static ClusterConfig ReadRoot(YamlMap m, ReadContext ctx)
