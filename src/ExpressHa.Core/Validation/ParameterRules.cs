@@ -92,8 +92,13 @@ namespace ExpressHa.Validation
             try { unwrapped = ParameterValues.Unwrap(raw); }
             catch (Exception) { unwrapped = raw; }
             if (!(unwrapped is IDictionary dict)) return Coerce(ctx, spec, raw, path);
-            List<DictionaryEntry> entries;
-            try { entries = dict.Cast<DictionaryEntry>().ToList(); }
+            var entries = new List<DictionaryEntry>();
+            try
+            {
+                // IDictionary's own enumerator gives DictionaryEntry even for generic dictionaries.
+                var en = dict.GetEnumerator();
+                while (en.MoveNext()) entries.Add(en.Entry);
+            }
             catch (Exception) { return Coerce(ctx, spec, raw, path); }
             var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
             var ok = true;
