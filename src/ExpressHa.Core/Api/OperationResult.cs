@@ -1,0 +1,14 @@
+namespace ExpressHa.Api
+{
+    /// <summary>The answer to an operation (start/stop/move a group, suspend a node...). Code is a stable id such as
+    /// ExpressHa.GroupNotFound when Ok is false.</summary>
+    public sealed class OperationResult
+    {
+        public bool Ok { get; set; }
+        public string Message { get; set; } = "";
+        public string? Code { get; set; }
+
+        public static OperationResult Success(string message) => new OperationResult { Ok = true, Message = message };
+        public static OperationResult Failure(string code, string message) => new OperationResult { Ok = false, Code = code, Message = message };
+    }
+}

@@ -1,0 +1,33 @@
+using ExpressHa.Api;
+
+namespace ExpressHa.Service.Api;
+
+/// <summary>What the management API asks of the running node. The API layer only authenticates, parses and routes;
+/// every decision is the node's. Operations return when the request is accepted and planned; callers poll status to wait.</summary>
+public interface IClusterControl
+{
+    ClusterStatus GetStatus();
+    IReadOnlyList<AlertEntry> GetAlerts(AlertQuery query);
+
+    Task<OperationResult> StartGroupAsync(string group, string? node, CancellationToken ct);
+    Task<OperationResult> StopGroupAsync(string group, CancellationToken ct);
+    Task<OperationResult> MoveGroupAsync(string group, string? node, CancellationToken ct);
+    Task<OperationResult> SuspendNodeAsync(string node, CancellationToken ct);
+    Task<OperationResult> ResumeNodeAsync(string node, CancellationToken ct);
+    Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct);
+    Task<OperationResult> ResumeMonitorAsync(string monitor, CancellationToken ct);
+    Task<OperationResult> StartClusterAsync(CancellationToken ct);
+    Task<OperationResult> StopClusterAsync(CancellationToken ct);
+
+    /// <summary>Validates, diffs, and (unless dry run) applies the config on every node in two phases.</summary>
+    Task<ConfigPushResult> PushConfigAsync(string yaml, bool dryRun, CancellationToken ct);
+
+    /// <summary>Node-to-node, phase one: validate and stage the config under the generation; refuse with reasons.</summary>
+    Task<NodeRefusal?> PrepareConfigAsync(string yaml, long generation, CancellationToken ct);
+    /// <summary>Node-to-node, phase two: switch to the staged config (commit) or drop it (abort).</summary>
+    Task<OperationResult> FinishConfigAsync(long generation, bool commit, CancellationToken ct);
+    /// <summary>Node-to-node: carry out plan steps addressed to this node, in order; the answer says how far it got.</summary>
+    Task<OperationResult> RunActionsAsync(IReadOnlyList<Policy.PlanAction> actions, CancellationToken ct);
+}
+
+public sealed record AlertQuery(string? MinLevel = null, string? Module = null, DateTimeOffset? Since = null, int? Last = null);

@@ -1,0 +1,19 @@
+namespace ExpressHa.Service.Policy;
+
+/// <summary>The engine's answer to an event: steps in order, and why.</summary>
+public sealed class Plan
+{
+    public Plan(IReadOnlyList<PlanAction> actions, string reason)
+    {
+        Actions = actions;
+        Reason = reason;
+    }
+
+    public IReadOnlyList<PlanAction> Actions { get; }
+    public string Reason { get; }
+    public bool IsEmpty => Actions.Count == 0;
+
+    public static Plan Nothing(string reason) => new(Array.Empty<PlanAction>(), reason);
+
+    public override string ToString() => Reason + Environment.NewLine + string.Join(Environment.NewLine, Actions.Select(a => "  " + a.Describe()));
+}

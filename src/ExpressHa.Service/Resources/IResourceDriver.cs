@@ -1,0 +1,32 @@
+using ExpressHa.Config;
+using ExpressHa.Service.Alerts;
+
+namespace ExpressHa.Service.Resources;
+
+/// <summary>Everything a resource driver needs to act on one resource on this node.</summary>
+public sealed class ResourceContext
+{
+    public required ClusterConfig Config { get; init; }
+    public required GroupConfig Group { get; init; }
+    public required ResourceConfig Resource { get; init; }
+    public required NodeConfig Node { get; init; }
+    public required string StateDir { get; init; }
+    public required IAlertSink Alerts { get; init; }
+}
+
+/// <summary>One resource type. Start and Stop throw <see cref="ResourceException"/> when they fail; both must be
+/// idempotent (starting a started resource or stopping a stopped one succeeds).</summary>
+public interface IResourceDriver
+{
+    string Type { get; }
+    Task StartAsync(ResourceContext context, CancellationToken cancellationToken);
+    Task StopAsync(ResourceContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>A failed activation or deactivation, with the seeds-style error code shown in the alert:
+/// "Activating app resource has failed.(5 : the start command exited with 1)".</summary>
+public sealed class ResourceException : Exception
+{
+    public ResourceException(int code, string message, Exception? inner = null) : base(message, inner) { Code = code; }
+    public int Code { get; }
+}
