@@ -104,4 +104,32 @@ public class PipelineAuthoringTests
         Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
         Assert.Equal("cluster", s.Run("(Get-HaGroup -InputObject $c failover1).ClusterName").Ok().Single());
     }
+
+    [Fact]
+    public void Set_HaResource_merges_per_node_maps_and_roles_and_partition_timings_are_settable()
+    {
+        using var s = new PsSession();
+        s.Run(TwoNodes + """
+
+            $c | Add-HaResource -Group failover1 -Name awsvip1 -Type awsvip -Property @{ ip = '10.1.0.20'; vpcId = 'vpc-1'; eni = @{ server1 = 'eni-1'; server2 = 'eni-2' } }
+            $c | Set-HaResource -Name awsvip1 -Property @{ eni = @{ server2 = 'eni-3' } }
+            $c | Set-HaCluster -PingTarget 10.0.0.1 -PingTimeoutMs 5000 -PingIntervalMs 2000
+            $d = New-HaCluster -Name d -Interconnect lan1, mdc1 -InterconnectRole @{ mdc1 = 'mirror' }
+            """).Ok();
+        Assert.Equal("{server1=eni-1, server2=eni-3}", s.Run("(Get-HaResource -InputObject $c awsvip1).Parameters.ToString()").Ok().Single()!.ToString()!.Split("eni=")[1].Split(';')[0]);
+        Assert.Equal(5000, s.Run("$c.Cluster.PartitionResolution.Ping.TimeoutMs").Ok().Single());
+        Assert.Equal("mirror", s.Run("$d.Cluster.Interconnects[1].Role").Ok().Single());
+        var bad = s.Run("try { $c | Set-HaCluster -WitnessTimeoutMs 100 } catch { $_.FullyQualifiedErrorId }").Ok();
+        Assert.StartsWith("ExpressHa.InvalidArgument", bad.Single()!.ToString());
+    }
+
+    [Fact]
+    public void Export_says_so_when_nothing_reached_it()
+    {
+        using var s = new PsSession();
+        var r = s.Run("New-HaCluster -Name c1 | Add-HaNode -Name server1 -Address 10.0.110.10 | Export-HaClusterConfig -Path ([System.IO.Path]::Combine($TestDir, 'x.yaml'))");
+        var e = Assert.Single(r.Errors);
+        Assert.Contains("-PassThru", e.Exception.Message);
+        Assert.False(File.Exists(Path.Combine(s.TempDir, "x.yaml")));
+    }
 }

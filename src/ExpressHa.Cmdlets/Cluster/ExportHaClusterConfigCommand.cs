@@ -24,10 +24,22 @@ namespace ExpressHa.Cmdlets
         /// <summary>Return the written file.</summary>
         [Parameter] public SwitchParameter PassThru { get; set; }
 
+        bool _received;
+
+        protected override void EndProcessing()
+        {
+            if (!_received)
+                WriteError(new HaCmdletException(HaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                    "No cluster config came down the pipeline, so nothing was written; an Add-/Set- cmdlet earlier in the pipeline probably lacks -PassThru.", Path).ToErrorRecord());
+        }
+
         protected override void ProcessRecord()
         {
+            _received = true;
             var full = GetUnresolvedProviderPathFromPSPath(Path);
-            var errors = ConfigValidator.Validate(InputObject).Where(f => f.IsError).ToList();
+            var findings = ConfigValidator.Validate(InputObject);
+            foreach (var w in findings.Where(f => !f.IsError)) WriteWarning(w.ToString());
+            var errors = findings.Where(f => f.IsError).ToList();
             if (errors.Count > 0)
             {
                 foreach (var f in errors)

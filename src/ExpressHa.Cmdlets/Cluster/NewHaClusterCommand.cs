@@ -1,3 +1,4 @@
+using System.Collections;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -17,6 +18,10 @@ namespace ExpressHa.Cmdlets
         /// <summary>Interconnect names in priority order (default: lan1).</summary>
         [Parameter]
         public string[] Interconnect { get; set; } = { "lan1" };
+
+        /// <summary>Roles of interconnects: @{ mdc1 = 'mirror' } (default heartbeat).</summary>
+        [Parameter]
+        public Hashtable? InterconnectRole { get; set; }
 
         [Parameter]
         public int HeartbeatIntervalMs { get; set; } = HeartbeatSettings.DefaultIntervalMs;
@@ -39,6 +44,11 @@ namespace ExpressHa.Cmdlets
             config.Cluster.Heartbeat.IntervalMs = HeartbeatIntervalMs;
             config.Cluster.Heartbeat.TimeoutMs = HeartbeatTimeoutMs;
             foreach (var ic in Interconnect) config.Cluster.Interconnects.Add(new InterconnectConfig { Name = ic });
+            if (InterconnectRole != null)
+            {
+                try { InterconnectRoles.Apply(config.Cluster, InterconnectRole, nameof(InterconnectRole)); }
+                catch (HaCmdletException ex) { ThrowTerminatingError(ex.ToErrorRecord()); }
+            }
 
             var errors = ConfigValidator.Validate(config).Where(f => f.IsError && f.Path.StartsWith("cluster", System.StringComparison.Ordinal)).ToList();
             if (errors.Count > 0)

@@ -14,6 +14,8 @@ namespace ExpressHa.Cmdlets
         [Parameter] public int? HeartbeatIntervalMs { get; set; }
         [Parameter] public int? HeartbeatTimeoutMs { get; set; }
         [Parameter] public int? HeartbeatPort { get; set; }
+        /// <summary>Roles of interconnects: @{ mdc1 = 'mirror'; lan1 = 'heartbeat,mirror' } (heartbeat, mirror or heartbeat,mirror).</summary>
+        [Parameter] public Hashtable? InterconnectRole { get; set; }
 
         /// <summary>Ping targets for partition resolution; an empty list turns ping resolution off.</summary>
         [Parameter] [AllowEmptyCollection] public string[]? PingTarget { get; set; }
@@ -21,6 +23,12 @@ namespace ExpressHa.Cmdlets
         [Parameter] [AllowEmptyString] public string? WitnessUrl { get; set; }
         /// <summary>host:port that must accept a TCP connection (e.g. the regional endpoint on 443); empty turns it off.</summary>
         [Parameter] [AllowEmptyString] public string? TcpTarget { get; set; }
+        [Parameter] public int? PingIntervalMs { get; set; }
+        [Parameter] public int? PingTimeoutMs { get; set; }
+        [Parameter] public int? WitnessTimeoutMs { get; set; }
+        /// <summary>Also use the witness as a heartbeat path (default true).</summary>
+        [Parameter] public bool? WitnessHeartbeat { get; set; }
+        [Parameter] public int? TcpTimeoutMs { get; set; }
         [Parameter] public SwitchParameter Majority { get; set; }
         [Parameter] [ValidateSet(PartitionActions.StopService, PartitionActions.Shutdown, PartitionActions.Reboot)] public string? PartitionAction { get; set; }
 
@@ -61,11 +69,29 @@ namespace ExpressHa.Cmdlets
             if (HeartbeatIntervalMs.HasValue) c.Heartbeat.IntervalMs = HeartbeatIntervalMs.Value;
             if (HeartbeatTimeoutMs.HasValue) c.Heartbeat.TimeoutMs = HeartbeatTimeoutMs.Value;
             if (HeartbeatPort.HasValue) c.Heartbeat.Port = HeartbeatPort.Value;
+            if (InterconnectRole != null) InterconnectRoles.Apply(c, InterconnectRole, nameof(InterconnectRole));
 
             var pr = c.PartitionResolution;
             if (PingTarget != null) pr.Ping = PingTarget.Length == 0 ? null : new PingResolution { Targets = PingTarget.ToList() };
             if (WitnessUrl != null) pr.Http = WitnessUrl.Length == 0 ? null : new HttpResolution { Url = WitnessUrl };
             if (TcpTarget != null) pr.Tcp = TcpTarget.Length == 0 ? null : ParseTcp(TcpTarget);
+            if (PingIntervalMs.HasValue || PingTimeoutMs.HasValue)
+            {
+                if (pr.Ping == null) throw HaCmdletException.BadArgument(PingIntervalMs.HasValue ? nameof(PingIntervalMs) : nameof(PingTimeoutMs), "ping resolution is off; give -PingTarget too");
+                if (PingIntervalMs.HasValue) pr.Ping.IntervalMs = PingIntervalMs.Value;
+                if (PingTimeoutMs.HasValue) pr.Ping.TimeoutMs = PingTimeoutMs.Value;
+            }
+            if (WitnessTimeoutMs.HasValue || WitnessHeartbeat.HasValue)
+            {
+                if (pr.Http == null) throw HaCmdletException.BadArgument(WitnessTimeoutMs.HasValue ? nameof(WitnessTimeoutMs) : nameof(WitnessHeartbeat), "no witness is set; give -WitnessUrl too");
+                if (WitnessTimeoutMs.HasValue) pr.Http.TimeoutMs = WitnessTimeoutMs.Value;
+                if (WitnessHeartbeat.HasValue) pr.Http.Heartbeat = WitnessHeartbeat.Value;
+            }
+            if (TcpTimeoutMs.HasValue)
+            {
+                if (pr.Tcp == null) throw HaCmdletException.BadArgument(nameof(TcpTimeoutMs), "TCP resolution is off; give -TcpTarget too");
+                pr.Tcp.TimeoutMs = TcpTimeoutMs.Value;
+            }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Majority))) pr.Majority = Majority.IsPresent;
             if (PartitionAction != null) pr.Action = PartitionAction;
 

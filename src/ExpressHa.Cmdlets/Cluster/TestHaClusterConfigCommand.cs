@@ -28,7 +28,7 @@ namespace ExpressHa.Cmdlets
                     WriteError(ex.ToErrorRecord());
                     return;
                 }
-                findings = read.Findings.Concat(ConfigValidator.Validate(read.Config).Select(f => read.Locate(f, path))).ToList();
+                findings = ConfigValidator.Validate(read, path);
             }
             else findings = ConfigValidator.Validate(InputObject);
 

@@ -64,7 +64,11 @@ namespace ExpressHa.Cmdlets
             var config = read.Config;
             var trial = ConfigFile.Clone(config);
             Apply(trial);
-            if (Rejected(NewErrors(ConfigValidator.Validate(config), ConfigValidator.Validate(trial)).ToList(), path)) return;
+            var before = ConfigValidator.Validate(config);
+            var after = ConfigValidator.Validate(trial);
+            if (Rejected(NewErrors(before, after).ToList(), path)) return;
+            var known = new HashSet<string>(before.Select(Key));
+            foreach (var w in after.Where(f => !f.IsError && !known.Contains(Key(f)))) WriteWarning(w.ToString());
             if (!ShouldProcess(path, Action)) return;
             ConfigFile.Write(path, trial);
             if (PassThru) WriteObject(trial);

@@ -40,6 +40,8 @@ namespace ExpressHa.Cmdlets
     {
         protected override string Action => $"Change monitor '{Name}'";
 
+        protected override bool MergeProperties => true;
+
         protected override void Apply(ClusterConfig config) => ApplyFields(Lookup.Monitor(config, Name));
     }
 

@@ -34,9 +34,11 @@ namespace ExpressHa.Cmdlets
         /// <summary>AWS monitors: what an AWS API failure means (recover, warn or ignore).</summary>
         [Parameter] [ValidateSet(ApiFailureActions.Recover, ApiFailureActions.Warn, ApiFailureActions.Ignore)] public string? OnApiFailure { get; set; }
 
+        protected virtual bool MergeProperties => false;
+
         protected void ApplyFields(MonitorConfig m)
         {
-            PropertyBag.Apply(m.Parameters, TypeCheck.Resolve(m.Type, monitor: true), Property);
+            PropertyBag.Apply(m.Parameters, TypeCheck.Resolve(m.Type, monitor: true), Property, merge: MergeProperties);
             if (Target != null)
             {
                 var old = m.Target;

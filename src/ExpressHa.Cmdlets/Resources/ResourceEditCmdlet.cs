@@ -32,10 +32,13 @@ namespace ExpressHa.Cmdlets
         [Parameter] [ValidateSet(FinalActions.None, FinalActions.StopService, FinalActions.Shutdown, FinalActions.Reboot)]
         public string? DeactivationFinalAction { get; set; }
 
+        /// <summary>Set-HaResource merges map values into the current ones; Add-HaResource starts from nothing.</summary>
+        protected virtual bool MergeProperties => false;
+
         protected void ApplyFields(ResourceConfig r)
         {
             var schema = TypeCheck.Resolve(r.Type, monitor: false);
-            PropertyBag.Apply(r.Parameters, schema, Property);
+            PropertyBag.Apply(r.Parameters, schema, Property, merge: MergeProperties);
             if (DependsOn != null) r.DependsOn = DependsOn.ToList();
             if (ActivationRetries.HasValue) r.OnActivationFailure.Retries = ActivationRetries.Value;
             if (ActivationFailovers.HasValue) r.OnActivationFailure.Failovers = ActivationFailovers.Value;

@@ -10,6 +10,8 @@ namespace ExpressHa.Cmdlets
     {
         protected override string Action => $"Change resource '{Name}'";
 
+        protected override bool MergeProperties => true;
+
         protected override void Apply(ClusterConfig config) => ApplyFields(Lookup.Resource(config, Name, out _));
     }
 }

@@ -24,6 +24,9 @@ namespace ExpressHa.Validation
                 if (level.Type == FencingTypes.Script && string.IsNullOrWhiteSpace(level.Command))
                     ctx.Error(FindingCodes.MissingField, path + ".command", "script fencing has no command",
                         "give the command to run; it gets the target node's name as its argument and exits 0 once the node is off");
+                if (level.Type == FencingTypes.Aws && !string.IsNullOrEmpty(level.Command))
+                    ctx.Error(FindingCodes.InvalidValue, path + ".command", "an aws fencing level takes no command (it stops the instance through EC2)",
+                        "remove the command, or use type: script for a fencing command");
             }
             CheckMin(ctx, Base + ".timeoutSeconds", "timeoutSeconds", f.TimeoutSeconds, 1);
             CheckMin(ctx, Base + ".retries", "retries", f.Retries, 0);

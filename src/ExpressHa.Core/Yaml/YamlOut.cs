@@ -39,8 +39,29 @@ namespace ExpressHa.Yaml
 
         public void String(string value)
         {
+            value = WellFormed(value);
             var style = value.Length == 0 || LooksTyped.IsMatch(value) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
             _e.Emit(new Scalar(null, null, value, style, true, true));
+        }
+
+        /// <summary>Half of a surrogate pair cannot be written as UTF-8; it becomes U+FFFD rather than failing the whole write.</summary>
+        static string WellFormed(string value)
+        {
+            System.Text.StringBuilder? sb = null;
+            for (int i = 0; i < value.Length; i++)
+            {
+                var c = value[i];
+                var pair = char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]);
+                if (pair) { sb?.Append(c).Append(value[i + 1]); i++; continue; }
+                if (char.IsSurrogate(c))
+                {
+                    sb ??= new System.Text.StringBuilder(value, 0, i, value.Length);
+                    sb.Append('\uFFFD');
+                    continue;
+                }
+                sb?.Append(c);
+            }
+            return sb?.ToString() ?? value;
         }
 
         public void Plain(string value) => _e.Emit(new Scalar(null, null, value, ScalarStyle.Plain, true, false));

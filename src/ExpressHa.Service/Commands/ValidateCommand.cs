@@ -29,7 +29,7 @@ public static class ValidateCommand
             stderr.WriteLine($"error: {ex.Message}");
             return 1;
         }
-        var findings = read.Findings.Concat(ConfigValidator.Validate(read.Config).Select(f => read.Locate(f, path))).ToList();
+        var findings = ConfigValidator.Validate(read, path);
         foreach (var f in findings)
             (f.IsError ? stderr : stdout).WriteLine($"{(f.IsError ? "error" : "warning")}: {f}");
         var errors = findings.Count(f => f.IsError);
