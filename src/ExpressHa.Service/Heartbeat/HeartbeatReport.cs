@@ -1,0 +1,41 @@
+namespace ExpressHa.Service.Heartbeat;
+
+/// <summary>What a node tells the others every interval: that it lives, and what it runs. Groups and monitors are the
+/// node's own ground truth, so any node can rebuild the cluster view from the reports alone.</summary>
+public sealed class HeartbeatReport
+{
+    public string Cluster { get; set; } = "";
+    public string Node { get; set; } = "";
+    /// <summary>Random per service start: a new value means the node restarted.</summary>
+    public long Incarnation { get; set; }
+    public long Seq { get; set; }
+    /// <summary>Sender's wall clock (Unix ms): a packet of an older incarnation cannot be replayed over a newer one.</summary>
+    public long SentAtMs { get; set; }
+    public long ConfigGeneration { get; set; }
+    /// <summary>running, suspended, stopping.</summary>
+    public string ServiceState { get; set; } = "running";
+    public string? ApiFingerprint { get; set; }
+    public List<GroupReport> Groups { get; set; } = new();
+    public List<MonitorReport> Monitors { get; set; } = new();
+}
+
+public sealed class GroupReport
+{
+    public string Name { get; set; } = "";
+    public string State { get; set; } = "";
+    public long Generation { get; set; }
+    public int Failovers { get; set; }
+    public Dictionary<string, string> Resources { get; set; } = new();
+    public Dictionary<string, int> StartFailures { get; set; } = new();
+}
+
+public sealed class MonitorReport
+{
+    public string Name { get; set; } = "";
+    public string State { get; set; } = "";
+    public string? Message { get; set; }
+    /// <summary>Raised each time the monitor enters the error state, so a repeated failure is seen as new.</summary>
+    public long ErrorCount { get; set; }
+    public int Restarts { get; set; }
+    public int Failovers { get; set; }
+}
