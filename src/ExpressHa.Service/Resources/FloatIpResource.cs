@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Sockets;
+using ExpressHa.Config;
+
+namespace ExpressHa.Service.Resources;
+
+/// <summary>floatip: an on-premises floating IPv4 address added to an interface of the active node with iproute2.
+/// Start: already present → ok; pingCheck and the address answers → duplicate (code 10); else
+/// <c>ip addr add IP/prefix dev IFACE</c>, then gratuitous ARP (arping -U in the background when installed,
+/// otherwise logged as skipped). Stop: <c>ip addr del</c> on whichever interface holds it; absent → ok.
+/// The interface is the resource's per-node <c>interface</c>, else the one whose subnet contains the address.</summary>
+public sealed class FloatIpResource : IResourceDriver
+{
+    public const string LogModule = "floatip";
+
+    readonly string[] _prefix;
+
+    /// <param name="commandPrefix">Words put before every command (ip, ping, arping), e.g. ["ip","netns","exec","ns1"]
+    /// so tests can aim the driver at a network namespace. Null: run on the host.</param>
+    /// <param name="commandTimeout">Bound on each ip/ping command (default 10 s).</param>
+    public FloatIpResource(IEnumerable<string>? commandPrefix = null, TimeSpan? commandTimeout = null)
+    {
+        _prefix = commandPrefix?.ToArray() ?? Array.Empty<string>();
+        CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10);
+    }
+
+    public string Type => "floatip";
+    public TimeSpan CommandTimeout { get; }
+    /// <summary>The last gratuitous ARP sender started by StartAsync (tests wait for it); null when none ran.</summary>
+    public Task? LastAnnouncement { get; private set; }
+
+    public async Task StartAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        var (ip, prefixLength) = ReadAddress(context.Resource);
+        var r = context.Resource;
+        var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+        var held = addrs.FirstOrDefault(a => a.Address.Equals(ip));
+        if (held != null)
+        {
+            context.Alerts.Log(LogModule, $"{r.Name}: {ip} is already on {held.Interface}");
+            return;
+        }
+
+        var iface = ChooseInterface(context, ip, addrs);
+
+        if (r.GetParameter("pingCheck") is not false)
+        {
+            if (await AnswersPingAsync(ip, cancellationToken).ConfigureAwait(false))
+                throw new ResourceException(ResourceErrorCodes.DuplicateAddress, $"{ip} already answers on the network (duplicate address)");
+        }
+
+        var add = await RunAsync(new[] { "ip", "addr", "add", $"{ip}/{prefixLength}", "dev", iface }, cancellationToken).ConfigureAwait(false);
+        if (!add.Succeeded && !Mentions(add, "File exists", "already assigned"))
+            throw new ResourceException(add.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed,
+                $"ip addr add {ip}/{prefixLength} dev {iface} failed" + Tail(add));
+        context.Alerts.Log(LogModule, $"{r.Name}: added {ip}/{prefixLength} to {iface}");
+
+        var count = r.GetParameter("arpCount") is long n ? (int)n : 3;
+        if (count > 0) LastAnnouncement = AnnounceAsync(context, ip, iface, count);
+    }
+
+    public async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        var (ip, _) = ReadAddress(context.Resource);
+        var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var a in addrs.Where(a => a.Address.Equals(ip)))
+        {
+            var del = await RunAsync(new[] { "ip", "addr", "del", $"{a.Address}/{a.PrefixLength}", "dev", a.Interface }, cancellationToken).ConfigureAwait(false);
+            if (!del.Succeeded && !Mentions(del, "Cannot assign requested address", "Address not found"))
+                throw new ResourceException(del.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed,
+                    $"ip addr del {a.Address}/{a.PrefixLength} dev {a.Interface} failed" + Tail(del));
+            context.Alerts.Log(LogModule, $"{context.Resource.Name}: removed {ip} from {a.Interface}");
+        }
+    }
+
+    static (IPAddress Ip, int PrefixLength) ReadAddress(ResourceConfig r)
+    {
+        var text = r.GetParameter("ip") as string;
+        if (text == null || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
+            throw new ResourceException(ResourceErrorCodes.BadParameter, $"ip '{text}' is not an IPv4 address");
+        var prefix = r.GetParameter("prefixLength") is long p ? (int)p : 24;
+        if (prefix is < 1 or > 32) throw new ResourceException(ResourceErrorCodes.BadParameter, $"prefixLength {prefix} is out of range");
+        return (ip, prefix);
+    }
+
+    string ChooseInterface(ResourceContext context, IPAddress ip, IReadOnlyList<InterfaceAddress> addrs)
+    {
+        if (context.Resource.GetParameter("interface") is IDictionary<string, string> map
+            && map.TryGetValue(context.Node.Name, out var configured) && !string.IsNullOrWhiteSpace(configured))
+            return configured;
+        var match = addrs
+            .Where(a => a.Interface != "lo" && a.PrefixLength < 32 && a.Contains(ip))
+            .OrderByDescending(a => a.PrefixLength)
+            .FirstOrDefault();
+        return match?.Interface ?? throw new ResourceException(ResourceErrorCodes.NoInterface,
+            $"no interface given for node {context.Node.Name} and no interface has a subnet containing {ip}");
+    }
+
+    /// <summary>IPv4 addresses of every interface, from <c>ip -o -4 addr show</c>.</summary>
+    public async Task<IReadOnlyList<InterfaceAddress>> ListAddressesAsync(CancellationToken cancellationToken)
+    {
+        var res = await RunAsync(new[] { "ip", "-o", "-4", "addr", "show" }, cancellationToken).ConfigureAwait(false);
+        if (!res.Succeeded)
+            throw new ResourceException(res.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed, "ip -o -4 addr show failed" + Tail(res));
+        return ParseAddresses(res.Lines);
+    }
+
+    /// <summary>Parses lines like "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\ valid_lft ...".</summary>
+    public static IReadOnlyList<InterfaceAddress> ParseAddresses(IEnumerable<string> lines)
+    {
+        var list = new List<InterfaceAddress>();
+        foreach (var line in lines)
+        {
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            int inet = Array.IndexOf(f, "inet");
+            if (f.Length < 4 || inet < 2 || inet + 1 >= f.Length) continue;
+            var iface = f[1].Split('@')[0].TrimEnd(':');
+            var cidr = f[inet + 1].Split('/');
+            if (!IPAddress.TryParse(cidr[0], out var addr)) continue;
+            int len = cidr.Length > 1 && int.TryParse(cidr[1], out var l) ? l : 32;
+            list.Add(new InterfaceAddress(iface, addr, len));
+        }
+        return list;
+    }
+
+    async Task<bool> AnswersPingAsync(IPAddress ip, CancellationToken cancellationToken)
+    {
+        if (CommandRunner.FindExecutable("ping") == null)
+            throw new ResourceException(ResourceErrorCodes.CannotRun, "pingCheck needs the ping command (iputils-ping); install it or set pingCheck to false");
+        var res = await RunAsync(new[] { "ping", "-n", "-q", "-c", "2", "-i", "0.3", "-W", "1", ip.ToString() }, cancellationToken).ConfigureAwait(false);
+        return res.Succeeded;
+    }
+
+    async Task AnnounceAsync(ResourceContext context, IPAddress ip, string iface, int count)
+    {
+        var name = context.Resource.Name;
+        try
+        {
+            if (CommandRunner.FindExecutable("arping") == null)
+            {
+                context.Alerts.Log(LogModule, $"{name}: gratuitous ARP skipped (arping is not installed)");
+                return;
+            }
+            var res = await RunAsync(new[] { "arping", "-U", "-c", count.ToString(), "-I", iface, ip.ToString() }, CancellationToken.None,
+                TimeSpan.FromSeconds(count + 5)).ConfigureAwait(false);
+            context.Alerts.Log(LogModule, res.Succeeded || res.ExitCode == 1 // iputils arping -U exits 1: no replies expected
+                ? $"{name}: gratuitous ARP sent for {ip} on {iface} ({count}x)"
+                : $"{name}: gratuitous ARP for {ip} on {iface} failed" + Tail(res));
+        }
+        catch (Exception e)
+        {
+            context.Alerts.Log(LogModule, $"{name}: gratuitous ARP for {ip} on {iface} failed: {e.Message}");
+        }
+    }
+
+    async Task<CommandResult> RunAsync(string[] argv, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await CommandRunner.RunAsync(new CommandSpec(_prefix.Concat(argv))
+            {
+                Timeout = timeout ?? CommandTimeout,
+                KillGrace = TimeSpan.FromMilliseconds(500),
+                // Error texts are matched below: keep them untranslated.
+                Environment = new Dictionary<string, string> { ["LC_ALL"] = "C" },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ResourceException(ResourceErrorCodes.CannotRun, $"cannot run {string.Join(' ', _prefix.Concat(argv))}: {e.Message}", e);
+        }
+    }
+
+    static bool Mentions(CommandResult r, params string[] texts)
+        => !r.TimedOut && r.Lines.Any(l => texts.Any(t => l.Contains(t, StringComparison.OrdinalIgnoreCase)));
+
+    static string Tail(CommandResult r) => r.TimedOut ? ": timed out" : r.LastLine is { Length: > 0 } l ? ": " + l : $": exit {r.ExitCode}";
+}
+
+/// <summary>One IPv4 address on an interface.</summary>
+public sealed record InterfaceAddress(string Interface, IPAddress Address, int PrefixLength)
+{
+    public bool Contains(IPAddress ip)
+    {
+        if (ip.AddressFamily != AddressFamily.InterNetwork || Address.AddressFamily != AddressFamily.InterNetwork) return false;
+        uint mask = PrefixLength == 0 ? 0u : uint.MaxValue << (32 - PrefixLength);
+        return (ToUInt(Address) & mask) == (ToUInt(ip) & mask);
+    }
+
+    static uint ToUInt(IPAddress a)
+    {
+        var b = a.GetAddressBytes();
+        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+    }
+}
