@@ -143,4 +143,21 @@ public class ErrorReportingTests
         s.Run("$c | Remove-HaNode -Name server2 -Force").Ok();
         Assert.Equal(new[] { "server1" }, s.Run("(Get-HaGroup -InputObject $c failover1).Servers").Ok().Output.Select(o => o.ToString()));
     }
+
+    [Fact]
+    public void Removing_a_group_a_monitor_recovers_needs_Force_and_names_match_without_case()
+    {
+        using var s = new PsSession();
+        s.Run(Base + """
+
+            $c | Add-HaResource -Group failover1 -Name app -Type exec -Property @{ start = '/bin/true' }
+            $c | Add-HaMonitor -Name pingw -Type ip -Property @{ targets = '10.0.0.1' } -RecoveryTarget failover1 -Failovers 1
+            """).Ok();
+        Assert.Equal("failover1", s.Run("(Get-HaGroup -InputObject $c FAILOVER1).Name").Ok().Single());
+        var r = s.Run("$c | Remove-HaGroup -Name Failover1");
+        Assert.Equal("ExpressHa.ObjectInUse", Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("pingw", r.Errors[0].Exception.Message);
+        s.Run("$c | Remove-HaGroup -Name failover1 -Force").Ok();
+        Assert.Equal(0, s.Run("$c.Monitors.Count + $c.Groups.Count").Ok().Single());
+    }
 }

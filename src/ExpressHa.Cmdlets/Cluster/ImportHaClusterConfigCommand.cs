@@ -16,8 +16,24 @@ namespace ExpressHa.Cmdlets
         protected override void ProcessRecord()
         {
             foreach (var p in Path)
+                foreach (var full in Resolve(p))
+                    ImportOne(full);
+        }
+
+        System.Collections.Generic.IEnumerable<string> Resolve(string path)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(path)) return new[] { GetUnresolvedProviderPathFromPSPath(path) };
+            try { return GetResolvedProviderPathFromPSPath(path, out _); }
+            catch (ItemNotFoundException)
             {
-                var full = GetUnresolvedProviderPathFromPSPath(p);
+                WriteError(new HaCmdletException(HaErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound, $"No file matches '{path}'.", path).ToErrorRecord());
+                return new string[0];
+            }
+        }
+
+        void ImportOne(string full)
+        {
+            {
                 try
                 {
                     var read = ConfigFile.Read(full);

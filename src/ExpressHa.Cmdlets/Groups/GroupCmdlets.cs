@@ -73,13 +73,20 @@ namespace ExpressHa.Cmdlets
         [Parameter(Mandatory = true, Position = 0)]
         public string Name { get; set; } = "";
 
+        /// <summary>Also remove monitors that only recover this group or its resources.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+
         protected override string Action => $"Remove group '{Name}' with its resources and their monitors";
 
         protected override void Apply(ClusterConfig config)
         {
             var g = Lookup.Group(config, Name);
-            var names = new HashSet<string>(g.Resources.Select(r => r.Name));
-            config.Monitors.RemoveAll(m => m.Target != null && names.Contains(m.Target));
+            var names = new HashSet<string>(g.Resources.Select(r => r.Name)) { g.Name };
+            var recovering = Lookup.RecoveringOnly(config, names);
+            if (recovering.Count > 0 && !Force)
+                throw new HaCmdletException(HaErrorIds.ObjectInUse, ErrorCategory.ResourceBusy,
+                    $"Monitor(s) {string.Join(", ", recovering.Select(m => m.Name))} recover group '{g.Name}'; change their -RecoveryTarget first, or use -Force to remove them too.", Name);
+            config.Monitors.RemoveAll(m => (m.Target != null && names.Contains(m.Target)) || recovering.Contains(m));
             config.Groups.Remove(g);
         }
     }

@@ -38,7 +38,7 @@ namespace ExpressHa.Cmdlets
                 var found = false;
                 foreach (var i in list)
                 {
-                    if (!(wildcard ? wp.IsMatch(name(i)) : ClusterConfig.NameComparer.Equals(name(i), pattern))) continue;
+                    if (!(wildcard ? wp.IsMatch(name(i)) : string.Equals(name(i), pattern, System.StringComparison.OrdinalIgnoreCase))) continue;
                     found = true;
                     WriteObject(output(i));
                 }

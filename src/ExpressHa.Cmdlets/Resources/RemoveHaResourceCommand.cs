@@ -24,9 +24,13 @@ namespace ExpressHa.Cmdlets
             if (dependents.Count > 0 && !Force)
                 throw new HaCmdletException(HaErrorIds.ObjectInUse, ErrorCategory.ResourceBusy,
                     $"Resource '{Name}' is a dependency of {string.Join(", ", dependents)}; change their -DependsOn first, or use -Force.", Name);
-            foreach (var o in group.Resources) o.DependsOn.Remove(Name);
+            var recovering = Lookup.RecoveringOnly(config, new[] { r.Name });
+            if (recovering.Count > 0 && !Force)
+                throw new HaCmdletException(HaErrorIds.ObjectInUse, ErrorCategory.ResourceBusy,
+                    $"Monitor(s) {string.Join(", ", recovering.Select(m => m.Name))} recover resource '{r.Name}'; change their -RecoveryTarget first, or use -Force to remove them too.", Name);
+            foreach (var o in group.Resources) o.DependsOn.Remove(r.Name);
             group.Resources.Remove(r);
-            config.Monitors.RemoveAll(m => m.Target == Name);
+            config.Monitors.RemoveAll(m => m.Target == r.Name || recovering.Contains(m));
         }
     }
 
