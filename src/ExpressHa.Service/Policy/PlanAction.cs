@@ -19,10 +19,13 @@ public sealed record StopResource(string Node, string Group, string Resource) : 
     public override string Describe() => $"{Node}: stop {Group}/{Resource}";
 }
 
-/// <summary>Records the group's state and owner (and raises the generation when it becomes Starting on a new owner).</summary>
-public sealed record SetGroupState(string Node, string Group, GroupState State, string? Owner) : PlanAction(Node)
+/// <summary>Records the group's state and owner (and raises the generation when it becomes Starting on a new owner).
+/// <see cref="Next"/> is stored in <see cref="GroupStatus.Next"/> as is (null clears it): the node the group is headed for
+/// while it is stopped for a move or a failover.</summary>
+public sealed record SetGroupState(string Node, string Group, GroupState State, string? Owner, string? Next = null) : PlanAction(Node)
 {
-    public override string Describe() => $"{Node}: group {Group} {State.ToString().ToLowerInvariant()}" + (Owner != null ? $" on {Owner}" : "");
+    public override string Describe() => $"{Node}: group {Group} {State.ToString().ToLowerInvariant()}" + (Owner != null ? $" on {Owner}" : "")
+        + (Next != null ? $", next {Next}" : "");
 }
 
 /// <summary>Blocks the rest of the plan until the lost node is fenced or confirmed down (safety rule 1).</summary>
@@ -37,13 +40,15 @@ public sealed record FenceNode(string Node, string Target, string Reason) : Plan
     public override string Describe() => $"{Node}: fence {Target} ({Reason})";
 }
 
-/// <summary>A final action: none is never planned; stopGroup, stopService, shutdown, reboot.</summary>
+/// <summary>A final action run on <see cref="PlanAction.Node"/> itself: stopService, shutdown or reboot. The engine never plans
+/// none, and expands stopGroup into the group's own stop steps, so the runtime only has to take the node out.</summary>
 public sealed record RunFinalAction(string Node, string Action, string Reason) : PlanAction(Node)
 {
     public override string Describe() => $"{Node}: final action {Action} ({Reason})";
 }
 
-/// <summary>Resets a monitor's or resource's counters, or counts a failover, so the state the next decision sees is right.</summary>
+/// <summary>Resets a monitor's or group's counters, or counts a failover, so the state the next decision sees is right.
+/// Subject is "group NAME" or "monitor NAME"; Counter is "failovers" or "restarts" (see <see cref="Counters"/>).</summary>
 public sealed record RecordCounter(string Node, string Subject, string Counter, int Value) : PlanAction(Node)
 {
     public override string Describe() => $"{Node}: set {Subject} {Counter} = {Value}";
@@ -53,4 +58,13 @@ public sealed record RecordCounter(string Node, string Subject, string Counter, 
 public sealed record RaiseAlert(string Node, string Level, string Module, int EventId, string Message) : PlanAction(Node)
 {
     public override string Describe() => $"{Node}: alert {Level} {Module} {EventId}: {Message}";
+}
+
+/// <summary>The subjects and counters <see cref="RecordCounter"/> uses.</summary>
+public static class Counters
+{
+    public const string Failovers = "failovers";
+    public const string Restarts = "restarts";
+    public static string GroupSubject(string group) => "group " + group;
+    public static string MonitorSubject(string monitor) => "monitor " + monitor;
 }
