@@ -1,0 +1,356 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using ExpressHa.Api;
+using ExpressHa.Client;
+using ExpressHa.Service.Policy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ExpressHa.Service.Api;
+
+/// <summary>The management API of one node (Kestrel, minimal APIs). It authenticates, parses and routes; every
+/// decision is the node's (<see cref="IClusterControl"/>). All answers are JSON (camelCase); errors are
+/// {"code","message","ok":false} with 400 (malformed request), 401 (no or wrong token), 404 (unknown route or a
+/// *NotFound code from the node), 409 (any other refusal) or 500 (an exception: generic message, details only in the log).</summary>
+public sealed class ManagementApi : IAsyncDisposable
+{
+    readonly WebApplication _app;
+
+    ManagementApi(WebApplication app, Uri baseAddress, int port, string? fingerprint)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Port = port;
+        CertificateFingerprint = fingerprint;
+    }
+
+    public WebApplication App => _app;
+    /// <summary>https://ADDRESS:PORT/ (or http:// when TLS is off); the wildcard addresses are reported as loopback.</summary>
+    public Uri BaseAddress { get; }
+    public int Port { get; }
+    /// <summary>SHA-256 of the certificate (64 upper-case hex digits), null when TLS is off.</summary>
+    public string? CertificateFingerprint { get; }
+
+    /// <summary>Checks the options, loads or creates the certificate, and starts listening.</summary>
+    /// <exception cref="ApiConfigurationException">plain HTTP on a non-loopback address, no token, a bad address.</exception>
+    public static async Task<ManagementApi> StartAsync(ApiOptions options, IClusterControl control, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(control);
+        if (string.IsNullOrEmpty(options.Token)) throw new ApiConfigurationException("the API needs a token (cluster.security.apiTokenFile); refusing to serve without one");
+        var address = ParseAddress(options.BindAddress);
+        if (!options.Tls && !IPAddress.IsLoopback(address))
+            throw new ApiConfigurationException(
+                $"plain HTTP is allowed only on a loopback address, not on {options.BindAddress}: turn TLS on (cluster.security.apiTls: true) or bind to 127.0.0.1");
+        if (options.Port is < 0 or > 65535) throw new ApiConfigurationException($"API port {options.Port} is out of range");
+
+        X509Certificate2? cert = options.Tls ? ApiCertificate.LoadOrCreate(options.StateDir) : null;
+        var fingerprint = cert != null ? Client.CertificateFingerprint.Compute(cert) : null;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "expresshad", Args = [] });
+        builder.Logging.ClearProviders();
+        if (options.LoggerFactory != null) builder.Services.AddSingleton(options.LoggerFactory);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            k.Listen(address, options.Port, l =>
+            {
+                if (cert != null) l.UseHttps(cert);
+            });
+        });
+        var app = builder.Build();
+        var log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExpressHa.Api");
+        var handlers = new Handlers(control, log, app.Lifetime.ApplicationStopping);
+        Configure(app, options.Token, log, handlers);
+
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        var host = address.Equals(IPAddress.Any) ? "127.0.0.1" : address.Equals(IPAddress.IPv6Any) ? "[::1]"
+            : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]" : address.ToString();
+        var baseAddress = new Uri($"{(cert != null ? "https" : "http")}://{host}:{port}/");
+        log.LogInformation("management API listening on {Address} (certificate SHA-256 {Fingerprint})", baseAddress, fingerprint ?? "none, plain HTTP");
+        return new ManagementApi(app, baseAddress, port, fingerprint);
+    }
+
+    public Task StopAsync(CancellationToken ct = default) => _app.StopAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await _app.StopAsync().ConfigureAwait(false); } catch (OperationCanceledException) { }
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    static IPAddress ParseAddress(string text)
+    {
+        if (string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
+        if (string.IsNullOrWhiteSpace(text) || !IPAddress.TryParse(text.Trim('[', ']'), out var a))
+            throw new ApiConfigurationException($"'{text}' is not an IP address to bind the API to");
+        return a;
+    }
+
+    // ------------------------------------------------------------------ pipeline
+
+    static void Configure(WebApplication app, string token, ILogger log, Handlers h)
+    {
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+        // Outermost: nothing escapes as a crash or a stack trace.
+        app.Use(async (ctx, next) =>
+        {
+            try
+            {
+                await next(ctx);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                if (ctx.Response.HasStarted) throw;
+                var tooLarge = ex.StatusCode == StatusCodes.Status413PayloadTooLarge;
+                await WriteError(ctx, tooLarge ? 413 : 400, tooLarge ? ApiErrorCodes.PayloadTooLarge : ApiErrorCodes.BadRequest,
+                    tooLarge ? "the request body is too large" : "malformed request: " + ex.Message);
+            }
+            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+            {
+                // the client went away
+            }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
+                if (ctx.Response.HasStarted) throw;
+                ctx.Response.Clear();
+                await WriteError(ctx, 500, ApiErrorCodes.InternalError, "the node could not handle the request; see its log");
+            }
+        });
+
+        // Then the token, before routing: an unauthenticated caller learns nothing, not even which routes exist.
+        app.Use(async (ctx, next) =>
+        {
+            if (!Authorized(ctx.Request, expected))
+            {
+                ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                await WriteError(ctx, 401, ApiErrorCodes.Unauthorized, "authentication required");
+                return;
+            }
+            await next(ctx);
+        });
+
+        app.UseRouting();
+
+        app.MapGet("/v1/status", h.Status);
+        app.MapGet("/v1/alerts", h.Alerts);
+        app.MapPost("/v1/groups/{name}/start", (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.StartGroupAsync));
+        app.MapPost("/v1/groups/{name}/stop", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopGroupAsync(name, ct)));
+        app.MapPost("/v1/groups/{name}/move", (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.MoveGroupAsync));
+        app.MapPost("/v1/nodes/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendNodeAsync(name, ct)));
+        app.MapPost("/v1/nodes/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeNodeAsync(name, ct)));
+        app.MapPost("/v1/monitors/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMonitorAsync(name, ct)));
+        app.MapPost("/v1/monitors/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMonitorAsync(name, ct)));
+        app.MapPost("/v1/cluster/start", (HttpContext c) => h.Operation(c, h.Control.StartClusterAsync));
+        app.MapPost("/v1/cluster/stop", (HttpContext c) => h.Operation(c, h.Control.StopClusterAsync));
+        app.MapPost("/v1/config", h.PushConfig);
+        app.MapPost("/v1/internal/config/prepare", h.Prepare);
+        app.MapPost("/v1/internal/config/finish", h.Finish);
+        app.MapPost("/v1/internal/actions", h.Actions);
+        app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
+        app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
+    }
+
+    /// <summary>Compares hashes of the presented and expected tokens in constant time (the lengths leak nothing either).</summary>
+    static bool Authorized(HttpRequest req, byte[] expectedHash)
+    {
+        var header = req.Headers.Authorization;
+        if (header.Count != 1) return false;
+        var value = header[0];
+        const string scheme = "Bearer ";
+        if (value == null || value.Length <= scheme.Length || !value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(value[scheme.Length..].Trim()));
+        return CryptographicOperations.FixedTimeEquals(presented, expectedHash);
+    }
+
+    internal static Task WriteError(HttpContext ctx, int status, string code, string message)
+        => WriteJson(ctx, status, new ApiError(code, message));
+
+    internal static Task WriteJson<T>(HttpContext ctx, int status, T value)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        return JsonSerializer.SerializeAsync(ctx.Response.Body, value, ApiJson.Options, ctx.RequestAborted);
+    }
+
+    // ------------------------------------------------------------------ handlers
+
+    sealed class Handlers(IClusterControl control, ILogger log, CancellationToken stopping)
+    {
+        public IClusterControl Control { get; } = control;
+
+        // Operations run on the server's lifetime, not the request's: a client that hangs up must not cut a
+        // group start or a config commit in half.
+        CancellationToken Ct => stopping;
+
+        public Task Status(HttpContext c) => WriteJson(c, 200, Control.GetStatus());
+
+        public async Task Alerts(HttpContext c)
+        {
+            var q = c.Request.Query;
+            foreach (var key in q.Keys)
+            {
+                if (key is not ("minLevel" or "module" or "since" or "last"))
+                {
+                    await WriteError(c, 400, ApiErrorCodes.BadRequest, $"unknown query parameter '{key}'; use minLevel, module, since, last");
+                    return;
+                }
+                if (q[key].Count != 1)
+                {
+                    await WriteError(c, 400, ApiErrorCodes.BadRequest, $"query parameter '{key}' given {q[key].Count} times");
+                    return;
+                }
+            }
+            string? minLevel = q["minLevel"];
+            if (minLevel != null && minLevel is not ("info" or "warning" or "error"))
+            {
+                await WriteError(c, 400, ApiErrorCodes.BadRequest, "minLevel must be info, warning or error");
+                return;
+            }
+            DateTimeOffset? since = null;
+            string? sinceText = q["since"];
+            if (sinceText != null)
+            {
+                if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var s))
+                {
+                    await WriteError(c, 400, ApiErrorCodes.BadRequest, "since must be an ISO 8601 time such as 2025-01-31T12:00:00Z");
+                    return;
+                }
+                since = s;
+            }
+            int? last = null;
+            string? lastText = q["last"];
+            if (lastText != null)
+            {
+                if (!int.TryParse(lastText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                {
+                    await WriteError(c, 400, ApiErrorCodes.BadRequest, "last must be a positive whole number");
+                    return;
+                }
+                last = n;
+            }
+            string? module = q["module"];
+            await WriteJson(c, 200, Control.GetAlerts(new AlertQuery(minLevel, module, since, last)));
+        }
+
+        public async Task GroupTarget(HttpContext c, string name, Func<string, string?, CancellationToken, Task<OperationResult>> op)
+        {
+            var (body, error) = await ReadBody<GroupTargetBody>(c, allowEmpty: true);
+            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            var node = body?.Node;
+            if (node != null && node.Length == 0) { await WriteError(c, 400, ApiErrorCodes.BadRequest, "node is empty; leave it out to let the group's policy choose"); return; }
+            await Answer(c, await op(name, node, Ct));
+        }
+
+        public async Task Operation(HttpContext c, Func<CancellationToken, Task<OperationResult>> op)
+        {
+            var (_, error) = await ReadBody<EmptyBody>(c, allowEmpty: true);
+            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            await Answer(c, await op(Ct));
+        }
+
+        public async Task PushConfig(HttpContext c)
+        {
+            var (body, error) = await ReadBody<ConfigPushBody>(c, allowEmpty: false);
+            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            var result = await Control.PushConfigAsync(body!.Yaml, body.DryRun, Ct) ?? throw new InvalidOperationException("PushConfigAsync returned null");
+            await WriteJson(c, result.DryRun || result.Applied ? 200 : 409, result);
+        }
+
+        public async Task Prepare(HttpContext c)
+        {
+            var (body, error) = await ReadBody<ConfigPrepareBody>(c, allowEmpty: false);
+            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            var refusal = await Control.PrepareConfigAsync(body!.Yaml, body.Generation, Ct);
+            await WriteJson(c, refusal == null ? 200 : 409, new ConfigPrepareAnswer(refusal == null, refusal));
+        }
+
+        public async Task Finish(HttpContext c)
+        {
+            var (body, error) = await ReadBody<ConfigFinishBody>(c, allowEmpty: false);
+            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            await Answer(c, await Control.FinishConfigAsync(body!.Generation, body.Commit, Ct));
+        }
+
+        public Task RunningConfig(HttpContext c)
+            => Control is IRunningConfigSource source
+                ? WriteJson(c, 200, source.GetRunningConfig())
+                : WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not hand out its running config");
+
+        public async Task Actions(HttpContext c)
+        {
+            var (body, error) = await ReadBody<List<PlanAction>>(c, allowEmpty: false);
+            if (error == null && body!.Any(a => a == null)) error = "the action list holds a null";
+            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            await Answer(c, await Control.RunActionsAsync(body!, Ct));
+        }
+
+        Task Answer(HttpContext c, OperationResult? r)
+        {
+            if (r == null) throw new InvalidOperationException("the node returned no result");
+            if (r.Ok) return WriteJson(c, 200, r);
+            var status = r.Code != null && r.Code.EndsWith("NotFound", StringComparison.Ordinal) ? 404 : 409;
+            log.LogInformation("{Method} {Path} refused: {Code} {Message}", c.Request.Method, c.Request.Path, r.Code, r.Message);
+            return WriteJson(c, status, r);
+        }
+
+        /// <summary>Reads and parses the body; any problem is a reason for a 400, never an exception.</summary>
+        static async Task<(T? Value, string? Error)> ReadBody<T>(HttpContext c, bool allowEmpty) where T : class
+        {
+            string text;
+            using (var reader = new StreamReader(c.Request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true)))
+            {
+                try
+                {
+                    text = await reader.ReadToEndAsync(c.RequestAborted);
+                }
+                catch (DecoderFallbackException)
+                {
+                    return (null, "the body is not valid UTF-8");
+                }
+            }
+            if (string.IsNullOrWhiteSpace(text))
+                return allowEmpty ? (null, null) : (null, "the request needs a JSON body");
+            try
+            {
+                var value = JsonSerializer.Deserialize<T>(text, ApiJson.Strict);
+                if (value == null) return allowEmpty ? (null, null) : (null, "the body is JSON null; an object was expected");
+                return (value, null);
+            }
+            catch (JsonException ex)
+            {
+                return (null, "malformed JSON: " + ex.Message);
+            }
+            catch (NotSupportedException ex)
+            {
+                return (null, "malformed JSON: " + (typeof(T) == typeof(List<PlanAction>)
+                    ? $"every action needs a known \"{PlanActionKinds.Discriminator}\" ({string.Join(", ", PlanActionKinds.All.Select(k => k.Kind))})"
+                    : ex.Message));
+            }
+            catch (ArgumentException ex)
+            {
+                return (null, "malformed JSON: " + ex.Message);
+            }
+        }
+    }
+
+    /// <summary>The body of routes that take no arguments: empty, {} or nothing else.</summary>
+    sealed record EmptyBody;
+}
