@@ -1,0 +1,116 @@
+using ExpressHa.Service.Resources;
+
+namespace ExpressHa.Service.Tests.Resources;
+
+/// <summary>floatip in real network namespaces: A (where the driver acts) and B, joined by a veth pair on
+/// 198.18.1.0/24. Nothing leaves the namespaces.</summary>
+public sealed class FloatIpResourceTests : IDisposable
+{
+    readonly NetNs _ns = new();
+    readonly string _a, _b;
+    readonly RecordingAlerts _alerts = new();
+
+    public FloatIpResourceTests()
+    {
+        _a = _ns.Create("a");
+        _b = _ns.Create("b");
+        Sh.Must("ip", "-n", _a, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", _b);
+        Sh.Must("ip", "-n", _a, "addr", "add", "198.18.1.1/24", "dev", "veth0");
+        Sh.Must("ip", "-n", _b, "addr", "add", "198.18.1.2/24", "dev", "veth1");
+        Sh.Must("ip", "-n", _a, "link", "set", "veth0", "up");
+        Sh.Must("ip", "-n", _b, "link", "set", "veth1", "up");
+    }
+
+    public void Dispose() => _ns.Dispose();
+
+    FloatIpResource Driver() => new(NetNs.Exec(_a), TimeSpan.FromSeconds(10));
+
+    ResourceContext Ctx(params (string, object)[] p) => TestConfigs.Resource("vip", "floatip", TestConfigs.Bag(p), _alerts);
+
+    static bool Has(string ns, string dev, string cidr) => Sh.Must("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", dev).Contains(" " + cidr + " ");
+
+    [Fact]
+    public async Task StartAddsTheAddressOnTheInterfaceOfItsSubnet_StopRemovesIt_BothIdempotent()
+    {
+        var driver = Driver();
+        var ctx = Ctx(("ip", "198.18.1.10"), ("arpCount", 0L));
+
+        await driver.StartAsync(ctx, CancellationToken.None);
+        Assert.True(Has(_a, "veth0", "198.18.1.10/24"));
+        await driver.StartAsync(ctx, CancellationToken.None); // already there: ok
+        Assert.True(Has(_a, "veth0", "198.18.1.10/24"));
+
+        // B reaches the floating address through the veth.
+        Assert.Equal(0, Sh.Run("ip", "netns", "exec", _b, "ping", "-n", "-c", "1", "-W", "2", "198.18.1.10").Code);
+
+        await driver.StopAsync(ctx, CancellationToken.None);
+        Assert.False(Has(_a, "veth0", "198.18.1.10/24"));
+        await driver.StopAsync(ctx, CancellationToken.None); // already gone: ok
+        Assert.True(Has(_a, "veth0", "198.18.1.1/24"), "the interface's own address must stay");
+    }
+
+    [Fact]
+    public async Task PerNodeInterfaceAndPrefixLengthAreUsed()
+    {
+        var iface = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TestConfigs.NodeName] = "veth0" };
+        var ctx = Ctx(("ip", "198.18.7.5"), ("prefixLength", 28L), ("interface", iface), ("arpCount", 0L));
+        await Driver().StartAsync(ctx, CancellationToken.None);
+        Assert.True(Has(_a, "veth0", "198.18.7.5/28"));
+        await Driver().StopAsync(ctx, CancellationToken.None);
+        Assert.False(Has(_a, "veth0", "198.18.7.5/28"));
+    }
+
+    [Fact]
+    public async Task NoInterfaceForTheSubnet_Fails()
+    {
+        var e = await Assert.ThrowsAsync<ResourceException>(() => Driver().StartAsync(Ctx(("ip", "198.18.9.9")), CancellationToken.None));
+        Assert.Equal(ResourceErrorCodes.NoInterface, e.Code);
+    }
+
+    [Fact]
+    public async Task AnAddressThatAlreadyAnswers_IsADuplicate_AndIsNotAdded()
+    {
+        Sh.Must("ip", "-n", _b, "addr", "add", "198.18.1.20/24", "dev", "veth1");
+        var e = await Assert.ThrowsAsync<ResourceException>(() => Driver().StartAsync(Ctx(("ip", "198.18.1.20")), CancellationToken.None));
+        Assert.Equal(ResourceErrorCodes.DuplicateAddress, e.Code);
+        Assert.Contains("duplicate", e.Message);
+        Assert.False(Has(_a, "veth0", "198.18.1.20/24"));
+    }
+
+    [Fact]
+    public async Task GratuitousArpIsSentOrItsSkipIsLogged()
+    {
+        // Let B learn addresses from unsolicited ARP so the announcement is visible in its neighbour table.
+        Sh.Run("ip", "netns", "exec", _b, "sysctl", "-q", "-w", "net.ipv4.conf.veth1.arp_accept=1");
+        var driver = Driver();
+        await driver.StartAsync(Ctx(("ip", "198.18.1.30"), ("arpCount", 1L), ("pingCheck", false)), CancellationToken.None);
+        Assert.NotNull(driver.LastAnnouncement);
+        await driver.LastAnnouncement!.WaitAsync(TimeSpan.FromSeconds(15));
+
+        var logs = _alerts.LogLines("floatip").ToList();
+        if (CommandRunner.FindExecutable("arping") == null)
+        {
+            Assert.Contains(logs, l => l.Contains("gratuitous ARP skipped"));
+            return;
+        }
+        Assert.Contains(logs, l => l.Contains("gratuitous ARP sent for 198.18.1.30 on veth0"));
+        var neigh = Sh.Must("ip", "-n", _b, "neigh", "show", "198.18.1.30");
+        Assert.Contains("lladdr", neigh);
+    }
+
+    [Fact]
+    public void ParsesIpAddrOutput()
+    {
+        var list = FloatIpResource.ParseAddresses(new[]
+        {
+            "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever",
+            "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever",
+            "2: eth0    inet 10.0.0.99/32 scope global eth0\\       valid_lft forever preferred_lft forever",
+            "garbage",
+        });
+        Assert.Equal(3, list.Count);
+        Assert.Equal(("eth0", "10.0.0.99", 32), (list[2].Interface, list[2].Address.ToString(), list[2].PrefixLength));
+        Assert.True(list[1].Contains(System.Net.IPAddress.Parse("10.0.0.77")));
+        Assert.False(list[1].Contains(System.Net.IPAddress.Parse("10.0.1.77")));
+    }
+}
