@@ -43,5 +43,6 @@ public sealed class CustomProbe : IMonitorProbe
             Environment = env,
             OnLine = onLine,
             KillGrace = TimeSpan.FromSeconds(1),
+            MergeStderr = true,
         };
 }

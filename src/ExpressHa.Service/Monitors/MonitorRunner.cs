@@ -13,6 +13,9 @@ public sealed class MonitorRunnerOptions
     /// <summary>How long one configured second lasts (default 1 s; tests use milliseconds). Scales the start wait,
     /// the interval and the timeout (also userw's lateness limit).</summary>
     public TimeSpan SecondLength { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Whether the runner raises its own alerts (error: event id = code; warning: 100 + code; recovered: info 1).
+    /// Turn off when the caller raises them from the callbacks instead.</summary>
+    public bool RaiseAlerts { get; init; } = true;
     /// <summary>Module of the runner's alerts.</summary>
     public string AlertModule { get; init; } = MonitorRunner.DefaultAlertModule;
 }
@@ -312,6 +315,7 @@ public sealed class MonitorRunner : IAsyncDisposable
 
     void Alert(string level, int eventId, string message)
     {
+        if (!_options.RaiseAlerts) return;
         try { _context.Alerts.Alert(level, _options.AlertModule, eventId, message); }
         catch { /* the alert sink must not break monitoring */ }
     }

@@ -25,6 +25,9 @@ public sealed class CommandSpec
     /// <summary>How long output is still read after the command exited, before it returns; a daemon the
     /// command left behind may hold the pipes open forever.</summary>
     public TimeSpan DrainBound { get; init; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>Send stderr into the stdout pipe, so lines keep the order they were written in (and the last line
+    /// is really the last). The command is wrapped: /bin/sh -c 'exec 2>&amp;1; exec "$@"' sh ARGV...</summary>
+    public bool MergeStderr { get; init; }
     /// <summary>Lines kept in <see cref="CommandResult.Lines"/> (the latest ones).</summary>
     public int KeepLines { get; init; } = 200;
 
@@ -84,16 +87,19 @@ public static class CommandRunner
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        IEnumerable<string> argv = spec.MergeStderr
+            ? new[] { "/bin/sh", "-c", "exec 2>&1; exec \"$@\"", "sh" }.Concat(spec.Argv)
+            : spec.Argv;
         if (SetsidPath != null)
         {
             psi.FileName = SetsidPath;
             psi.ArgumentList.Add("--wait");
-            foreach (var a in spec.Argv) psi.ArgumentList.Add(a);
+            foreach (var a in argv) psi.ArgumentList.Add(a);
         }
         else
         {
-            psi.FileName = spec.Argv[0];
-            foreach (var a in spec.Argv.Skip(1)) psi.ArgumentList.Add(a);
+            psi.FileName = argv.First();
+            foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
         }
         if (spec.WorkingDirectory != null) psi.WorkingDirectory = spec.WorkingDirectory;
         if (spec.Environment != null)

@@ -45,6 +45,7 @@ public sealed class ExecResource : IResourceDriver
             Environment = env,
             Timeout = TimeSpan.FromSeconds(timeoutSeconds),
             KillGrace = KillGrace,
+            MergeStderr = true,
             OnLine = line => context.Alerts.Log(LogModule, r.Name + ": " + line),
         };
 
