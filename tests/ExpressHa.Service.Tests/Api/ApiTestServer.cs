@@ -1,0 +1,52 @@
+using System.Net.Http.Headers;
+using ExpressHa.Service.Api;
+
+namespace ExpressHa.Service.Tests.Api;
+
+/// <summary>A ManagementApi on 127.0.0.1 with a random port and a fake node behind it.</summary>
+public sealed class ApiTestServer : IAsyncDisposable
+{
+    public const string Token = "test-token-0123456789abcdef";
+
+    readonly bool _ownsDir;
+
+    ApiTestServer(ManagementApi api, FakeClusterControl fake, string stateDir, bool ownsDir)
+    {
+        _ownsDir = ownsDir;
+        Api = api;
+        Fake = fake;
+        StateDir = stateDir;
+    }
+
+    public ManagementApi Api { get; }
+    public FakeClusterControl Fake { get; }
+    public string StateDir { get; }
+
+    public static async Task<ApiTestServer> StartAsync(bool tls = false, string? stateDir = null, FakeClusterControl? fake = null)
+    {
+        var ownsDir = stateDir == null;
+        stateDir ??= Directory.CreateTempSubdirectory("expressha-api-").FullName;
+        fake ??= new FakeClusterControl();
+        var api = await ManagementApi.StartAsync(new ApiOptions { BindAddress = "127.0.0.1", Port = 0, Token = Token, Tls = tls, StateDir = stateDir }, fake);
+        return new ApiTestServer(api, fake, stateDir, ownsDir);
+    }
+
+    /// <summary>A client for raw requests; HTTPS is accepted only with the server's own fingerprint.</summary>
+    public HttpClient Client(string? token = Token)
+    {
+        var handler = new HttpClientHandler();
+        var expected = Api.CertificateFingerprint;
+        handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert != null && Client_Fp(cert) == expected;
+        var c = new HttpClient(handler) { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        if (token != null) c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return c;
+    }
+
+    static string Client_Fp(System.Security.Cryptography.X509Certificates.X509Certificate2 c) => ExpressHa.Client.CertificateFingerprint.Compute(c);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        if (_ownsDir) try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { }
+    }
+}
