@@ -43,7 +43,7 @@ internal static class FailurePolicy
         {
             actions.Add(PolicyAlerts.GroupMoving(target!, group.Name, node, target!));
             actions.Add(new RecordCounter(target!, Counters.GroupSubject(group.Name), Counters.Failovers, st.Failovers + 1));
-            actions.AddRange(GroupPlans.Start(group, target!));
+            GroupPlans.AddStart(actions, group, state, target!, node);
             return new Plan(actions, $"Resource {resource.Name} of group {group.Name} failed to start on {node} {retried}; " +
                 $"what started there is stopped and the group fails over to {target} (failover {st.Failovers + 1} of {policy.Failovers}).");
         }
@@ -116,7 +116,7 @@ internal static class FailurePolicy
                 var next = st.Next != null && (st.Next == node || Placement.IsServerOf(group, st.Next) && Placement.IsOnline(state, st.Next)) ? st.Next : null;
                 if (next != null)
                 {
-                    actions.AddRange(GroupPlans.Start(group, next));
+                    GroupPlans.AddStart(actions, group, state, next, node);
                     then = $"the resources after it stop and the group starts on {next} as planned";
                 }
                 else
@@ -152,7 +152,7 @@ internal static class FailurePolicy
             if (target != null)
             {
                 actions.Add(PolicyAlerts.GroupMoving(target, group.Name, node, target));
-                actions.AddRange(GroupPlans.Start(group, target));
+                GroupPlans.AddStart(actions, group, state, target, node);
                 outcome = $"only then does the group start on {target}";
             }
             else if (wantsToRun)

@@ -30,10 +30,27 @@ public static class GroupPlans
             .Where(r => Resource(status, r.Name).State != ResourceState.Offline)
             .Select(r => (PlanAction)new StopResource(node, group.Name, r.Name));
 
+    /// <summary>Safety rule 1 for every start: before the group starts on <paramref name="target"/>, the plan waits for each
+    /// server of the group (and its former owner) that is Lost and not confirmed down, unless an earlier step already waits for
+    /// it. A lost node that is not known to be down may still run the group, whatever the state says its owner is (like
+    /// Pacemaker, which starts nothing an unclean node could be running until that node is fenced).</summary>
+    public static void AddStart(List<PlanAction> actions, GroupConfig group, ClusterState state, string target, string? formerOwner = null)
+    {
+        foreach (var n in group.Servers.Append(formerOwner).Distinct())
+            if (n != null && n != target && Node(state, n) is { State: NodeState.Lost, ConfirmedDown: false }
+                && !actions.OfType<WaitForNodeDown>().Any(w => w.LostNode == n))
+                actions.Add(new WaitForNodeDown(target, n));
+        actions.AddRange(Start(group, target));
+    }
+
     /// <summary>Move or fail over: stop on <paramref name="from"/>, then start on <paramref name="to"/>; <paramref name="between"/>
     /// (counters, alerts) goes between the two halves.</summary>
-    public static IEnumerable<PlanAction> Relocate(GroupConfig group, string from, string to, IEnumerable<PlanAction>? between = null)
-        => Stop(group, from, to).Concat(between ?? Array.Empty<PlanAction>()).Concat(Start(group, to));
+    public static void AddRelocate(List<PlanAction> actions, GroupConfig group, ClusterState state, string from, string to, IEnumerable<PlanAction>? between = null)
+    {
+        actions.AddRange(Stop(group, from, to));
+        actions.AddRange(between ?? Array.Empty<PlanAction>());
+        AddStart(actions, group, state, to, from);
+    }
 
     public static GroupStatus Group(ClusterState state, string group)
         => state.Groups.TryGetValue(group, out var g) ? g : new GroupStatus();
@@ -49,10 +66,6 @@ public static class GroupPlans
 
     /// <summary>A resource of the group is in StopFailed: it may still run on the owner.</summary>
     public static bool HasFailedStop(GroupStatus status) => status.Resources.Values.Any(r => r.State == ResourceState.StopFailed);
-
-    /// <summary>The owner is lost and not yet fenced or confirmed down: whatever it ran may still run.</summary>
-    public static bool OwnerMayStillRun(ClusterState state, GroupStatus status)
-        => status.Owner != null && Node(state, status.Owner) is { State: NodeState.Lost, ConfirmedDown: false };
 
     public static string Lower(GroupState s) => s.ToString().ToLowerInvariant();
     public static string Lower(NodeState s) => s.ToString().ToLowerInvariant();

@@ -75,7 +75,7 @@ internal static class MonitorPolicy
             else
             {
                 actions.AddRange(GroupPlans.Stop(group, node, node));
-                actions.AddRange(GroupPlans.Start(group, node));
+                GroupPlans.AddStart(actions, group, state, node);
             }
             var what = resource != null ? $"resource {resource.Name} and what depends on it are" : $"group {group.Name} is";
             return new Plan(actions, $"Monitor {m.Name} failed on {node}; {what} restarted there (restart {ms.Restarts + 1} of {rec.Restarts}).");
@@ -90,7 +90,7 @@ internal static class MonitorPolicy
                 new RecordCounter(to, subject, Counters.Failovers, ms.Failovers + 1),
             };
             if (ms.Restarts != 0) between.Add(new RecordCounter(to, subject, Counters.Restarts, 0));
-            actions.AddRange(GroupPlans.Relocate(group, node, to, between));
+            GroupPlans.AddRelocate(actions, group, state, node, to, between);
             return new Plan(actions, $"Monitor {m.Name} failed on {node} and its restart threshold is used up ({ms.Restarts} of {rec.Restarts}); " +
                 $"group {group.Name} fails over to {to} (failover {ms.Failovers + 1} of {rec.Failovers}).");
         }
@@ -113,7 +113,7 @@ internal static class MonitorPolicy
         {
             actions.Add(new RecordCounter(moves[0].To!, Counters.MonitorSubject(m.Name), Counters.Failovers, ms.Failovers + 1));
             foreach (var (g, to) in moves)
-                actions.AddRange(GroupPlans.Relocate(g, node, to!, new PlanAction[] { PolicyAlerts.GroupMoving(to!, g.Name, node, to!) }));
+                GroupPlans.AddRelocate(actions, g, state, node, to!, new PlanAction[] { PolicyAlerts.GroupMoving(to!, g.Name, node, to!) });
             return new Plan(actions, $"Monitor {m.Name} failed on {node} and recovers the local server; its groups fail over " +
                 $"({string.Join(", ", moves.Select(x => x.Group.Name + " to " + x.To))}, failover {ms.Failovers + 1} of {rec.Failovers}).");
         }

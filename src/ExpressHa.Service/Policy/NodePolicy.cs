@@ -29,9 +29,8 @@ internal static class NodePolicy
                 actions.Add(PolicyAlerts.NoServer(node, group.Name));
                 continue;
             }
-            if (GroupPlans.OwnerMayStillRun(state, st)) actions.Add(new WaitForNodeDown(target, st.Owner!));
             actions.AddRange(OperatorPolicy.ResetCounters(config, state, group, target));
-            actions.AddRange(GroupPlans.Start(group, target));
+            GroupPlans.AddStart(actions, group, state, target, st.Owner);
             started.Add($"{group.Name} on {target}");
         }
         var parts = new List<string>();
@@ -52,51 +51,53 @@ internal static class NodePolicy
         var owned = config.Groups.Where(g => GroupPlans.Group(state, g.Name) is { } s && s.Owner == lost && s.State != GroupState.Offline).ToList();
         if (owned.Count == 0) return Plan.Nothing($"Server {lost} was lost but owned no group; nothing has to be recovered.");
 
+        // First pass: what happens to each group (and which node waits for the lost one).
         var coordinator = Placement.Coordinator(config, state, lost);
-        var waits = new List<string>();
-        var body = new List<PlanAction>();
-        var moved = new List<string>();
-        var offline = new List<string>();
-        var pending = new List<string>();
-        var failed = new List<string>();
+        var decisions = new List<(GroupConfig Group, string Outcome, string? Target)>();
         foreach (var group in owned)
         {
             var st = GroupPlans.Group(state, group.Name);
             var stoppingForGood = st.Next == null && (st.State == GroupState.Stopping || st.State == GroupState.Failed && GroupPlans.HasFailedStop(st));
             var shouldRun = st.State is GroupState.Online or GroupState.Starting or GroupState.Pending
                 || st.State is GroupState.Stopping or GroupState.Failed && st.Next != null;
-            if (stoppingForGood)
-            {
-                if (!waits.Contains(coordinator)) waits.Add(coordinator);
-                body.Add(new SetGroupState(coordinator, group.Name, GroupState.Offline, null));
-                offline.Add(group.Name);
-                continue;
-            }
-            if (!shouldRun) { failed.Add(group.Name); continue; }
+            if (stoppingForGood) { decisions.Add((group, "offline", coordinator)); continue; }
+            if (!shouldRun) { decisions.Add((group, "failed", null)); continue; }
             var target = st.Next != null && st.Next != lost && Placement.IsServerOf(group, st.Next) && Placement.IsOnline(state, st.Next)
                 ? st.Next : Placement.FirstOnline(group, state, lost);
-            if (target == null)
-            {
-                body.Add(new SetGroupState(coordinator, group.Name, GroupState.Pending, lost));
-                body.Add(PolicyAlerts.NoServer(coordinator, group.Name));
-                pending.Add(group.Name);
-                continue;
-            }
-            if (!waits.Contains(target)) waits.Add(target);
-            body.Add(PolicyAlerts.GroupMoving(target, group.Name, lost, target));
-            body.AddRange(GroupPlans.Start(group, target));
-            moved.Add($"{group.Name} to {target}");
+            decisions.Add((group, target == null ? "pending" : "moved", target));
         }
-        var actions = new List<PlanAction>();
-        actions.AddRange(waits.Select(w => new WaitForNodeDown(w, lost)));
-        actions.Add(PolicyAlerts.NodeLost(waits.FirstOrDefault() ?? coordinator, lost));
-        actions.AddRange(body);
 
+        // Second pass: the waits open the plan (safety rule 1), then the alert, then each group.
+        var actions = new List<PlanAction>();
+        foreach (var waiter in decisions.Where(d => d.Outcome is "offline" or "moved").Select(d => d.Target!).Distinct())
+            actions.Add(new WaitForNodeDown(waiter, lost));
+        actions.Add(PolicyAlerts.NodeLost(actions.Count > 0 ? actions[0].Node : coordinator, lost));
+        foreach (var (group, outcome, target) in decisions)
+        {
+            switch (outcome)
+            {
+                case "offline":
+                    actions.Add(new SetGroupState(coordinator, group.Name, GroupState.Offline, null));
+                    break;
+                case "pending":
+                    actions.Add(new SetGroupState(coordinator, group.Name, GroupState.Pending, lost));
+                    actions.Add(PolicyAlerts.NoServer(coordinator, group.Name));
+                    break;
+                case "moved":
+                    actions.Add(PolicyAlerts.GroupMoving(target!, group.Name, lost, target!));
+                    GroupPlans.AddStart(actions, group, state, target!, lost);
+                    break;
+            }
+        }
+
+        string Names(string outcome, bool withTarget = false)
+            => string.Join(", ", decisions.Where(d => d.Outcome == outcome).Select(d => withTarget ? $"{d.Group.Name} to {d.Target}" : d.Group.Name));
+        int Count(string outcome) => decisions.Count(d => d.Outcome == outcome);
         var parts = new List<string>();
-        if (moved.Count > 0) parts.Add($"once it is fenced or confirmed down its groups fail over ({string.Join(", ", moved)})");
-        if (offline.Count > 0) parts.Add($"groups that were being stopped become offline once it is confirmed down ({string.Join(", ", offline)})");
-        if (pending.Count > 0) parts.Add($"no other server can take {string.Join(", ", pending)}, which {(pending.Count == 1 ? "waits" : "wait")} as pending with {lost} kept as {(pending.Count == 1 ? "its owner" : "their owner")} until it is confirmed down");
-        if (failed.Count > 0) parts.Add($"groups that had already failed stay failed ({string.Join(", ", failed)})");
+        if (Count("moved") > 0) parts.Add($"once it is fenced or confirmed down its groups fail over ({Names("moved", true)})");
+        if (Count("offline") > 0) parts.Add($"groups that were being stopped become offline once it is confirmed down ({Names("offline")})");
+        if (Count("pending") > 0) parts.Add($"no other server can take {Names("pending")}, which {(Count("pending") == 1 ? "waits" : "wait")} as pending with {lost} kept as {(Count("pending") == 1 ? "its owner" : "their owner")} until it is confirmed down");
+        if (Count("failed") > 0) parts.Add($"groups that had already failed stay failed ({Names("failed")})");
         return new Plan(actions, $"Server {lost} was lost: " + string.Join("; ", parts) + ".");
     }
 
@@ -116,7 +117,7 @@ internal static class NodePolicy
             var ownerRank = group.Servers.IndexOf(st.Owner);
             if (best != node || (ownerRank >= 0 && ownerRank < group.Servers.IndexOf(node))) continue;
             if (group.Failback != GroupPolicies.Auto) { stays.Add(group.Name); continue; }
-            actions.AddRange(GroupPlans.Relocate(group, st.Owner, node));
+            GroupPlans.AddRelocate(actions, group, state, st.Owner, node);
             parts.Add($"group {group.Name} fails back from {st.Owner} (failback auto)");
         }
         if (stays.Count > 0) parts.Add($"{string.Join(", ", stays)} stay{(stays.Count == 1 ? "s" : "")} where {(stays.Count == 1 ? "it runs" : "they run")} because failback is manual");
@@ -143,8 +144,7 @@ internal static class NodePolicy
             if (st.State != GroupState.Pending || !Placement.IsServerOf(group, node)) continue;
             var target = Placement.FirstOnline(group, state);
             if (target == null) continue;
-            if (GroupPlans.OwnerMayStillRun(state, st)) actions.Add(new WaitForNodeDown(target, st.Owner!));
-            actions.AddRange(GroupPlans.Start(group, target));
+            GroupPlans.AddStart(actions, group, state, target, st.Owner);
             parts.Add($"pending group {group.Name} starts on {target}");
         }
     }

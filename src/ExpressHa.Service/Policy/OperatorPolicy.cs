@@ -33,9 +33,8 @@ internal static class OperatorPolicy
             if (target == null) return Plan.Nothing($"Group {group.Name} cannot start: no server of its failover policy ({string.Join(", ", group.Servers)}) is online.");
         }
         var actions = new List<PlanAction>();
-        if (GroupPlans.OwnerMayStillRun(state, st)) actions.Add(new WaitForNodeDown(target, st.Owner!));
         actions.AddRange(ResetCounters(config, state, group, target));
-        actions.AddRange(GroupPlans.Start(group, target));
+        GroupPlans.AddStart(actions, group, state, target, st.Owner);
         return new Plan(actions, $"An operator asked to start group {group.Name}; it starts on {target}" +
             (ev.Node == null ? ", the first online server of its failover policy." : ", the requested server."));
     }
@@ -93,7 +92,8 @@ internal static class OperatorPolicy
             target = Placement.NextAfter(group, state, st.Owner);
             if (target == null) return Plan.Nothing($"Group {group.Name} cannot move: no other server of its failover policy is online.");
         }
-        var actions = GroupPlans.Relocate(group, st.Owner, target, ResetCounters(config, state, group, target)).ToList();
+        var actions = new List<PlanAction>();
+        GroupPlans.AddRelocate(actions, group, state, st.Owner, target, ResetCounters(config, state, group, target));
         return new Plan(actions, $"An operator asked to move group {group.Name}; it stops on {st.Owner} and starts on {target}" +
             (ev.Node == null ? ", the next online server of its failover policy." : ", the requested server."));
     }

@@ -21,7 +21,14 @@ namespace ExpressHa.Service.Policy;
 /// </list></summary>
 public static class PolicyEngine
 {
-    public static Plan Decide(ClusterConfig config, ClusterState state, PolicyEvent ev) => ev switch
+    public static Plan Decide(ClusterConfig config, ClusterState state, PolicyEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(state);
+        return ExplainWaits(Dispatch(config, state, ev), ev);
+    }
+
+    static Plan Dispatch(ClusterConfig config, ClusterState state, PolicyEvent ev) => ev switch
     {
         ClusterStarted => NodePolicy.ClusterStarted(config, state),
         NodeLost e => NodePolicy.NodeLost(config, state, e.Node),
@@ -40,4 +47,15 @@ public static class PolicyEngine
         null => throw new ArgumentNullException(nameof(ev)),
         _ => Plan.Nothing($"The policy engine has no rule for {ev.GetType().Name}; nothing is done."),
     };
+
+    /// <summary>Says in the reason why the plan waits for lost nodes the event itself does not name (safety rule 1).</summary>
+    static Plan ExplainWaits(Plan plan, PolicyEvent ev)
+    {
+        var named = ev switch { NodeLost e => e.Node, ResourceStopFailed e => e.Node, _ => null };
+        var others = plan.Actions.OfType<WaitForNodeDown>().Select(w => w.LostNode).Where(n => n != named).Distinct().ToList();
+        if (others.Count == 0) return plan;
+        var list = string.Join(" and ", others);
+        return new Plan(plan.Actions, plan.Reason + $" Before any start it waits until {list} {(others.Count == 1 ? "is" : "are")} fenced or confirmed down, " +
+            $"since a lost node may still run the group.");
+    }
 }
