@@ -8,7 +8,9 @@ public static class Cli
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             stdout.WriteLine("usage: expresshad <command> [options]");
-            stdout.WriteLine("  validate --config FILE   validate a cluster config and print what it describes (exit 1 when invalid)");
+            stdout.WriteLine("  demo                                         two nodes on loopback, a real failover, the timeline and its time");
+            stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
+            stdout.WriteLine("  validate --config FILE                       validate a cluster config and print what it describes (exit 1 when invalid)");
             return args.Length == 0 ? 2 : 0;
         }
         var options = CliOptions.Parse(args.Skip(1).ToArray(), out var parseError);
@@ -20,6 +22,9 @@ public static class Cli
         return args[0] switch
         {
             "validate" => Commands.ValidateCommand.Run(options, stdout, stderr),
+            "run" => Commands.RunCommand.Run(options, stdout, stderr),
+            "demo" => Commands.DemoCommand.Run(options, stdout, stderr),
+            "demo-app" => Commands.DemoAppCommand.Run(options, stdout, stderr),
             _ => Unknown(args[0], stderr),
         };
     }

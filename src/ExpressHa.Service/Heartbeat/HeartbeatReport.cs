@@ -15,6 +15,8 @@ public sealed class HeartbeatReport
     /// <summary>running, suspended, stopping.</summary>
     public string ServiceState { get; set; } = "running";
     public string? ApiFingerprint { get; set; }
+    /// <summary>The cluster has started its auto groups once; a node joining later does not start them again.</summary>
+    public bool ClusterStarted { get; set; }
     public List<GroupReport> Groups { get; set; } = new();
     public List<MonitorReport> Monitors { get; set; } = new();
 }
@@ -27,6 +29,9 @@ public sealed class GroupReport
     public int Failovers { get; set; }
     public Dictionary<string, string> Resources { get; set; } = new();
     public Dictionary<string, int> StartFailures { get; set; } = new();
+    public Dictionary<string, int> StopFailures { get; set; } = new();
+    public string? Owner { get; set; }
+    public string? Next { get; set; }
 }
 
 public sealed class MonitorReport

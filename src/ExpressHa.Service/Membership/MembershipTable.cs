@@ -55,10 +55,19 @@ public sealed class MembershipTable
         {
             // A packet from an older incarnation must not replace a newer one.
             if (peer.Report != null && report.SentAtMs <= peer.Report.SentAtMs) return changes;
-            var restarted = peer.State == PeerState.Online && peer.Incarnation != 0;
+            if (peer.State == PeerState.Online && peer.Incarnation != 0)
+            {
+                // Restarted within the timeout: whatever it ran is gone. Treat it as lost now (its last report stays for
+                // the recovery decision) and let the new incarnation join only after a full timeout.
+                peer.State = PeerState.Lost;
+                foreach (var p in peer.Paths.Values) p.Up = false;
+                peer.HoldUntilMs = nowMs + _timeoutMs;
+                changes.Add(new PeerRestarted(report.Node));
+                return changes;
+            }
+            if (nowMs < peer.HoldUntilMs) return changes;
             peer.Incarnation = report.Incarnation;
             foreach (var p in peer.Paths.Values) p.LastSeq = -1;
-            if (restarted) changes.Add(new PeerRestarted(report.Node));
         }
         if (report.Seq <= path.LastSeq) return changes;
         path.LastSeq = report.Seq;
@@ -109,6 +118,7 @@ public sealed class MembershipTable
 
         public PeerState State { get; set; } = PeerState.Offline;
         public long Incarnation { get; set; }
+        public long HoldUntilMs { get; set; }
         public HeartbeatReport? Report { get; set; }
         public Dictionary<string, PathInfo> Paths { get; } = new(StringComparer.Ordinal);
     }

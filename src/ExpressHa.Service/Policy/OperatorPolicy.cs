@@ -8,7 +8,7 @@ internal static class OperatorPolicy
     public static Plan Start(ClusterConfig config, ClusterState state, GroupStartRequested ev)
     {
         var group = config.FindGroup(ev.Group);
-        if (group == null) return Plan.Nothing($"Group {ev.Group} is not defined in the configuration.");
+        if (group == null) return Plan.Refuse($"Group {ev.Group} is not defined in the configuration.");
         var st = GroupPlans.Group(state, group.Name);
         switch (st.State)
         {
@@ -16,21 +16,21 @@ internal static class OperatorPolicy
                 return Plan.Nothing($"Group {group.Name} is already online on {st.Owner}; nothing to do.");
             case GroupState.Starting:
             case GroupState.Stopping:
-                return Plan.Nothing($"Group {group.Name} is {GroupPlans.Lower(st.State)} on {st.Owner}; wait until it has finished.");
+                return Plan.Refuse($"Group {group.Name} is {GroupPlans.Lower(st.State)} on {st.Owner}; wait until it has finished.");
             case GroupState.Failed when GroupPlans.HasFailedStop(st):
-                return Plan.Nothing($"Group {group.Name} failed to stop on {st.Owner} and may still run there; it cannot start until {st.Owner} is fenced or confirmed down.");
+                return Plan.Refuse($"Group {group.Name} failed to stop on {st.Owner} and may still run there; it cannot start until {st.Owner} is fenced or confirmed down.");
         }
         string? target;
         if (ev.Node != null)
         {
             var refusal = Placement.Refusal(group, state, ev.Node);
-            if (refusal != null) return Plan.Nothing($"Group {group.Name} cannot start on {ev.Node}: {refusal}");
+            if (refusal != null) return Plan.Refuse($"Group {group.Name} cannot start on {ev.Node}: {refusal}");
             target = ev.Node;
         }
         else
         {
             target = Placement.FirstOnline(group, state);
-            if (target == null) return Plan.Nothing($"Group {group.Name} cannot start: no server of its failover policy ({string.Join(", ", group.Servers)}) is online.");
+            if (target == null) return Plan.Refuse($"Group {group.Name} cannot start: no server of its failover policy ({string.Join(", ", group.Servers)}) is online.");
         }
         var actions = new List<PlanAction>();
         actions.AddRange(ResetCounters(config, state, group, target));
@@ -42,7 +42,7 @@ internal static class OperatorPolicy
     public static Plan Stop(ClusterConfig config, ClusterState state, GroupStopRequested ev)
     {
         var group = config.FindGroup(ev.Group);
-        if (group == null) return Plan.Nothing($"Group {ev.Group} is not defined in the configuration.");
+        if (group == null) return Plan.Refuse($"Group {ev.Group} is not defined in the configuration.");
         var st = GroupPlans.Group(state, group.Name);
         switch (st.State)
         {
@@ -50,7 +50,7 @@ internal static class OperatorPolicy
                 return Plan.Nothing($"Group {group.Name} is already offline; nothing to do.");
             case GroupState.Starting:
             case GroupState.Stopping:
-                return Plan.Nothing($"Group {group.Name} is {GroupPlans.Lower(st.State)} on {st.Owner}; wait until it has finished.");
+                return Plan.Refuse($"Group {group.Name} is {GroupPlans.Lower(st.State)} on {st.Owner}; wait until it has finished.");
         }
         if (st.Owner == null || st.State == GroupState.Pending && !Placement.IsOnline(state, st.Owner))
         {
@@ -66,7 +66,7 @@ internal static class OperatorPolicy
                 return new Plan(new PlanAction[] { new SetGroupState(node, group.Name, GroupState.Offline, null) },
                     $"An operator asked to stop group {group.Name}; its owner {st.Owner} is down, so it is only marked offline.");
             }
-            return Plan.Nothing($"Group {group.Name} cannot be stopped: its owner {st.Owner} is {GroupPlans.Lower(GroupPlans.Node(state, st.Owner).State)} and not confirmed down.");
+            return Plan.Refuse($"Group {group.Name} cannot be stopped: its owner {st.Owner} is {GroupPlans.Lower(GroupPlans.Node(state, st.Owner).State)} and not confirmed down.");
         }
         return new Plan(GroupPlans.Stop(group, st.Owner).ToList(),
             $"An operator asked to stop group {group.Name}; its resources stop on {st.Owner} in reverse dependency order.");
@@ -75,22 +75,22 @@ internal static class OperatorPolicy
     public static Plan Move(ClusterConfig config, ClusterState state, GroupMoveRequested ev)
     {
         var group = config.FindGroup(ev.Group);
-        if (group == null) return Plan.Nothing($"Group {ev.Group} is not defined in the configuration.");
+        if (group == null) return Plan.Refuse($"Group {ev.Group} is not defined in the configuration.");
         var st = GroupPlans.Group(state, group.Name);
         if (st.State != GroupState.Online || st.Owner == null)
-            return Plan.Nothing($"Group {group.Name} is {GroupPlans.Lower(st.State)}, not online, so it cannot be moved; start it instead.");
+            return Plan.Refuse($"Group {group.Name} is {GroupPlans.Lower(st.State)}, not online, so it cannot be moved; start it instead.");
         string? target;
         if (ev.Node != null)
         {
             if (ev.Node == st.Owner) return Plan.Nothing($"Group {group.Name} is already online on {st.Owner}; nothing to move.");
             var refusal = Placement.Refusal(group, state, ev.Node);
-            if (refusal != null) return Plan.Nothing($"Group {group.Name} cannot move to {ev.Node}: {refusal}");
+            if (refusal != null) return Plan.Refuse($"Group {group.Name} cannot move to {ev.Node}: {refusal}");
             target = ev.Node;
         }
         else
         {
             target = Placement.NextAfter(group, state, st.Owner);
-            if (target == null) return Plan.Nothing($"Group {group.Name} cannot move: no other server of its failover policy is online.");
+            if (target == null) return Plan.Refuse($"Group {group.Name} cannot move: no other server of its failover policy is online.");
         }
         var actions = new List<PlanAction>();
         GroupPlans.AddRelocate(actions, group, state, st.Owner, target, ResetCounters(config, state, group, target));

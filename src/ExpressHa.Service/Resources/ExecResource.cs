@@ -83,6 +83,7 @@ public sealed class ExecResource : IResourceDriver
         ["EXPRESSHA_GROUP"] = context.Group.Name,
         ["EXPRESSHA_RESOURCE"] = context.Resource.Name,
         ["EXPRESSHA_NODE"] = context.Node.Name,
+        ["EXPRESSHA_NODE_ADDRESS"] = context.Node.PrimaryAddress(context.Config.Cluster) ?? "",
         ["EXPRESSHA_CLUSTER"] = context.Config.Cluster.Name,
         ["EXPRESSHA_STATE_DIR"] = context.StateDir,
     };

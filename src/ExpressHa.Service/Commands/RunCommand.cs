@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+using ExpressHa.Service.Alerts;
+using ExpressHa.Service.Runtime;
+using ExpressHa.Service.Security;
+
+namespace ExpressHa.Service.Commands;
+
+/// <summary>`run --config FILE --node NAME --state-dir DIR`: the resident service. SIGTERM/SIGINT stop it cleanly:
+/// its groups stop in reverse dependency order and nothing fails over.</summary>
+public static class RunCommand
+{
+    public static int Run(CliOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var configFile = options.Get("config");
+        var node = options.Get("node");
+        var stateDir = options.Get("state-dir");
+        if (configFile == null || node == null || stateDir == null)
+        {
+            stderr.WriteLine("expresshad run: --config FILE, --node NAME and --state-dir DIR are required");
+            return 2;
+        }
+        try
+        {
+            return RunAsync(configFile, node, stateDir, stdout).GetAwaiter().GetResult();
+        }
+        catch (InvalidOperationException ex)
+        {
+            stderr.WriteLine($"expresshad run: {ex.Message}");
+            return 1;
+        }
+    }
+
+    static async Task<int> RunAsync(string configFile, string node, string stateDir, TextWriter stdout)
+    {
+        if (!File.Exists(configFile)) throw new InvalidOperationException($"config file '{configFile}' does not exist");
+        var store = new ConfigStore(stateDir);
+        var loaded = store.Load(configFile);
+        var config = store.Current;
+        var key = ClusterKey.Load(config.Cluster.Security.KeyFile);
+        var tokenFile = config.Cluster.Security.ApiTokenFile;
+        if (!File.Exists(tokenFile)) throw new InvalidOperationException($"API token file '{tokenFile}' does not exist; put the cluster's API token there on every node (cluster.security.apiTokenFile)");
+        var token = File.ReadAllText(tokenFile).Trim();
+        if (token.Length < 16) throw new InvalidOperationException($"the API token in '{tokenFile}' is shorter than 16 characters");
+
+        using var alerts = new AlertLog(node, stateDir, stdout);
+        alerts.Log("pm", loaded);
+        await using var agent = new NodeAgent(new AgentOptions { Node = node, StateDir = stateDir, Config = store, Alerts = alerts, Key = key, ApiToken = token });
+
+        using var shutdown = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; shutdown.Cancel(); });
+
+        await using var api = await ApiHost.StartAsync(agent, store, node, stateDir, token, alerts, shutdown.Token);
+        await agent.RunAsync(shutdown.Token);
+        return 0;
+    }
+}

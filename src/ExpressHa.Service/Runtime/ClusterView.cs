@@ -1,0 +1,171 @@
+using ExpressHa.Api;
+using ExpressHa.Config;
+using ExpressHa.Service.Heartbeat;
+using ExpressHa.Service.Membership;
+using ExpressHa.Service.Policy;
+
+namespace ExpressHa.Service.Runtime;
+
+/// <summary>Builds the policy engine's ClusterState and the API's ClusterStatus from this node's own state and the
+/// last heartbeat report of every peer. Every node builds the same view from the same reports.</summary>
+public static class ClusterView
+{
+    public sealed record Inputs(
+        ClusterConfig Config,
+        string Self,
+        NodeState SelfState,
+        HeartbeatReport SelfReport,
+        Func<string, PeerState> PeerState,
+        Func<string, HeartbeatReport?> PeerReport,
+        Func<string, bool> ConfirmedDown);
+
+    public static ClusterState BuildState(Inputs i)
+    {
+        var state = new ClusterState();
+        foreach (var n in i.Config.Nodes)
+            state.Nodes[n.Name] = new NodeStatus { State = NodeStateOf(i, n.Name), ConfirmedDown = n.Name != i.Self && i.ConfirmedDown(n.Name) };
+
+        foreach (var g in i.Config.Groups)
+        {
+            var status = new GroupStatus();
+            var holder = Holder(i, g.Name, state);
+            foreach (var r in g.Resources) status.Resources[r.Name] = new ResourceStatus();
+            if (holder is var (node, report))
+            {
+                status.Owner = node;
+                status.State = Parse(report.State, GroupState.Offline);
+                status.Generation = report.Generation;
+                status.Failovers = report.Failovers;
+                foreach (var (name, rs) in report.Resources)
+                    if (status.Resources.TryGetValue(name, out var st)) st.State = Parse(rs, ResourceState.Offline);
+                foreach (var (name, count) in report.StartFailures)
+                    if (status.Resources.TryGetValue(name, out var st)) st.StartFailures = count;
+                foreach (var (name, count) in report.StopFailures)
+                    if (status.Resources.TryGetValue(name, out var st)) st.StopFailures = count;
+                if (report.Owner != null) status.Owner = report.Owner;
+                status.Next = report.Next;
+                if (status.State == GroupState.Offline) status.Owner = null;
+            }
+            else
+            {
+                // Counters survive a stop: the highest failover count any node still reports.
+                status.Failovers = Reports(i).SelectMany(x => x.Report.Groups).Where(x => x.Name == g.Name).Select(x => x.Failovers).DefaultIfEmpty(0).Max();
+                status.Generation = MaxGeneration(i, g.Name);
+            }
+            state.Groups[g.Name] = status;
+        }
+
+        foreach (var m in i.Config.Monitors)
+        {
+            var owner = OwnerNodeFor(i.Config, m, state);
+            var report = owner != null ? ReportOf(i, owner)?.Monitors.FirstOrDefault(x => x.Name == m.Name) : null;
+            state.Monitors[m.Name] = new MonitorStatus
+            {
+                State = Parse(report?.State, MonitorState.Normal),
+                Restarts = report?.Restarts ?? 0,
+                Failovers = report?.Failovers ?? 0,
+            };
+        }
+        return state;
+    }
+
+    /// <summary>The node whose counters a monitor uses: the owner of the target's group, else this node.</summary>
+    static string? OwnerNodeFor(ClusterConfig c, MonitorConfig m, ClusterState state)
+    {
+        if (m.Target != null && c.FindResource(m.Target, out var g) != null && g != null && state.Groups.TryGetValue(g.Name, out var gs))
+            return gs.Owner;
+        return null;
+    }
+
+    public static long MaxGeneration(Inputs i, string group)
+        => Reports(i).SelectMany(x => x.Report.Groups).Where(x => x.Name == group).Select(x => x.Generation).DefaultIfEmpty(0).Max();
+
+    /// <summary>The newest record of the group: the highest generation any node reports (offline records included, so a
+    /// decision recorded by a live node supersedes what a lost node last said); on a tie a live node's record wins.
+    /// Null when that record says offline.</summary>
+    static (string Node, GroupReport Report)? Holder(Inputs i, string group, ClusterState state)
+    {
+        (string Node, GroupReport Report, bool Live)? best = null;
+        foreach (var (node, report) in Reports(i))
+        {
+            var st = state.Nodes.TryGetValue(node, out var ns) ? ns : null;
+            if (st == null || st.State == NodeState.Offline) continue;
+            var g = report.Groups.FirstOrDefault(x => x.Name == group);
+            if (g == null) continue;
+            var live = st.State != NodeState.Lost;
+            if (best == null || g.Generation > best.Value.Report.Generation || (g.Generation == best.Value.Report.Generation && live && !best.Value.Live))
+                best = (node, g, live);
+        }
+        return best is { } b && b.Report.State != "offline" ? (b.Node, b.Report) : null;
+    }
+
+    static IEnumerable<(string Node, HeartbeatReport Report)> Reports(Inputs i)
+    {
+        yield return (i.Self, i.SelfReport);
+        foreach (var n in i.Config.Nodes)
+            if (n.Name != i.Self && i.PeerReport(n.Name) is HeartbeatReport r) yield return (n.Name, r);
+    }
+
+    static HeartbeatReport? ReportOf(Inputs i, string node) => node == i.Self ? i.SelfReport : i.PeerReport(node);
+
+    static NodeState NodeStateOf(Inputs i, string node)
+    {
+        if (node == i.Self) return i.SelfState;
+        return i.PeerState(node) switch
+        {
+            Membership.PeerState.Online => i.PeerReport(node)?.ServiceState == "suspended" ? NodeState.Suspended : NodeState.Online,
+            Membership.PeerState.Lost => NodeState.Lost,
+            _ => NodeState.Offline,
+        };
+    }
+
+    static T Parse<T>(string? text, T fallback) where T : struct, Enum
+        => text != null && Enum.TryParse<T>(text, ignoreCase: true, out var v) ? v : fallback;
+
+    public static ClusterStatus BuildStatus(Inputs i, ClusterState state, string? coordinator, long generation, Func<string, IReadOnlyDictionary<string, long?>> pathAges)
+    {
+        var status = new ClusterStatus
+        {
+            ClusterName = i.Config.Cluster.Name,
+            ReportingNode = i.Self,
+            Coordinator = coordinator,
+            ConfigGeneration = generation,
+            ServiceState = i.SelfReport.ServiceState,
+        };
+        foreach (var n in i.Config.Nodes.OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal))
+        {
+            var info = new NodeStatusInfo { Name = n.Name, State = state.Nodes[n.Name].State.ToString().ToLowerInvariant(), Priority = n.Priority };
+            var ages = n.Name == i.Self ? null : pathAges(n.Name);
+            foreach (var (ic, address) in n.Addresses)
+            {
+                long? age = ages != null && ages.TryGetValue(ic, out var a) ? a : null;
+                var up = n.Name == i.Self ? "self" : age is long x && x < i.Config.Cluster.Heartbeat.TimeoutMs ? "up" : "down";
+                info.Paths.Add(new PathStatusInfo { Interconnect = ic, Address = address, State = up, LastSeenMs = age });
+            }
+            status.Nodes.Add(info);
+        }
+        foreach (var g in i.Config.Groups)
+        {
+            var gs = state.Groups[g.Name];
+            var info = new GroupStatusInfo { Name = g.Name, State = gs.State.ToString().ToLowerInvariant(), Owner = gs.Owner, Generation = gs.Generation };
+            foreach (var r in g.Resources)
+                info.Resources.Add(new ResourceStatusInfo { Name = r.Name, Type = r.Type, State = gs.Resources[r.Name].State.ToString().ToLowerInvariant() });
+            status.Groups.Add(info);
+        }
+        foreach (var m in i.Config.Monitors)
+        {
+            // Each node runs its monitors; show the worst state any online node reports, and where.
+            var reports = Reports(i).Where(x => state.Nodes[x.Node].State is NodeState.Online or NodeState.Suspended)
+                .Select(x => (x.Node, M: x.Report.Monitors.FirstOrDefault(r => r.Name == m.Name))).Where(x => x.M != null).ToList();
+            var worst = reports.OrderByDescending(x => Severity(x.M!.State)).FirstOrDefault();
+            status.Monitors.Add(new MonitorStatusInfo
+            {
+                Name = m.Name, Type = m.Type, Target = m.Target,
+                State = worst.M?.State ?? "inactive", Node = worst.Node, Message = worst.M?.Message,
+            });
+        }
+        return status;
+    }
+
+    static int Severity(string s) => s switch { "error" => 4, "warning" => 3, "normal" => 2, "suspended" => 1, _ => 0 };
+}

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using ExpressHa.Config;
+using ExpressHa.Service.Alerts;
+using ExpressHa.Service.Heartbeat;
+using ExpressHa.Service.Membership;
+using ExpressHa.Service.Policy;
+using ExpressHa.Service.Resources;
+using ExpressHa.Service.Security;
+
+namespace ExpressHa.Service.Runtime;
+
+public sealed class AgentOptions
+{
+    public required string Node { get; init; }
+    public required string StateDir { get; init; }
+    public required ConfigStore Config { get; init; }
+    public required AlertLog Alerts { get; init; }
+    public required ClusterKey Key { get; init; }
+    public required string ApiToken { get; init; }
+    public ResourceDriverRegistry? Drivers { get; init; }
+}
+
+/// <summary>The cluster service on one node: heartbeats and membership, what this node runs, the coordinator loop that
+/// turns events into plans, the monitors and the management API.</summary>
+public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
+{
+    readonly AgentOptions _o;
+    readonly LocalState _local = new();
+    readonly ActionRunner _runner;
+    readonly object _gate = new();
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly long _incarnation = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+    readonly HashSet<string> _confirmedDown = new(StringComparer.Ordinal);
+    readonly CancellationTokenSource _stopping = new();
+    MembershipTable _membership;
+    HeartbeatTransport? _transport;
+    long _seq;
+    volatile string _serviceState = "running";
+    volatile bool _clusterStarted;
+    volatile bool _sendNow;
+    string? _stopReason;
+
+    public NodeAgent(AgentOptions options)
+    {
+        _o = options;
+        var config = options.Config.Current;
+        if (config.FindNode(options.Node) == null)
+            throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
+        _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
+        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this);
+        _local.Changed += () => _sendNow = true;
+    }
+
+    ClusterConfig Config => _o.Config.Current;
+    string Self => _o.Node;
+    IAlertSink Alerts => _o.Alerts;
+    long Now => _clock.ElapsedMilliseconds;
+
+    /// <summary>Set by the API layer once it listens, so peers can pin this node's certificate.</summary>
+    public string? ApiFingerprint { get; set; }
+
+    /// <summary>Cancelled when the service decides to stop itself (final action stopService, Stop-HaCluster).</summary>
+    public CancellationToken StopRequested => _stopping.Token;
+
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
+        _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
+        _transport.Start();
+        StartMonitors();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
+        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token) };
+        try
+        {
+            await Task.WhenAny(Task.WhenAll(loops), Task.Delay(Timeout.Infinite, linked.Token));
+        }
+        catch (OperationCanceledException) { }
+        await ShutdownAsync(_stopReason ?? "the service was asked to stop");
+    }
+
+    async Task SendLoop(CancellationToken ct)
+    {
+        var last = -1L;
+        while (!ct.IsCancellationRequested)
+        {
+            var interval = Config.Cluster.Heartbeat.IntervalMs;
+            if (_sendNow || last < 0 || Now - last >= interval)
+            {
+                _sendNow = false;
+                last = Now;
+                _transport?.Send(BuildReport());
+            }
+            try { await Task.Delay(Math.Min(20, interval), ct); } catch (OperationCanceledException) { return; }
+        }
+    }
+
+    public Heartbeat.HeartbeatReport BuildReport()
+    {
+        var (groups, monitors) = _local.Snapshot();
+        return new HeartbeatReport
+        {
+            Cluster = Config.Cluster.Name,
+            Node = Self,
+            Incarnation = _incarnation,
+            Seq = Interlocked.Increment(ref _seq),
+            SentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            ConfigGeneration = _o.Config.Generation,
+            ServiceState = _serviceState,
+            ApiFingerprint = ApiFingerprint,
+            ClusterStarted = _clusterStarted,
+            Groups = groups,
+            Monitors = monitors,
+        };
+    }
+
+    void OnHeartbeat(HeartbeatReport report, string interconnect)
+    {
+        List<MembershipChange> changes;
+        lock (_gate) changes = _membership.Receive(report, interconnect, Now);
+        if (report.ClusterStarted) _clusterStarted = true;
+        Handle(changes);
+        if (report.ConfigGeneration > _o.Config.Generation) _ = FetchNewerConfigAsync(report.Node, report.ConfigGeneration);
+    }
+
+    async Task TickLoop(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 4, 10, 100), ct); } catch (OperationCanceledException) { return; }
+            List<MembershipChange> changes;
+            lock (_gate) changes = _membership.Tick(Now);
+            Handle(changes);
+            UpdateMonitorActivity();
+            Enqueue(new Reconcile());
+        }
+    }
+
+    void Handle(List<MembershipChange> changes)
+    {
+        foreach (var c in changes)
+        {
+            switch (c)
+            {
+                case PathDown p:
+                    Alerts.Alert("warning", "nm", 3, $"Heartbeat path {p.Interconnect} to {p.Node} is down; {p.Node} is still reachable on another path.");
+                    break;
+                case PathUp p:
+                    Alerts.Alert("info", "nm", 4, $"Heartbeat path {p.Interconnect} to {p.Node} is up again.");
+                    break;
+                case PeerJoined j:
+                    lock (_gate) _confirmedDown.Remove(j.Node);
+                    Alerts.Alert("info", "nm", 1, $"Server {j.Node} has started (heartbeat received).");
+                    Enqueue(new PolicyWork(new NodeJoined(j.Node)));
+                    break;
+                case PeerLost l:
+                    Alerts.Log("nm", $"no heartbeat from {l.Node} on any path for {Config.Cluster.Heartbeat.TimeoutMs} ms");
+                    ConfirmIfUnfenced(l.Node);
+                    Enqueue(new PolicyWork(new NodeLost(l.Node)));
+                    break;
+                case PeerRestarted r:
+                    Alerts.Alert("error", "nm", 5, $"Server {r.Node} restarted within the heartbeat timeout; what it ran before is gone, so it counts as lost.");
+                    lock (_gate) _confirmedDown.Add(r.Node);
+                    Enqueue(new PolicyWork(new NodeLost(r.Node)));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Without fencing (an unsafe setup the validator warns about) a silent node counts as down once its heartbeat
+    /// timed out. With fencing configured it counts as down only once fenced (the fencing issue), so its groups wait.</summary>
+    void ConfirmIfUnfenced(string node)
+    {
+        if (Config.Cluster.Fencing.IsEnabled) return;
+        lock (_gate) _confirmedDown.Add(node);
+    }
+
+    public bool IsConfirmedDown(string node)
+    {
+        lock (_gate) return _confirmedDown.Contains(node) && _membership.StateOf(node) != PeerState.Online;
+    }
+
+    public void RequestServiceStop(string reason)
+    {
+        _stopReason = reason;
+        _stopping.Cancel();
+    }
+
+    public long NextGeneration(string group)
+    {
+        lock (_gate) return ClusterView.MaxGeneration(ViewInputs(), group) + 1;
+    }
+
+    ClusterView.Inputs ViewInputs() => new(
+        Config, Self,
+        _serviceState == "suspended" ? NodeState.Suspended : NodeState.Online,
+        BuildReportNoSeq(),
+        n => _membership.StateOf(n),
+        n => _membership.LastReport(n),
+        n => _confirmedDown.Contains(n));
+
+    HeartbeatReport BuildReportNoSeq()
+    {
+        var (groups, monitors) = _local.Snapshot();
+        return new HeartbeatReport { Cluster = Config.Cluster.Name, Node = Self, Incarnation = _incarnation, ServiceState = _serviceState, Groups = groups, Monitors = monitors, ClusterStarted = _clusterStarted };
+    }
+
+    public ClusterState CurrentState()
+    {
+        lock (_gate) return ClusterView.BuildState(ViewInputs());
+    }
+
+    /// <summary>The coordinator: the online node with the lowest priority number (then name). Every node computes the same.</summary>
+    public string Coordinator()
+    {
+        lock (_gate)
+        {
+            return Config.Nodes
+                .Where(n => n.Name == Self || (_membership.StateOf(n.Name) == PeerState.Online && _membership.LastReport(n.Name)?.ServiceState != "stopping"))
+                .OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal).First().Name;
+        }
+    }
+
+    bool IsCoordinator => Coordinator() == Self;
+
+    async Task ShutdownAsync(string reason)
+    {
+        _serviceState = "stopping";
+        _sendNow = true;
+        Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
+        StopMonitors();
+        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
+        foreach (var step in plan.Actions.Where(a => a.Node == Self))
+        {
+            var outcome = await _runner.RunAsync(step, CancellationToken.None);
+            if (!outcome.Ok) Alerts.Alert("error", "pm", 3, $"Stopping on {Self}: {outcome.Message}");
+        }
+        _transport?.Send(BuildReport());
+        Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        StopMonitors();
+        _transport?.Dispose();
+        await Task.CompletedTask;
+    }
+}
