@@ -1,10 +1,142 @@
+using System.Diagnostics;
+using ExpressHa.Api;
+using ExpressHa.Client;
+
 namespace ExpressHa.Service.Demo;
 
+/// <summary>`demo`: two nodes on loopback, a group holding an HTTP application, a crash of the active node, the
+/// timeline of the failover and its measured time, a check that the survivor answers, then a clean stop.</summary>
 public static class DemoRunner
 {
-    public static int Run(CliOptions options, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliOptions options, TextWriter o, TextWriter err)
     {
-        stderr.WriteLine("demo: not written yet");
-        return 1;
+        var timeoutMs = int.TryParse(options.Get("timeout-ms"), out var t) ? t : 1000;
+        var intervalMs = Math.Max(50, timeoutMs / 5);
+        var keep = options.Get("keep") == "true";
+        var dir = Path.Combine(Path.GetTempPath(), "expressha-demo-" + Environment.ProcessId);
+        using var cluster = new DemoCluster(dir, 2, intervalMs, timeoutMs);
+        try
+        {
+            return RunAsync(cluster, intervalMs, timeoutMs, o).GetAwaiter().GetResult();
+        }
+        catch (DemoFailure ex)
+        {
+            err.WriteLine($"demo failed: {ex.Message}");
+            err.WriteLine($"node logs are in {dir}");
+            keep = true;
+            return 1;
+        }
+        finally
+        {
+            cluster.Dispose();
+            if (!keep) try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    sealed class DemoFailure(string message) : Exception(message);
+
+    static async Task<int> RunAsync(DemoCluster c, int intervalMs, int timeoutMs, TextWriter o)
+    {
+        o.WriteLine($"ExpressHa demo: cluster 'demo' with {string.Join(" and ", c.Nodes.Select(n => $"{n.Name} ({n.Address})"))} on loopback.");
+        o.WriteLine($"Heartbeat every {intervalMs} ms, a node is lost after {timeoutMs} ms. Group 'web' runs an HTTP application (exec resource 'app').");
+        o.WriteLine($"Work directory: {c.Dir}");
+        o.WriteLine();
+        foreach (var (name, _) in c.Nodes) c.Start(name);
+
+        var first = c.Nodes[0].Name;
+        var status = await WaitFor(c, first, s => s.Groups[0].State == "online" && s.Nodes.All(n => n.State == "online"), TimeSpan.FromSeconds(30),
+            "the group did not come online on a two-node cluster within 30 s");
+        PrintStatus(o, status);
+        var owner = status.Groups[0].Owner!;
+        var survivor = c.Nodes.First(n => n.Name != owner).Name;
+        var before = await Get($"http://{c.AddressOf(owner)}:{c.AppPort}/");
+        o.WriteLine($"The application answers on {owner}: '{before}'.");
+        o.WriteLine();
+
+        o.WriteLine($"Crashing {owner}: SIGKILL of its cluster service and of its application.");
+        var crashAt = DateTimeOffset.UtcNow;
+        var sw = Stopwatch.StartNew();
+        c.Crash(owner);
+        var after = await WaitFor(c, survivor, s => s.Groups[0].State == "online" && s.Groups[0].Owner == survivor, TimeSpan.FromSeconds(10 + timeoutMs / 1000.0 * 3),
+            $"the group did not come online on {survivor} after the crash");
+        var failoverMs = sw.ElapsedMilliseconds;
+
+        using (var client = new HaApiClient(c.ApiOf(survivor), c.Token, null))
+        {
+            var alerts = await client.GetAlertsAsync(since: crashAt.AddMilliseconds(-1));
+            o.WriteLine($"Timeline on {survivor} (milliseconds after the crash):");
+            o.WriteLine($"  {0,6}  {owner} killed");
+            foreach (var a in alerts)
+            {
+                var at = DateTimeOffset.Parse(a.Time) - crashAt;
+                o.WriteLine($"  {at.TotalMilliseconds,6:0}  {a.Level,-7} {a.Module}[{a.EventId}] {a.Message}");
+            }
+            o.WriteLine($"  {failoverMs,6}  status shows group web online on {survivor}");
+        }
+        o.WriteLine();
+        o.WriteLine("The plan the survivor made:");
+        foreach (var line in PlanLines(c.LogFile(survivor))) o.WriteLine("  " + line);
+        o.WriteLine();
+
+        var answer = await Get($"http://{c.AddressOf(survivor)}:{c.AppPort}/");
+        if (answer != survivor) throw new DemoFailure($"the application on {survivor} answered '{answer}', expected '{survivor}'");
+        PrintStatus(o, after);
+        o.WriteLine($"The application answers on {survivor}: '{answer}'.");
+        o.WriteLine($"Failover time: {failoverMs} ms (heartbeat timeout {timeoutMs} ms, so {failoverMs - timeoutMs} ms for detection slack, planning and starting the group).");
+        o.WriteLine();
+
+        o.WriteLine($"Stopping {survivor} with SIGTERM (its group stops in reverse dependency order).");
+        if (!c.Stop(survivor, TimeSpan.FromSeconds(30))) throw new DemoFailure($"{survivor} did not stop within 30 s of SIGTERM");
+        var stopped = File.ReadAllText(c.LogFile(survivor)).Contains("Deactivating app resource has completed");
+        if (!stopped) throw new DemoFailure($"{survivor} exited without stopping its application");
+        o.WriteLine("Done: the group failed over, the survivor served it, and everything stopped cleanly.");
+        return 0;
+    }
+
+    static async Task<ClusterStatus> WaitFor(DemoCluster c, string node, Func<ClusterStatus, bool> done, TimeSpan limit, string failure)
+    {
+        using var client = new HaApiClient(c.ApiOf(node), c.Token, null, TimeSpan.FromSeconds(2));
+        var sw = Stopwatch.StartNew();
+        ClusterStatus? last = null;
+        while (sw.Elapsed < limit)
+        {
+            try
+            {
+                last = await client.GetStatusAsync();
+                if (done(last)) return last;
+            }
+            catch (HaApiException) { }
+            await Task.Delay(10);
+        }
+        throw new DemoFailure(failure + (last != null ? $" (group {last.Groups[0].State} on {last.Groups[0].Owner ?? "nowhere"})" : " (the API did not answer)"));
+    }
+
+    static async Task<string> Get(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try { return (await http.GetStringAsync(url)).Trim(); }
+        catch (HttpRequestException ex) { throw new DemoFailure($"GET {url} failed: {ex.Message}"); }
+    }
+
+    /// <summary>The survivor's last logged plan (the "policy:" line and its steps).</summary>
+    static IEnumerable<string> PlanLines(string log)
+    {
+        var lines = File.ReadAllLines(log);
+        var start = Array.FindLastIndex(lines, l => l.Contains(" policy: NodeLost"));
+        if (start < 0) yield break;
+        yield return lines[start][(lines[start].IndexOf("policy: ", StringComparison.Ordinal) + 8)..];
+        for (var i = start + 1; i < lines.Length && lines[i].StartsWith("  ", StringComparison.Ordinal); i++) yield return lines[i].Trim();
+    }
+
+    public static void PrintStatus(TextWriter o, ClusterStatus s)
+    {
+        o.WriteLine($"Cluster {s.ClusterName} (as {s.ReportingNode} sees it; coordinator {s.Coordinator})");
+        foreach (var n in s.Nodes)
+            o.WriteLine($"  node  {n.Name,-8} {n.State,-9} " + string.Join(", ", n.Paths.Select(p => $"{p.Interconnect} {p.Address} {p.State}")));
+        foreach (var g in s.Groups)
+        {
+            o.WriteLine($"  group {g.Name,-8} {g.State,-9} on {g.Owner ?? "-"} (generation {g.Generation})");
+            foreach (var r in g.Resources) o.WriteLine($"        {r.Name,-8} {r.Type,-9} {r.State}");
+        }
     }
 }

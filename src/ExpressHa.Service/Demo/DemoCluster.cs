@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using ExpressHa.Config;
+using ExpressHa.Yaml;
+
+namespace ExpressHa.Service.Demo;
+
+/// <summary>A cluster of expresshad processes on loopback (127.0.0.11, .12, ...), each with its own state directory:
+/// what the demo and the benchmark start.</summary>
+public sealed class DemoCluster : IDisposable
+{
+    readonly Dictionary<string, Process> _processes = new(StringComparer.Ordinal);
+
+    public DemoCluster(string dir, int nodes, int heartbeatIntervalMs, int heartbeatTimeoutMs)
+    {
+        Dir = dir;
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(KeyFile, RandomNumberGenerator.GetBytes(32));
+        File.WriteAllText(TokenFile, Token);
+        HeartbeatPort = FreePort(SocketType.Dgram, ProtocolType.Udp);
+        ApiPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
+        AppPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
+        Nodes = Enumerable.Range(1, nodes).Select(i => ($"server{i}", $"127.0.0.{10 + i}")).ToList();
+        File.WriteAllText(ConfigFile, Yaml(heartbeatIntervalMs, heartbeatTimeoutMs));
+    }
+
+    public string Dir { get; }
+    public string Token { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+    public string KeyFile => Path.Combine(Dir, "cluster.key");
+    public string TokenFile => Path.Combine(Dir, "api.token");
+    public string ConfigFile => Path.Combine(Dir, "cluster.yaml");
+    public int HeartbeatPort { get; }
+    public int ApiPort { get; }
+    public int AppPort { get; }
+    public List<(string Name, string Address)> Nodes { get; }
+
+    public string AddressOf(string node) => Nodes.First(n => n.Name == node).Address;
+    public string StateDir(string node) => Path.Combine(Dir, node);
+    public string LogFile(string node) => Path.Combine(Dir, node + ".log");
+    public Uri ApiOf(string node) => new($"http://{AddressOf(node)}:{ApiPort}/");
+
+    /// <summary>The command that runs this program (the apphost, or dotnet with the dll).</summary>
+    public static (string File, string Prefix) Self()
+    {
+        var process = Environment.ProcessPath!;
+        var dll = typeof(DemoCluster).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? (process, $"\"{dll}\" ") : (process, "");
+    }
+
+    string Yaml(int interval, int timeout)
+    {
+        var (file, prefix) = Self();
+        var app = $"'{file}' {prefix.Replace("\"", "'")}demo-app --listen $EXPRESSHA_NODE_ADDRESS:{AppPort} --pid-file $EXPRESSHA_STATE_DIR/app.pid";
+        var config = new ClusterConfig();
+        config.Cluster.Name = "demo";
+        config.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan1" });
+        config.Cluster.Heartbeat = new HeartbeatSettings { IntervalMs = interval, TimeoutMs = timeout, Port = HeartbeatPort };
+        config.Cluster.Security = new SecuritySettings { KeyFile = KeyFile, ApiTokenFile = TokenFile, ApiTls = false, ApiPort = ApiPort };
+        config.Cluster.ShutdownCommand = "/bin/true";
+        config.Cluster.RebootCommand = "/bin/true";
+        for (var i = 0; i < Nodes.Count; i++)
+            config.Nodes.Add(new NodeConfig { Name = Nodes[i].Name, Priority = i, Addresses = { ["lan1"] = Nodes[i].Address } });
+        var group = new GroupConfig { Name = "web", Startup = GroupPolicies.Auto, Failback = GroupPolicies.Manual, Servers = Nodes.Select(n => n.Name).ToList() };
+        var resource = new ResourceConfig { Name = "app", Type = "exec" };
+        resource.Parameters["start"] = $"rm -f $EXPRESSHA_STATE_DIR/app.pid; {app} >/dev/null 2>&1 & for i in $(seq 250); do [ -s $EXPRESSHA_STATE_DIR/app.pid ] && exit 0; sleep 0.02; done; exit 1";
+        resource.Parameters["stop"] = "[ -s $EXPRESSHA_STATE_DIR/app.pid ] && kill $(cat $EXPRESSHA_STATE_DIR/app.pid); rm -f $EXPRESSHA_STATE_DIR/app.pid";
+        resource.Parameters["startTimeoutSeconds"] = 30L;
+        resource.Parameters["stopTimeoutSeconds"] = 30L;
+        group.Resources.Add(resource);
+        config.Groups.Add(group);
+        return ConfigYamlWriter.Write(config);
+    }
+
+    public void Start(string node)
+    {
+        var (file, prefix) = Self();
+        var psi = new ProcessStartInfo(file)
+        {
+            Arguments = $"{prefix}run --config \"{ConfigFile}\" --node {node} --state-dir \"{StateDir(node)}\"",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var p = Process.Start(psi)!;
+        var log = new StreamWriter(LogFile(node), append: true) { AutoFlush = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _processes[node] = p;
+    }
+
+    /// <summary>A machine crash as far as the cluster can tell: SIGKILL of the node's service and of the application it started.</summary>
+    public void Crash(string node)
+    {
+        if (_processes.TryGetValue(node, out var p) && !p.HasExited) p.Kill(entireProcessTree: true);
+        var pidFile = Path.Combine(StateDir(node), "app.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        }
+        p?.WaitForExit(5000);
+    }
+
+    /// <summary>SIGTERM: the service stops its groups in reverse order and exits.</summary>
+    public bool Stop(string node, TimeSpan wait)
+    {
+        if (!_processes.TryGetValue(node, out var p) || p.HasExited) return true;
+        NativeSignals.Terminate(p.Id);
+        return p.WaitForExit((int)wait.TotalMilliseconds);
+    }
+
+    public bool IsRunning(string node) => _processes.TryGetValue(node, out var p) && !p.HasExited;
+
+    static int FreePort(SocketType type, ProtocolType protocol)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, type, protocol);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _processes.Keys.ToList()) Crash(node);
+    }
+}
