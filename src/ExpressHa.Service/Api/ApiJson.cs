@@ -45,6 +45,8 @@ public static class PlanActionKinds
         (typeof(RunFinalAction), "runFinalAction"),
         (typeof(RecordCounter), "recordCounter"),
         (typeof(RaiseAlert), "raiseAlert"),
+        (typeof(Runtime.SetMonitorSuspended), "setMonitorSuspended"),
+        (typeof(Runtime.SetServiceState), "setServiceState"),
     ];
 
     public const string Discriminator = "kind";
