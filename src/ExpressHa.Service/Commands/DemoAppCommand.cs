@@ -16,11 +16,12 @@ public static class DemoAppCommand
             stderr.WriteLine("expresshad demo-app: --listen ADDR:PORT is required");
             return 2;
         }
-        var pidFile = options.Get("pid-file");
-        if (pidFile != null) File.WriteAllText(pidFile, Environment.ProcessId.ToString());
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://{endpoint.Address}:{endpoint.Port}/");
         listener.Start();
+        // Written once the port is open: the start command waits for this file, so "started" means "answering".
+        var pidFile = options.Get("pid-file");
+        if (pidFile != null) File.WriteAllText(pidFile, Environment.ProcessId.ToString());
         stdout.WriteLine($"demo-app on {listen} answering '{name}'");
         var body = Encoding.UTF8.GetBytes(name + "\n");
         while (true)
