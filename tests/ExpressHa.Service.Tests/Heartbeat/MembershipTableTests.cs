@@ -1,0 +1,75 @@
+using ExpressHa.Config;
+using ExpressHa.Service.Heartbeat;
+using ExpressHa.Service.Membership;
+
+namespace ExpressHa.Service.Tests.Heartbeat;
+
+public class MembershipTableTests
+{
+    static ClusterConfig Config()
+    {
+        var c = new ClusterConfig();
+        c.Cluster.Name = "c";
+        c.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan1" });
+        c.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan2" });
+        c.Nodes.Add(new NodeConfig { Name = "server1", Addresses = { ["lan1"] = "198.18.1.1", ["lan2"] = "198.18.2.1" } });
+        c.Nodes.Add(new NodeConfig { Name = "server2", Addresses = { ["lan1"] = "198.18.1.2", ["lan2"] = "198.18.2.2" } });
+        return c;
+    }
+
+    static HeartbeatReport From(long seq, long incarnation = 1, long sentAt = 1000) => new() { Cluster = "c", Node = "server2", Seq = seq, Incarnation = incarnation, SentAtMs = sentAt + seq };
+
+    [Fact]
+    public void One_path_down_is_a_warning_both_down_is_a_loss()
+    {
+        var t = new MembershipTable(Config(), "server1", 1000);
+        Assert.Contains(t.Receive(From(1), "lan1", 0), c => c is PeerJoined);
+        t.Receive(From(1), "lan2", 0);
+        for (long ms = 100, seq = 2; ms <= 1500; ms += 100, seq++)
+        {
+            t.Receive(From(seq), "lan1", ms); // lan2 silent from now on
+            var changes = t.Tick(ms);
+            if (ms == 1000) Assert.Equal(new MembershipChange[] { new PathDown("server2", "lan2") }, changes);
+            else Assert.Empty(changes);
+        }
+        Assert.Equal(PeerState.Online, t.StateOf("server2"));
+        Assert.Empty(t.Tick(2400));
+        Assert.Equal(new MembershipChange[] { new PeerLost("server2") }, t.Tick(2500));
+        Assert.Equal(PeerState.Lost, t.StateOf("server2"));
+        Assert.Contains(t.Receive(From(100), "lan2", 3000), c => c is PeerJoined);
+    }
+
+    [Fact]
+    public void A_replayed_or_older_packet_does_not_refresh_a_path()
+    {
+        var t = new MembershipTable(Config(), "server1", 1000);
+        t.Receive(From(5), "lan1", 0);
+        t.Receive(From(5), "lan2", 0);
+        t.Receive(From(5), "lan1", 900);      // replay of the same sequence number
+        t.Receive(From(4), "lan1", 950);      // older
+        Assert.Contains(new PeerLost("server2"), t.Tick(1000));
+    }
+
+    [Fact]
+    public void A_restart_within_the_timeout_is_a_loss_and_the_new_incarnation_waits_a_timeout()
+    {
+        var t = new MembershipTable(Config(), "server1", 1000);
+        t.Receive(From(1, incarnation: 1), "lan1", 0);
+        var changes = t.Receive(From(1, incarnation: 2, sentAt: 5000), "lan1", 300);
+        Assert.Equal(new MembershipChange[] { new PeerRestarted("server2") }, changes);
+        Assert.Equal(PeerState.Lost, t.StateOf("server2"));
+        Assert.Equal(1, t.LastReport("server2")!.Incarnation);   // the old report stays for the recovery decision
+        Assert.Empty(t.Receive(From(2, incarnation: 2, sentAt: 5000), "lan1", 800));
+        Assert.Contains(t.Receive(From(3, incarnation: 2, sentAt: 5000), "lan1", 1400), c => c is PeerJoined);
+        Assert.Equal(2, t.LastReport("server2")!.Incarnation);
+    }
+
+    [Fact]
+    public void An_old_incarnation_cannot_replace_a_newer_one()
+    {
+        var t = new MembershipTable(Config(), "server1", 1000);
+        t.Receive(From(1, incarnation: 9, sentAt: 9000), "lan1", 0);
+        Assert.Empty(t.Receive(From(50, incarnation: 3, sentAt: 1000), "lan1", 10));
+        Assert.Equal(9, t.LastReport("server2")!.Incarnation);
+    }
+}
