@@ -14,17 +14,31 @@ public sealed class DemoCluster : IDisposable
     readonly Dictionary<string, Process> _processes = new(StringComparer.Ordinal);
 
     public DemoCluster(string dir, int nodes, int heartbeatIntervalMs, int heartbeatTimeoutMs)
+        : this(dir, nodes, heartbeatIntervalMs, heartbeatTimeoutMs, configure: null) { }
+
+    /// <param name="configure">Changes the generated config (add resources, monitors, groups) before it is written.</param>
+    /// <param name="addressPrefix">The first three octets of the nodes' loopback addresses ("127.0.0." by default), so
+    /// clusters that run at the same time can use separate ranges.</param>
+    /// <param name="firstHost">The last octet of the first node's address (11 by default: server1 is 127.0.0.11).</param>
+    public DemoCluster(string dir, int nodes, int heartbeatIntervalMs, int heartbeatTimeoutMs, Action<ClusterConfig>? configure,
+        string addressPrefix = "127.0.0.", int firstHost = 11)
     {
         Dir = dir;
+        _configure = configure;
+        _interval = heartbeatIntervalMs;
+        _timeout = heartbeatTimeoutMs;
         Directory.CreateDirectory(dir);
         File.WriteAllBytes(KeyFile, RandomNumberGenerator.GetBytes(32));
         File.WriteAllText(TokenFile, Token);
         HeartbeatPort = FreePort(SocketType.Dgram, ProtocolType.Udp);
         ApiPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
         AppPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
-        Nodes = Enumerable.Range(1, nodes).Select(i => ($"server{i}", $"127.0.0.{10 + i}")).ToList();
-        File.WriteAllText(ConfigFile, Yaml(heartbeatIntervalMs, heartbeatTimeoutMs));
+        Nodes = Enumerable.Range(1, nodes).Select(i => ($"server{i}", $"{addressPrefix}{firstHost - 1 + i}")).ToList();
+        File.WriteAllText(ConfigFile, ConfigYamlWriter.Write(BuildConfig()));
     }
+
+    readonly Action<ClusterConfig>? _configure;
+    readonly int _interval, _timeout;
 
     public string Dir { get; }
     public string Token { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
@@ -41,18 +55,47 @@ public sealed class DemoCluster : IDisposable
     public string LogFile(string node) => Path.Combine(Dir, node + ".log");
     public Uri ApiOf(string node) => new($"http://{AddressOf(node)}:{ApiPort}/");
 
-    /// <summary>The command that runs this program (the apphost, or dotnet with the dll).</summary>
+    /// <summary>The command that runs this program (the apphost, or dotnet with the dll). When this process is another
+    /// program that loaded the service assembly (a test host), it is dotnet with expresshad.dll.</summary>
     public static (string File, string Prefix) Self()
     {
         var process = Environment.ProcessPath!;
         var dll = typeof(DemoCluster).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? (process, $"\"{dll}\" ") : (process, "");
+        var name = Path.GetFileNameWithoutExtension(process);
+        if (name == "expresshad") return (process, "");
+        if (name == "dotnet") return (process, $"\"{dll}\" ");
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(host) || !File.Exists(host))
+        {
+            var root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+            host = root != null && File.Exists(Path.Combine(root, "dotnet")) ? Path.Combine(root, "dotnet") : "dotnet";
+        }
+        return (host, $"\"{dll}\" ");
     }
 
-    string Yaml(int interval, int timeout)
+    /// <summary>A shell command that runs the demo application (an HTTP server answering with the node's name) on the
+    /// node's address and <see cref="AppPort"/>, writing its pid to $EXPRESSHA_STATE_DIR/app.pid.</summary>
+    public string AppCommand
     {
-        var (file, prefix) = Self();
-        var app = $"'{file}' {prefix.Replace("\"", "'")}demo-app --listen $EXPRESSHA_NODE_ADDRESS:{AppPort} --pid-file $EXPRESSHA_STATE_DIR/app.pid";
+        get
+        {
+            var (file, prefix) = Self();
+            return $"'{file}' {prefix.Replace("\"", "'")}demo-app --listen $EXPRESSHA_NODE_ADDRESS:{AppPort} --pid-file $EXPRESSHA_STATE_DIR/app.pid";
+        }
+    }
+
+    /// <summary>The exec start line of the demo application: starts it in the background and waits for its pid file.</summary>
+    public string AppStartScript => $"rm -f $EXPRESSHA_STATE_DIR/app.pid; {AppCommand} >/dev/null 2>&1 & for i in $(seq 250); do [ -s $EXPRESSHA_STATE_DIR/app.pid ] && exit 0; sleep 0.02; done; exit 1";
+
+    /// <summary>The exec stop line of the demo application.</summary>
+    public const string AppStopScript = "[ -s $EXPRESSHA_STATE_DIR/app.pid ] && kill $(cat $EXPRESSHA_STATE_DIR/app.pid); rm -f $EXPRESSHA_STATE_DIR/app.pid";
+
+    /// <summary>The cluster's config as a model: the demo config (group web with exec resource app on every node, in node
+    /// order), changed by the constructor's configure action. A fresh copy on every call, e.g. to push a changed one.</summary>
+    public ClusterConfig BuildConfig()
+    {
+        var interval = _interval;
+        var timeout = _timeout;
         var config = new ClusterConfig();
         config.Cluster.Name = "demo";
         config.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan1" });
@@ -64,13 +107,14 @@ public sealed class DemoCluster : IDisposable
             config.Nodes.Add(new NodeConfig { Name = Nodes[i].Name, Priority = i, Addresses = { ["lan1"] = Nodes[i].Address } });
         var group = new GroupConfig { Name = "web", Startup = GroupPolicies.Auto, Failback = GroupPolicies.Manual, Servers = Nodes.Select(n => n.Name).ToList() };
         var resource = new ResourceConfig { Name = "app", Type = "exec" };
-        resource.Parameters["start"] = $"rm -f $EXPRESSHA_STATE_DIR/app.pid; {app} >/dev/null 2>&1 & for i in $(seq 250); do [ -s $EXPRESSHA_STATE_DIR/app.pid ] && exit 0; sleep 0.02; done; exit 1";
-        resource.Parameters["stop"] = "[ -s $EXPRESSHA_STATE_DIR/app.pid ] && kill $(cat $EXPRESSHA_STATE_DIR/app.pid); rm -f $EXPRESSHA_STATE_DIR/app.pid";
+        resource.Parameters["start"] = AppStartScript;
+        resource.Parameters["stop"] = AppStopScript;
         resource.Parameters["startTimeoutSeconds"] = 30L;
         resource.Parameters["stopTimeoutSeconds"] = 30L;
         group.Resources.Add(resource);
         config.Groups.Add(group);
-        return ConfigYamlWriter.Write(config);
+        _configure?.Invoke(config);
+        return config;
     }
 
     public void Start(string node)
@@ -114,6 +158,12 @@ public sealed class DemoCluster : IDisposable
 
     public bool IsRunning(string node) => _processes.TryGetValue(node, out var p) && !p.HasExited;
 
+    /// <summary>The node's service process as last started (null before <see cref="Start"/>), e.g. for SIGSTOP.</summary>
+    public Process? ProcessOf(string node) => _processes.TryGetValue(node, out var p) ? p : null;
+
+    /// <summary>The node's exit code once it exited, else null.</summary>
+    public int? ExitCode(string node) => _processes.TryGetValue(node, out var p) && p.HasExited ? p.ExitCode : null;
+
     static int FreePort(SocketType type, ProtocolType protocol)
     {
         using var s = new Socket(AddressFamily.InterNetwork, type, protocol);
@@ -121,8 +171,9 @@ public sealed class DemoCluster : IDisposable
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
+    /// <summary>Kills every node's service and application (also those of nodes stopped or never started).</summary>
     public void Dispose()
     {
-        foreach (var node in _processes.Keys.ToList()) Crash(node);
+        foreach (var (node, _) in Nodes) Crash(node);
     }
 }
