@@ -16,7 +16,10 @@
         'Add-HaGroup', 'Set-HaGroup', 'Remove-HaGroup', 'Get-HaGroup',
         'Add-HaResource', 'Set-HaResource', 'Remove-HaResource', 'Get-HaResource',
         'Add-HaMonitor', 'Set-HaMonitor', 'Remove-HaMonitor', 'Get-HaMonitor',
-        'Get-HaTypeSchema'
+        'Get-HaTypeSchema',
+        'Connect-HaCluster', 'Disconnect-HaCluster', 'Publish-HaClusterConfig', 'Get-HaClusterStatus', 'Get-HaAlertLog',
+        'Start-HaGroup', 'Stop-HaGroup', 'Move-HaGroup', 'Start-HaCluster', 'Stop-HaCluster',
+        'Suspend-HaNode', 'Resume-HaNode', 'Suspend-HaMonitor', 'Resume-HaMonitor'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

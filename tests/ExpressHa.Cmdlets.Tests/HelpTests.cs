@@ -54,7 +54,7 @@ public class HelpTests
                 $cmd = Get-Command $name
                 $h = Get-Help $name -Full
                 $documented = @{}
-                foreach ($p in @($h.parameters.parameter)) { $documented[$p.name] = $p }
+                foreach ($p in @($h.parameters.parameter)) { if ($p) { $documented[$p.name] = $p } }
                 $real = @($cmd.Parameters.Keys | Where-Object { $common -notcontains $_ })
                 foreach ($p in $real) {
                     $doc = $documented[$p]

@@ -92,13 +92,22 @@ namespace ExpressHa.Cmdlets
     }
 
     /// <summary>Lists the failover groups of a cluster config.</summary>
-    [Cmdlet(VerbsCommon.Get, "HaGroup", DefaultParameterSetName = ObjectSet)]
-    [OutputType(typeof(GroupConfig))]
+    [Cmdlet(VerbsCommon.Get, "HaGroup", DefaultParameterSetName = LiveQuery.LiveSet)]
+    [OutputType(typeof(GroupConfig), typeof(HaGroupStatus))]
     public sealed class GetHaGroupCommand : ConfigReadCmdlet
     {
-        [Parameter(Position = 0)]
+        [Parameter(Position = 0, ParameterSetName = LiveQuery.LiveSet)]
+        [Parameter(Position = 0, ParameterSetName = ObjectSet)]
+        [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
+
+        /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveQuery.Emit(this, s.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, s.ClusterName));
+            else base.ProcessRecord();
+        }
 
         protected override void Emit(ClusterConfig config)
             => EmitMatching(config.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, config, g => Tagged(g, config));

@@ -59,11 +59,13 @@ namespace ExpressHa.Cmdlets
     }
 
     /// <summary>Lists monitors.</summary>
-    [Cmdlet(VerbsCommon.Get, "HaMonitor", DefaultParameterSetName = ObjectSet)]
-    [OutputType(typeof(MonitorConfig))]
+    [Cmdlet(VerbsCommon.Get, "HaMonitor", DefaultParameterSetName = LiveQuery.LiveSet)]
+    [OutputType(typeof(MonitorConfig), typeof(HaMonitorStatus))]
     public sealed class GetHaMonitorCommand : ConfigReadCmdlet
     {
-        [Parameter(Position = 0)]
+        [Parameter(Position = 0, ParameterSetName = LiveQuery.LiveSet)]
+        [Parameter(Position = 0, ParameterSetName = ObjectSet)]
+        [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
 
@@ -73,6 +75,13 @@ namespace ExpressHa.Cmdlets
 
         /// <summary>Only the monitors watching this resource.</summary>
         [Parameter] public string? Target { get; set; }
+
+        /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveQuery.Emit(this, s.Monitors.Where(m => (Type == null || m.Type == Type) && (Target == null || m.Target == Target)), m => m.Name, Name, "Monitor", HaErrorIds.MonitorNotFound, s.ClusterName));
+            else base.ProcessRecord();
+        }
 
         protected override void Emit(ClusterConfig config)
         {

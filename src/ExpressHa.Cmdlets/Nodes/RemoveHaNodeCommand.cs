@@ -37,13 +37,22 @@ namespace ExpressHa.Cmdlets
     }
 
     /// <summary>Lists the servers of a cluster config.</summary>
-    [Cmdlet(VerbsCommon.Get, "HaNode", DefaultParameterSetName = ObjectSet)]
-    [OutputType(typeof(NodeConfig))]
+    [Cmdlet(VerbsCommon.Get, "HaNode", DefaultParameterSetName = LiveQuery.LiveSet)]
+    [OutputType(typeof(NodeConfig), typeof(HaNodeStatus))]
     public sealed class GetHaNodeCommand : ConfigReadCmdlet
     {
-        [Parameter(Position = 0)]
+        [Parameter(Position = 0, ParameterSetName = LiveQuery.LiveSet)]
+        [Parameter(Position = 0, ParameterSetName = ObjectSet)]
+        [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
+
+        /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveQuery.Emit(this, s.Nodes, n => n.Name, Name, "Node", HaErrorIds.NodeNotFound, s.ClusterName));
+            else base.ProcessRecord();
+        }
 
         protected override void Emit(ClusterConfig config)
             => EmitMatching(config.Nodes, n => n.Name, Name, "Node", HaErrorIds.NodeNotFound, config, n => Tagged(n, config));

@@ -35,11 +35,13 @@ namespace ExpressHa.Cmdlets
     }
 
     /// <summary>Lists resources, with the group each belongs to.</summary>
-    [Cmdlet(VerbsCommon.Get, "HaResource", DefaultParameterSetName = ObjectSet)]
-    [OutputType(typeof(ResourceConfig))]
+    [Cmdlet(VerbsCommon.Get, "HaResource", DefaultParameterSetName = LiveQuery.LiveSet)]
+    [OutputType(typeof(ResourceConfig), typeof(HaResourceStatus))]
     public sealed class GetHaResourceCommand : ConfigReadCmdlet
     {
-        [Parameter(Position = 0)]
+        [Parameter(Position = 0, ParameterSetName = LiveQuery.LiveSet)]
+        [Parameter(Position = 0, ParameterSetName = ObjectSet)]
+        [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
 
@@ -48,6 +50,21 @@ namespace ExpressHa.Cmdlets
         [Parameter]
         [ArgumentCompleter(typeof(ResourceTypeCompleter))]
         public string? Type { get; set; }
+
+        /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveResources(s));
+            else base.ProcessRecord();
+        }
+
+        void LiveResources(HaClusterStatus s)
+        {
+            if (Group != null && !s.Groups.Any(g => g.Name == Group))
+                throw HaCmdletException.NotFound(HaErrorIds.GroupNotFound, "Group", Group, s.ClusterName);
+            var items = s.Resources.Where(r => (Group == null || r.Group == Group) && (Type == null || r.Type == Type));
+            LiveQuery.Emit(this, items, r => r.Name, Name, "Resource", HaErrorIds.ResourceNotFound, s.ClusterName);
+        }
 
         protected override void Emit(ClusterConfig config)
         {

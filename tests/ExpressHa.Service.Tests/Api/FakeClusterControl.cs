@@ -68,8 +68,8 @@ public sealed class FakeClusterControl : IClusterControl, IRunningConfigSource
             foreach (var name in _groups.Keys.ToList())
             {
                 var g = _groups[name];
-                if (g.Target != null && DateTime.UtcNow >= g.Until) _groups[name] = g = ("online", g.Target, null, DateTime.MinValue);
-                else if (g.Target == "" && DateTime.UtcNow >= g.Until) _groups[name] = g = ("offline", null, null, DateTime.MinValue);
+                if (g.Target == "" && DateTime.UtcNow >= g.Until) _groups[name] = g = ("offline", null, null, DateTime.MinValue);
+                else if (g.Target != null && DateTime.UtcNow >= g.Until) _groups[name] = g = ("online", g.Target, null, DateTime.MinValue);
                 var resource = name == "failover1" ? "app" : "web";
                 s.Groups.Add(new GroupStatusInfo { Name = name, State = g.State, Owner = g.Owner, Generation = 3,
                     Resources = { new ResourceStatusInfo { Name = resource, Type = "exec", State = g.State == "online" ? "online" : "offline" } } });

@@ -1,0 +1,148 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using ExpressHa.Api;
+
+namespace ExpressHa.Cmdlets
+{
+    /// <summary>A node as the cluster reports it now (Get-HaNode without -InputObject/-Path).</summary>
+    public sealed class HaNodeStatus
+    {
+        public string Name { get; set; } = "";
+        /// <summary>online, offline, suspended, lost.</summary>
+        public string State { get; set; } = "";
+        public int Priority { get; set; }
+        public PathStatusInfo[] Paths { get; set; } = new PathStatusInfo[0];
+        public string ClusterName { get; set; } = "";
+        public override string ToString() => Name;
+    }
+
+    /// <summary>A failover group as the cluster reports it now.</summary>
+    public sealed class HaGroupStatus
+    {
+        public string Name { get; set; } = "";
+        /// <summary>offline, starting, online, stopping, failed, pending.</summary>
+        public string State { get; set; } = "";
+        public string? Owner { get; set; }
+        public long Generation { get; set; }
+        public ResourceStatusInfo[] Resources { get; set; } = new ResourceStatusInfo[0];
+        public string ClusterName { get; set; } = "";
+        public override string ToString() => Name;
+    }
+
+    /// <summary>A resource as the cluster reports it now, with its group and the node that runs it.</summary>
+    public sealed class HaResourceStatus
+    {
+        public string Name { get; set; } = "";
+        public string Type { get; set; } = "";
+        public string State { get; set; } = "";
+        public string Group { get; set; } = "";
+        public string? Owner { get; set; }
+        public string ClusterName { get; set; } = "";
+        public override string ToString() => Name;
+    }
+
+    /// <summary>A monitor as the cluster reports it now.</summary>
+    public sealed class HaMonitorStatus
+    {
+        public string Name { get; set; } = "";
+        public string Type { get; set; } = "";
+        public string? Target { get; set; }
+        /// <summary>normal, warning, error, suspended, inactive.</summary>
+        public string State { get; set; } = "";
+        public string? Node { get; set; }
+        public string? Message { get; set; }
+        public string ClusterName { get; set; } = "";
+        public override string ToString() => Name;
+    }
+
+    /// <summary>The whole cluster at a glance (Get-HaClusterStatus).</summary>
+    public sealed class HaClusterStatus
+    {
+        public string ClusterName { get; set; } = "";
+        public string ReportingNode { get; set; } = "";
+        public string? Coordinator { get; set; }
+        public long ConfigGeneration { get; set; }
+        public string ServiceState { get; set; } = "";
+        public HaNodeStatus[] Nodes { get; set; } = new HaNodeStatus[0];
+        public HaGroupStatus[] Groups { get; set; } = new HaGroupStatus[0];
+        public HaResourceStatus[] Resources { get; set; } = new HaResourceStatus[0];
+        public HaMonitorStatus[] Monitors { get; set; } = new HaMonitorStatus[0];
+        public string Endpoint { get; set; } = "";
+
+        public override string ToString() => ClusterName;
+
+        public static HaClusterStatus From(ClusterStatus s, string endpoint)
+        {
+            var name = s.ClusterName;
+            var groups = s.Groups.Select(g => Group(g, name)).ToArray();
+            return new HaClusterStatus
+            {
+                ClusterName = name,
+                ReportingNode = s.ReportingNode,
+                Coordinator = s.Coordinator,
+                ConfigGeneration = s.ConfigGeneration,
+                ServiceState = s.ServiceState,
+                Nodes = s.Nodes.Select(n => Node(n, name)).ToArray(),
+                Groups = groups,
+                Resources = s.Groups.SelectMany(g => g.Resources.Select(r => new HaResourceStatus
+                {
+                    Name = r.Name, Type = r.Type, State = r.State, Group = g.Name, Owner = g.Owner, ClusterName = name,
+                })).ToArray(),
+                Monitors = s.Monitors.Select(m => new HaMonitorStatus
+                {
+                    Name = m.Name, Type = m.Type, Target = m.Target, State = m.State, Node = m.Node, Message = m.Message, ClusterName = name,
+                }).ToArray(),
+                Endpoint = endpoint,
+            };
+        }
+
+        public static HaNodeStatus Node(NodeStatusInfo n, string cluster) => new HaNodeStatus
+        {
+            Name = n.Name, State = n.State, Priority = n.Priority, Paths = n.Paths.ToArray(), ClusterName = cluster,
+        };
+
+        public static HaGroupStatus Group(GroupStatusInfo g, string cluster) => new HaGroupStatus
+        {
+            Name = g.Name, State = g.State, Owner = g.Owner, Generation = g.Generation, Resources = g.Resources.ToArray(), ClusterName = cluster,
+        };
+
+        /// <summary>The at-a-glance text of the default view: nodes with their heartbeat paths, groups with their owner
+        /// and resources, monitors.</summary>
+        public string ToDisplayText()
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine($" Cluster : {ClusterName}");
+            sb.AppendLine($"   service {ServiceState}, config generation {ConfigGeneration}, coordinator {Coordinator ?? "-"}, reported by {ReportingNode}");
+            sb.AppendLine(" Nodes");
+            foreach (var n in Nodes)
+            {
+                sb.AppendLine($"   {Dots(n.Name + (n.Name == ReportingNode ? " *" : ""), 24)} {n.State,-10} priority {n.Priority}");
+                foreach (var p in n.Paths)
+                {
+                    var seen = p.LastSeenMs == null ? "" : "  " + (p.LastSeenMs.Value / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " s ago";
+                    sb.AppendLine($"       {p.Interconnect,-10} {p.Address,-18} {p.State}{seen}");
+                }
+            }
+            sb.AppendLine(" Groups");
+            foreach (var g in Groups)
+            {
+                sb.AppendLine($"   {Dots(g.Name, 24)} {g.State,-10} {(g.Owner != null ? "on " + g.Owner : "")}");
+                foreach (var r in g.Resources)
+                    sb.AppendLine($"       {r.Name,-18} {r.Type,-10} {r.State}");
+            }
+            sb.AppendLine(" Monitors");
+            foreach (var m in Monitors)
+            {
+                var where = m.Node != null ? "on " + m.Node : "";
+                var target = m.Target != null ? "target " + m.Target : "";
+                sb.AppendLine(($"   {Dots(m.Name, 24)} {m.State,-10} {m.Type,-10} {target,-20} {where}").TrimEnd()
+                    + (string.IsNullOrEmpty(m.Message) ? "" : "  " + m.Message));
+            }
+            return sb.ToString().TrimEnd('\r', '\n');
+        }
+
+        static string Dots(string s, int width) => s.Length >= width ? s : s + " " + new string('.', width - s.Length - 1);
+    }
+}

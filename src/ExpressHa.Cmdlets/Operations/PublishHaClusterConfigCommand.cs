@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using ExpressHa.Api;
+using ExpressHa.Yaml;
+
+namespace ExpressHa.Cmdlets
+{
+    /// <summary>Pushes a config to the connected cluster: validated by the service, then applied on every node in two
+    /// phases, or nowhere. -WhatIf asks the service for the difference only and writes it (a ConfigDiff).</summary>
+    [Cmdlet(VerbsData.Publish, "HaClusterConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(ConfigPushResult), typeof(ConfigDiff))]
+    public sealed class PublishHaClusterConfigCommand : ConfigSourceCmdlet, IDisposable
+    {
+        readonly System.Threading.CancellationTokenSource _cts = new System.Threading.CancellationTokenSource();
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var c = LiveCall.Require(this);
+                var yaml = UsesPath ? ReadFile() : ConfigYamlWriter.Write(InputObject);
+                var name = UsesPath ? Path : InputObject.Name;
+                var dry = LiveCall.Invoke(c, _cts.Token, (api, ct) => api.PushConfigAsync(yaml, true, ct), name);
+                if (ReportProblems(dry, name)) return;
+
+                var summary = Summary(dry.Diff);
+                if (!ShouldProcess($"Publish the config to cluster '{c.ClusterName}': {summary}", $"Publish the config to cluster '{c.ClusterName}'? {summary}",
+                        "Publish-HaClusterConfig", out var reason))
+                {
+                    if (reason == ShouldProcessReason.WhatIf) WriteObject(dry.Diff);
+                    return;
+                }
+                var result = LiveCall.Invoke(c, _cts.Token, (api, ct) => api.PushConfigAsync(yaml, false, ct), name);
+                if (ReportProblems(result, name)) return;
+                WriteVerbose(result.Applied ? $"Cluster '{c.ClusterName}' runs config generation {result.Generation}." : "Nothing to apply.");
+                WriteObject(result);
+            }
+            catch (HaCmdletException ex)
+            {
+                Report(ex);
+            }
+        }
+
+        string ReadFile()
+        {
+            var full = FullPath;
+            if (!File.Exists(full))
+                throw new HaCmdletException(HaErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound, $"The config file '{full}' does not exist.", full);
+            try
+            {
+                return File.ReadAllText(full);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new HaCmdletException(HaErrorIds.ConfigFileNotFound, ErrorCategory.ReadError, $"Cannot read '{full}': {ex.Message}", full);
+            }
+        }
+
+        /// <summary>Validation errors (ExpressHa.ConfigInvalid) and node refusals (ExpressHa.ConfigRefused), one record each.</summary>
+        bool ReportProblems(ConfigPushResult r, object target)
+        {
+            foreach (var e in r.Errors)
+                WriteError(new HaCmdletException(HaErrorIds.ConfigInvalid, ErrorCategory.InvalidData, "The cluster rejected the config: " + e, target).ToErrorRecord());
+            foreach (var refusal in r.Refusals)
+                WriteError(new HaCmdletException(HaOperationErrorIds.ConfigRefused, ErrorCategory.InvalidOperation,
+                    $"Node {refusal.Node} refused the config, so no node changed: {string.Join("; ", refusal.Reasons)}", refusal.Node).ToErrorRecord());
+            return r.Errors.Count > 0 || r.Refusals.Count > 0;
+        }
+
+        internal static string Summary(ConfigDiff d)
+        {
+            if (d.IsEmpty) return "no change";
+            var parts = new List<string>();
+            if (d.Added.Count > 0) parts.Add("add " + string.Join(", ", d.Added));
+            if (d.Removed.Count > 0) parts.Add("remove " + string.Join(", ", d.Removed));
+            if (d.Changed.Count > 0) parts.Add("change " + string.Join(", ", d.Changed));
+            if (d.GroupRestarts.Count > 0) parts.Add("restart group " + string.Join(", ", d.GroupRestarts));
+            if (d.NeedsSuspend) parts.Add("needs the cluster suspended");
+            return string.Join("; ", parts);
+        }
+
+        protected override void StopProcessing() => _cts.Cancel();
+
+        public void Dispose() => _cts.Dispose();
+    }
+}
