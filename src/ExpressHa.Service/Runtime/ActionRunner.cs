@@ -53,17 +53,20 @@ public sealed class ActionRunner
             case StartResource s: return await StartAsync(s, ct);
             case StopResource s: return await StopAsync(s, ct);
             case SetGroupState s:
+                // Read before taking the local state's lock: NextGeneration takes the agent's lock, which in turn reads
+                // the local state (lock order agent -> local everywhere else).
+                var nextGeneration = _hooks.NextGeneration(s.Group);
                 _local.Update(s.Group, g =>
                 {
                     if (s.State == GroupState.Starting)
                     {
-                        if (g.State != GroupState.Starting) g.Generation = _hooks.NextGeneration(s.Group);
+                        if (g.State != GroupState.Starting) g.Generation = nextGeneration;
                     }
-                    else if (g.Generation < _hooks.NextGeneration(s.Group) - 1)
+                    else if (g.Generation < nextGeneration - 1)
                     {
                         // A record about a group another node held (e.g. marking a lost node's group offline) takes the
                         // newest generation, so it supersedes that node's last report.
-                        g.Generation = _hooks.NextGeneration(s.Group) - 1;
+                        g.Generation = nextGeneration - 1;
                     }
                     if (s.State == GroupState.Starting)
                     {

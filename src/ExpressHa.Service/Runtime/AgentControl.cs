@@ -161,7 +161,9 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
                 Alerts.Alert("info", "pm", 13, $"The cluster service on {Self} is stopped; its groups are offline.");
                 return ActionOutcome.Done(s.Describe());
             default:
-                return await _runner.RunAsync(step, ct);
+                var outcome = await _runner.RunAsync(step, ct);
+                if (outcome.Ok && step is StartResource started) RearmMonitorsOf(started.Resource);
+                return outcome;
         }
     }
 

@@ -58,8 +58,14 @@ public sealed partial class NodeAgent
     {
         if (!_clusterStarted)
         {
-            bool allJoined;
-            lock (_gate) allJoined = _membership.Peers.All(p => _membership.StateOf(p) == PeerState.Online);
+            bool allJoined, coordinator;
+            lock (_gate)
+            {
+                allJoined = _membership.Peers.All(p => _membership.StateOf(p) == PeerState.Online);
+                // Checked again with the same membership: a peer that joined since the loop's check may coordinate now.
+                coordinator = CoordinatorUnlocked() == Self;
+            }
+            if (!coordinator) return;
             if (allJoined || Now - _startedAtMs >= Config.Cluster.Heartbeat.TimeoutMs)
             {
                 _clusterStarted = true;
@@ -132,7 +138,8 @@ public sealed partial class NodeAgent
     {
         for (var i = 0; i < steps.Count; i++)
         {
-            var outcome = await _runner.RunAsync(steps[i], ct);
+            // Control steps (service state, monitor suspension) too, as RunActionsAsync does for steps from a peer.
+            var outcome = await RunControlAsync(steps[i], ct);
             if (!outcome.Ok) return (false, i, Reason(outcome));
         }
         return (true, -1, "");

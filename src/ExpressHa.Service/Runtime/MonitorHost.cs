@@ -62,14 +62,35 @@ public sealed partial class NodeAgent
                 var (state, generation) = _local.Read(groupName, lg => (lg?.State ?? GroupState.Offline, lg?.Generation ?? 0));
                 if (m.Timing == MonitorTimings.Active) runner.Active = state == GroupState.Online;
                 var key = name;
-                if (_groupGenerations.TryGetValue(key, out var seen) && seen != generation && state != GroupState.Offline) runner.Rearm();
+                if (_groupGenerations.TryGetValue(key, out var seen) && seen != generation && state != GroupState.Offline) Rearm(runner);
                 _groupGenerations[key] = generation;
             }
             var current = runner.State.ToString().ToLowerInvariant();
             var report = _local.Monitor(name);
-            if (report != null && report.State != current && !(report.State == "error" && current == "error"))
+            // A re-armed runner reads normal before it checked again; its error stays in the report until a check passes
+            // (then the coordinator sees a recovery) or fails again (the next error), else the coordinator would take the
+            // re-arm for a recovery and reset the restart count.
+            var unconfirmed = report?.State == "error" && current == "normal" && _rearmedAt.TryGetValue(name, out var checks)
+                && (runner.Checks == checks || runner.ConsecutiveFailures > 0);
+            if (report != null && report.State != current && !(report.State == "error" && current == "error") && !unconfirmed)
                 _local.SetMonitor(name, r => { r.State = current; r.Message = runner.LastMessage; });
         }
+    }
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _rearmedAt = new(StringComparer.Ordinal);
+
+    void Rearm(MonitorRunner runner)
+    {
+        _rearmedAt[runner.Name] = runner.Checks;
+        runner.Rearm();
+    }
+
+    /// <summary>A resource started again here (a monitor's recovery restarts it without a new group generation): the
+    /// monitors that watch it are re-armed, so a failure that persists counts towards the next threshold.</summary>
+    void RearmMonitorsOf(string resource)
+    {
+        foreach (var runner in _monitors.Values.ToList())
+            if (runner.Monitor.Target == resource) Rearm(runner);
     }
 
     bool SuspendLocalMonitor(string name, bool suspend)

@@ -118,8 +118,12 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     {
         List<MembershipChange> changes;
         lock (_gate) changes = _membership.Receive(report, interconnect, Now);
+        var joinedRunningCluster = report.ClusterStarted && !_clusterStarted;
         if (report.ClusterStarted) _clusterStarted = true;
         Handle(changes);
+        // This node came (back) into a cluster that already runs: the peers' PeerJoined goes to the coordinator, which may
+        // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
+        if (joinedRunningCluster) Enqueue(new PolicyWork(new NodeJoined(Self)));
         if (report.ConfigGeneration > _o.Config.Generation) _ = FetchNewerConfigAsync(report.Node, report.ConfigGeneration);
     }
 

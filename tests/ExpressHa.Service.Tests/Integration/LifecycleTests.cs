@@ -18,7 +18,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         await t.Run(async () =>
         {
             var sw = Stopwatch.StartNew();
-            t.StartAll();
+            await t.StartAll();
             var owner = await t.WaitForStartAsync();
             t.Log($"cluster up and group online in {sw.ElapsedMilliseconds} ms");
             Assert.Equal("server1", owner);
@@ -44,7 +44,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using var t = new TestCluster(output);
         await t.Run(async () =>
         {
-            t.StartAll();
+            await t.StartAll();
             Assert.Equal("server1", await t.WaitForStartAsync());
             var before = TestCluster.Group(await t.StatusAsync("server1")).Generation;
 
@@ -83,7 +83,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using var t = new TestCluster(output);
         await t.Run(async () =>
         {
-            t.StartAll();
+            await t.StartAll();
             Assert.Equal("server1", await t.WaitForStartAsync());
 
             var crashAt = DateTimeOffset.UtcNow;
@@ -112,7 +112,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using var t = new TestCluster(output);
         await t.Run(async () =>
         {
-            t.StartAll();
+            await t.StartAll();
             Assert.Equal("server1", await t.WaitForStartAsync());
             t.C.Crash("server1");
             await t.WaitFor("server2", s => TestCluster.Group(s) is { State: "online", Owner: "server2" }, Long, "failover to server2");
@@ -141,7 +141,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using var t = new TestCluster(output, (c, _) => c.Groups[0].Failback = GroupPolicies.Auto);
         await t.Run(async () =>
         {
-            t.StartAll();
+            await t.StartAll();
             Assert.Equal("server1", await t.WaitForStartAsync());
             t.C.Crash("server1");
             await t.WaitFor("server2", s => TestCluster.Group(s) is { State: "online", Owner: "server2" }, Long, "failover to server2");

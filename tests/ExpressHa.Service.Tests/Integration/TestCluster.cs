@@ -101,9 +101,16 @@ public sealed class TestCluster : IDisposable
 
     // ------------------------------------------------------------------ nodes
 
-    public void StartAll()
+    /// <summary>Starts the nodes in order, each once the one before answers on its API. Started together, a node whose
+    /// process happens to come up more than a heartbeat timeout after another's misses the cluster start, and the group
+    /// may start on a less preferred server (by design: the cluster start waits one heartbeat timeout for peers).</summary>
+    public async Task StartAll()
     {
-        foreach (var n in NodeNames) C.Start(n);
+        foreach (var n in NodeNames)
+        {
+            C.Start(n);
+            await WaitFor(n, _ => true, TimeSpan.FromSeconds(15), $"{n}'s API answers");
+        }
         Log($"started {string.Join(", ", C.Nodes.Select(n => $"{n.Name} ({n.Address})"))}, heartbeat {IntervalMs}/{TimeoutMs} ms, API port {C.ApiPort}");
     }
 
