@@ -132,7 +132,7 @@ public sealed class ApiSecurityTests(ITestOutputHelper output)
             {
                 using var resp = await http.SendAsync(Request(method, path, json, raw));
                 var text = await resp.Content.ReadAsStringAsync();
-                var shown = json is { Length: > 60 } ? json[..60] + "..." : json ?? "(bytes)";
+                var shown = json is { Length: > 60 } ? json[..60] + "..." : json ?? (raw != null ? "(bytes)" : "");
                 output.WriteLine($"{method} {path} {shown} -> {(int)resp.StatusCode} {text}");
                 if (resp.StatusCode != HttpStatusCode.BadRequest) { failures.Add($"{method} {path} {shown}: {(int)resp.StatusCode} {text}"); continue; }
                 using var doc = JsonDocument.Parse(text);
