@@ -94,9 +94,34 @@ public sealed class TestCluster : IDisposable
     public void Dispose()
     {
         C.Dispose();
+        KillStragglers();
         Log("all processes killed");
         if (!_failed)
             try { Directory.Delete(Dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Any process still running from this cluster's work directory (its command line names it, e.g. an
+    /// application whose pid file a failed start removed): killed by pid.</summary>
+    void KillStragglers()
+    {
+        if (!Directory.Exists("/proc")) return;
+        foreach (var proc in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out var pid) || pid == Environment.ProcessId) continue;
+            string cmdline;
+            try { cmdline = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' '); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (!cmdline.Contains(Dir, StringComparison.Ordinal)) continue;
+            try
+            {
+                using var p = Process.GetProcessById(pid);
+                p.Kill(entireProcessTree: true);
+                Log($"killed straggler {pid}: {cmdline}");
+            }
+            catch (ArgumentException) { }
+            catch (InvalidOperationException) { }
+        }
     }
 
     // ------------------------------------------------------------------ nodes
