@@ -23,10 +23,12 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         }
     }
 
+    /// <summary>The most preferred node whose service runs (not suspended, stopped or stopping); this node when none does.</summary>
     string CoordinatorUnlocked()
         => Config.Nodes
-            .Where(n => n.Name == Self || (_membership.StateOf(n.Name) == PeerState.Online && _membership.LastReport(n.Name)?.ServiceState != "stopping"))
-            .OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal).First().Name;
+            .Where(n => n.Name == Self ? _serviceState == "running"
+                : _membership.StateOf(n.Name) == PeerState.Online && _membership.LastReport(n.Name)?.ServiceState == "running")
+            .OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? Self;
 
     public IReadOnlyList<AlertEntry> GetAlerts(AlertQuery q) => _o.Alerts.Query(q.MinLevel, q.Module, q.Since, q.Last);
 
@@ -43,9 +45,9 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
     {
         if (Config.FindGroup(group) == null) return OperationResult.Failure("ExpressHa.GroupNotFound", $"Group '{group}' does not exist in cluster '{Config.Cluster.Name}'.");
         if (node != null && Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
-        if (_serviceState != "running") return OperationResult.Failure("ExpressHa.ServiceNotRunning", $"The cluster service on {Self} is {_serviceState}; start it with Start-HaCluster.");
         var coordinator = Coordinator();
         if (coordinator != Self) return await Forward(coordinator, forward, ct);
+        if (_serviceState != "running") return OperationResult.Failure("ExpressHa.ServiceNotRunning", $"The cluster service on {Self} is {_serviceState} and no other node's service runs; start it with Start-HaCluster or Resume-HaNode.");
         var reply = new TaskCompletionSource<Plan>(TaskCreationOptions.RunContinuationsAsynchronously);
         Enqueue(new PolicyWork(ev, reply));
         var plan = await reply.Task.WaitAsync(ct);
@@ -108,7 +110,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         var result = await RunEverywhere(OnlineNodes(), n => new SetServiceState(n, "running"), ct);
         if (!result.Ok) return result;
         _clusterStarted = false;
-        _startedAtMs = Now - Config.Cluster.Heartbeat.TimeoutMs;
+        _startedAtMs = Now - StartupWaitMs;
         Enqueue(new Reconcile());
         return OperationResult.Success($"The cluster service runs on {string.Join(", ", OnlineNodes())}; groups with automatic startup start now.");
     }

@@ -17,6 +17,8 @@ public sealed partial class NodeAgent
     readonly Dictionary<(string Node, string Monitor), long> _seenErrors = new();
     readonly Dictionary<(string Node, string Monitor), string> _lastMonitorState = new();
     int _reconcileQueued;
+
+    long StartupWaitMs => Math.Max(3L * Config.Cluster.Heartbeat.TimeoutMs, 5000);
     long _startedAtMs = -1;
 
     void Enqueue(Work w)
@@ -66,7 +68,9 @@ public sealed partial class NodeAgent
                 coordinator = CoordinatorUnlocked() == Self;
             }
             if (!coordinator) return;
-            if (allJoined || Now - _startedAtMs >= Config.Cluster.Heartbeat.TimeoutMs)
+            // Like the products this follows, wait a while for every server before starting groups, so a node that
+            // boots a little later does not find its group already started elsewhere.
+            if (allJoined || Now - _startedAtMs >= StartupWaitMs)
             {
                 _clusterStarted = true;
                 _sendNow = true;

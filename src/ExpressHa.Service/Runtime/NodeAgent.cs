@@ -217,12 +217,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     /// <summary>The coordinator: the online node with the lowest priority number (then name). Every node computes the same.</summary>
     public string Coordinator()
     {
-        lock (_gate)
-        {
-            return Config.Nodes
-                .Where(n => n.Name == Self || (_membership.StateOf(n.Name) == PeerState.Online && _membership.LastReport(n.Name)?.ServiceState != "stopping"))
-                .OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal).First().Name;
-        }
+        lock (_gate) return CoordinatorUnlocked();
     }
 
     bool IsCoordinator => Coordinator() == Self;

@@ -162,4 +162,25 @@ public sealed class FailureTests(ITestOutputHelper output)
             Assert.Equal(new[] { "server1 start app", "server1 start app" }, t.ReadLines("events.txt"));
         });
     }
+
+    [Fact]
+    public async Task SuspendedCoordinator_HandsOverDecisions_AMoveThroughTheOtherNodeWorks()
+    {
+        using var t = new TestCluster(output);
+        await t.Run(async () =>
+        {
+            await t.StartAll();
+            Assert.Equal("server1", await t.WaitForStartAsync());
+            using (var c = t.Client("server2"))
+                Assert.True((await c.SuspendNodeAsync("server1")).Ok);
+            await t.WaitForAll(s => s.Coordinator == "server2", TimeSpan.FromSeconds(5), "server2 coordinates while server1 is suspended");
+            using (var c = t.Client("server2"))
+            {
+                var r = await c.MoveGroupAsync("web", "server2");
+                Assert.True(r.Ok, r.Message);
+            }
+            await t.WaitForAll(s => TestCluster.Group(s) is { State: "online", Owner: "server2" }, TimeSpan.FromSeconds(20), "group web online on server2");
+            Assert.Equal("server2", await t.AppAnswer("server2"));
+        });
+    }
 }
