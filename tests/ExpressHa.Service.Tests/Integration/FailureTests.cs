@@ -183,4 +183,35 @@ public sealed class FailureTests(ITestOutputHelper output)
             Assert.Equal("server2", await t.AppAnswer("server2"));
         });
     }
+
+    [Fact]
+    public async Task StartFailingEverywhere_EndsInTheShutdownFinalAction_ThroughTheConfiguredCommand()
+    {
+        using var t = new TestCluster(output, (c, dir) =>
+        {
+            var app = c.Groups[0].FindResource("app")!;
+            app.OnActivationFailure = new ActivationPolicy { Retries = 0, Failovers = 1, FinalAction = FinalActions.Shutdown };
+            TestCluster.RecordAppStarts(c, dir, "echo 'broken everywhere'; exit 1; ");
+            c.Groups[0].Startup = GroupPolicies.Manual;
+            c.Cluster.ShutdownCommand = $"touch {dir}/shutdown-called";
+        });
+        await t.Run(async () =>
+        {
+            await t.StartAll();
+            await t.WaitForAll(s => s.Nodes.All(n => n.State == "online"), Long, "both nodes online");
+            using (var c = t.Client("server1"))
+                Assert.True((await c.StartGroupAsync("web")).Ok);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            var marker = Path.Combine(t.Dir, "shutdown-called");
+            while (!File.Exists(marker) && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.True(File.Exists(marker), "the shutdown command did not run");
+            Assert.Equal(new[] { "server1 start app", "server2 start app" }, t.ReadLines("events.txt"));
+            Assert.Contains(t.Alerts("server2"), a => a.Module == "rc" && a.EventId == 60 && a.Message.Contains("shutdown"));
+            // After the final action the node's service stops itself; server1 still runs and the group is not online anywhere.
+            deadline = DateTime.UtcNow.AddSeconds(15);
+            while (t.C.IsRunning("server2") && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.False(t.C.IsRunning("server2"), "server2's service kept running after the shutdown final action");
+            Assert.NotEqual("online", TestCluster.Group(await t.StatusAsync("server1")).State);
+        });
+    }
 }
