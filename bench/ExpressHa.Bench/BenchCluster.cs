@@ -57,6 +57,9 @@ sealed class BenchCluster : IDisposable
     public string StateDir(string node) => Path.Combine(Dir, node);
     public string LogFile(string node) => Path.Combine(Dir, node + ".log");
     public int Pid(string node) => _processes[node].Id;
+    public TimeSpan Uptime(string node) => DateTime.Now - _processes[node].StartTime;
+    /// <summary>Extra environment variables for the node processes.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
     public HaApiClient Client(string node) => new(new Uri($"http://{AddressOf(node)}:{ApiPort}/"), Token, null, TimeSpan.FromSeconds(2));
 
@@ -66,9 +69,9 @@ sealed class BenchCluster : IDisposable
         if (!File.Exists(dll)) throw new InvalidOperationException($"expresshad.dll is not at {dll}");
         var candidates = new[]
         {
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH"),
-            Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath : null,
-            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "dotnet")).FirstOrDefault(File.Exists),
+            System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH"),
+            Path.GetFileNameWithoutExtension(System.Environment.ProcessPath) == "dotnet" ? System.Environment.ProcessPath : null,
+            (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "dotnet")).FirstOrDefault(File.Exists),
             Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet")),
         };
         return (candidates.FirstOrDefault(c => c != null && File.Exists(c)) ?? throw new InvalidOperationException("cannot find dotnet"), dll);
@@ -79,6 +82,7 @@ sealed class BenchCluster : IDisposable
         var (dotnet, dll) = Service();
         var psi = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "run", "--config", ConfigFile, "--node", node, "--state-dir", StateDir(node) }) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
         var log = _logs.TryGetValue(node, out var l) ? l : _logs[node] = new StreamWriter(LogFile(node), append: true) { AutoFlush = true };
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };

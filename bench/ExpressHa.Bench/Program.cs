@@ -5,7 +5,9 @@ using ExpressHa.Bench;
 
 // ExpressHa benchmark: failover and switchover time of an exec group on loopback, beside the heartbeat timeout and a
 // baseline (the same start command run directly, without the cluster), plus the idle cost of a node.
-// dotnet run -c Release --project bench/ExpressHa.Bench -- --runs 10 [--app sleep|http] [--timeout-ms 1000] [--keep]
+// dotnet run -c Release --project bench/ExpressHa.Bench -- --runs 10 [--app sleep|http] [--timeout-ms 1000]
+//   [--idle-settle 30] (seconds of quiet before the 10 s idle measurement: past JIT tiering, the steady state)
+//   [--tp-spin N] (experiment: DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=N for the node processes)  [--keep]
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -13,6 +15,8 @@ var runs = 10;
 var timeoutMs = 1000;
 var appKind = "sleep";
 var keep = false;
+var settleSeconds = 30;
+string? tpSpin = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,9 +24,11 @@ for (var i = 0; i < args.Length; i++)
         case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], out var r) && r > 0: runs = r; i++; break;
         case "--timeout-ms" when i + 1 < args.Length && int.TryParse(args[i + 1], out var t) && t >= 200: timeoutMs = t; i++; break;
         case "--app" when i + 1 < args.Length && args[i + 1] is "sleep" or "http": appKind = args[i + 1]; i++; break;
+        case "--idle-settle" when i + 1 < args.Length && int.TryParse(args[i + 1], out var st) && st >= 0: settleSeconds = st; i++; break;
+        case "--tp-spin" when i + 1 < args.Length && int.TryParse(args[i + 1], out _): tpSpin = args[i + 1]; i++; break;
         case "--keep": keep = true; break;
         default:
-            Console.Error.WriteLine("usage: ExpressHa.Bench [--runs N] [--app sleep|http] [--timeout-ms MS] [--keep]");
+            Console.Error.WriteLine("usage: ExpressHa.Bench [--runs N] [--app sleep|http] [--timeout-ms MS] [--idle-settle SECONDS] [--tp-spin N] [--keep]");
             return 2;
     }
 }
@@ -48,10 +54,12 @@ else
 const string stop = "[ -s \"$EXPRESSHA_STATE_DIR/app.pid\" ] && kill $(cat \"$EXPRESSHA_STATE_DIR/app.pid\"); rm -f \"$EXPRESSHA_STATE_DIR/app.pid\"";
 
 Console.WriteLine($"ExpressHa bench: {runs} runs, 2 nodes on loopback, heartbeat interval {intervalMs} ms, timeout {timeoutMs} ms, " +
-                  $"exec app '{appKind}', {Environment.ProcessorCount} cores, status polled every 5 ms");
+                  $"exec app '{appKind}', {Environment.ProcessorCount} cores, status polled every 5 ms" +
+                  (tpSpin != null ? $", node processes with DOTNET_ThreadPool_UnfairSemaphoreSpinLimit={tpSpin}" : ""));
 Console.WriteLine($"work directory {dir}");
 
 using var cluster = new BenchCluster(dir, intervalMs, timeoutMs, start, stop);
+if (tpSpin != null) cluster.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = tpSpin;
 var exit = 0;
 try
 {
@@ -123,7 +131,8 @@ try
 
     // 5. Idle: nothing polls the API; CPU from utime+stime over 10 s, RSS at the end.
     var active = (await cluster.WaitFor("server1", s => s.Groups[0].State == "online", TimeSpan.FromSeconds(10), "group online", 50)).Groups[0].Owner!;
-    await Task.Delay(2000);
+    Console.WriteLine($"idle: {settleSeconds} s of quiet, then 10 s measured");
+    await Task.Delay(TimeSpan.FromSeconds(settleSeconds));
     var ticks = BenchCluster.Nodes.ToDictionary(n => n, n => CpuTicks(cluster.Pid(n)));
     var idleWatch = Stopwatch.StartNew();
     await Task.Delay(10_000);
@@ -142,7 +151,7 @@ try
     Row("  overhead (minus timeout)", overhead, b);
     Row("switchover (move->online)", switchover, b);
     foreach (var n in BenchCluster.Nodes)
-        Console.WriteLine($"idle {n} ({(n == active ? "active" : "standby"),-7}) CPU {idle[n].Cpu,5:0.00}% of a core over {seconds:0.0} s, RSS {idle[n].RssMb,6:0.0} MB");
+        Console.WriteLine($"idle {n} ({(n == active ? "active" : "standby"),-7}) CPU {idle[n].Cpu,5:0.00}% of a core over {seconds:0.0} s, RSS {idle[n].RssMb,6:0.0} MB (up {cluster.Uptime(n).TotalSeconds:0} s)");
     Console.WriteLine();
     Console.WriteLine("Targets (issue 3, item 11):");
     Target($"failover overhead median {Median(overhead):0} ms <= 300 ms", Median(overhead) <= 300);
