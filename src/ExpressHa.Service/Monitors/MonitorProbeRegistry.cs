@@ -12,7 +12,8 @@ public sealed class MonitorProbeRegistry
         .Add(new CustomProbe())
         .Add(new ProcessProbe())
         .Add(new HttpProbe())
-        .Add(new UserwProbe());
+        .Add(new UserwProbe())
+        .Add(new LbProbeProbe());
 
     /// <summary>Registers (or replaces) the probe for its type; returns this registry for chaining.</summary>
     public MonitorProbeRegistry Add(IMonitorProbe probe)

@@ -9,7 +9,8 @@ public sealed class ResourceDriverRegistry
     /// <summary>The drivers this build ships.</summary>
     public static ResourceDriverRegistry Default() => new ResourceDriverRegistry()
         .Add(new ExecResource())
-        .Add(new FloatIpResource());
+        .Add(new FloatIpResource())
+        .Add(new LbProbeResource());
 
     /// <summary>Registers (or replaces) the driver for its type; returns this registry for chaining.</summary>
     public ResourceDriverRegistry Add(IResourceDriver driver)
