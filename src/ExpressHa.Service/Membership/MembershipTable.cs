@@ -71,12 +71,14 @@ public sealed class MembershipTable
         }
         if (report.Seq <= path.LastSeq) return changes;
         path.LastSeq = report.Seq;
+        var seenBefore = path.LastSeenMs != null;
         path.LastSeenMs = nowMs;
         if (peer.Report == null || report.Seq >= peer.Report.Seq || peer.Report.Incarnation != report.Incarnation) peer.Report = report;
         if (!path.Up)
         {
             path.Up = true;
-            if (peer.State == PeerState.Online) changes.Add(new PathUp(report.Node, interconnect));
+            // "Up again" only for a path that had been seen: the second path of a node that just joined is simply up.
+            if (peer.State == PeerState.Online && seenBefore) changes.Add(new PathUp(report.Node, interconnect));
         }
         if (peer.State != PeerState.Online)
         {

@@ -148,12 +148,12 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
             case SetServiceState s when s.State is "running" or "suspended":
                 _serviceState = s.State;
                 foreach (var r in _monitors.Values) if (s.State == "suspended") r.Suspend(); else r.Resume();
-                _sendNow = true;
+                SendSoon();
                 Alerts.Alert("info", "pm", s.State == "suspended" ? 11 : 12, $"The cluster service on {Self} is {(s.State == "suspended" ? "suspended" : "running")}.");
                 return ActionOutcome.Done(s.Describe());
             case SetServiceState s when s.State == "stopped":
                 _serviceState = "stopped";
-                _sendNow = true;
+                SendSoon();
                 var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
                 foreach (var a in plan.Actions.Where(a => a.Node == Self))
                 {
@@ -242,7 +242,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         if (!_o.Config.Finish(generation, commit))
             return Task.FromResult(OperationResult.Failure("ExpressHa.NothingStaged", $"No config generation {generation} is staged on {Self}."));
         if (commit) OnConfigChanged();
-        _sendNow = true;
+        SendSoon();
         return Task.FromResult(OperationResult.Success(commit ? $"{Self} runs config generation {generation}." : $"{Self} dropped config generation {generation}."));
     }
 

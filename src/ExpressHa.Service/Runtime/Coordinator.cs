@@ -73,7 +73,7 @@ public sealed partial class NodeAgent
             if (allJoined || Now - _startedAtMs >= StartupWaitMs)
             {
                 _clusterStarted = true;
-                _sendNow = true;
+                SendSoon();
                 await DecideAndRunAsync(new ClusterStarted(), null, ct, 0);
             }
             return;

@@ -49,7 +49,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
         _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
         _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this);
-        _local.Changed += () => _sendNow = true;
+        _local.Changed += SendSoon;
     }
 
     ClusterConfig Config => _o.Config.Current;
@@ -79,19 +79,31 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         await ShutdownAsync(_stopReason ?? "the service was asked to stop");
     }
 
+    readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>Sends a report now rather than at the next interval (local state changed).</summary>
+    void SendSoon()
+    {
+        _sendNow = true;
+        try { if (_wake.CurrentCount == 0) _wake.Release(); } catch (SemaphoreFullException) { }
+    }
+
+    /// <summary>Sleeps until the next interval or until something changed, so an idle node wakes only to send.</summary>
     async Task SendLoop(CancellationToken ct)
     {
         var last = -1L;
         while (!ct.IsCancellationRequested)
         {
             var interval = Config.Cluster.Heartbeat.IntervalMs;
-            if (_sendNow || last < 0 || Now - last >= interval)
+            var due = last < 0 ? 0 : last + interval - Now;
+            if (_sendNow || due <= 0)
             {
                 _sendNow = false;
                 last = Now;
                 _transport?.Send(BuildReport());
+                continue;
             }
-            try { await Task.Delay(Math.Min(20, interval), ct); } catch (OperationCanceledException) { return; }
+            try { await _wake.WaitAsync((int)Math.Min(due, int.MaxValue), ct); } catch (OperationCanceledException) { return; }
         }
     }
 
@@ -131,7 +143,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     {
         while (!ct.IsCancellationRequested)
         {
-            try { await Task.Delay(Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 4, 10, 100), ct); } catch (OperationCanceledException) { return; }
+            try { await Task.Delay(Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 4, 25, 250), ct); } catch (OperationCanceledException) { return; }
             List<MembershipChange> changes;
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
@@ -225,7 +237,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     async Task ShutdownAsync(string reason)
     {
         _serviceState = "stopping";
-        _sendNow = true;
+        SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
         StopMonitors();
         var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
