@@ -39,6 +39,7 @@ public sealed class SnsPublisher : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _loop;
     readonly object _logGate = new();
+    readonly IDisposable? _owned;
     AlertLog? _attached;
     long _dropped, _published, _failed, _unloggedFailures, _unloggedDrops;
     long _lastLogTimestamp;
@@ -50,8 +51,11 @@ public sealed class SnsPublisher : IAsyncDisposable
     /// <param name="sns">The SNS client.</param>
     /// <param name="config">The current cluster config (e.g. the config store's Current): topic, minLevel, cluster name.</param>
     /// <param name="log">A plain log line (module, text), e.g. AlertLog.Log. Never an alert.</param>
-    public SnsPublisher(ISnsApi sns, Func<ClusterConfig> config, Action<string, string> log, SnsPublisherOptions? options = null)
+    /// <param name="owned">Disposed with the publisher (e.g. the SNS client).</param>
+    public SnsPublisher(ISnsApi sns, Func<ClusterConfig> config, Action<string, string> log, SnsPublisherOptions? options = null,
+        IDisposable? owned = null)
     {
+        _owned = owned;
         _sns = sns ?? throw new ArgumentNullException(nameof(sns));
         _config = config ?? throw new ArgumentNullException(nameof(config));
         _log = log ?? throw new ArgumentNullException(nameof(log));
@@ -202,5 +206,7 @@ public sealed class SnsPublisher : IAsyncDisposable
         catch (TimeoutException) { }
         var left = _queue.Reader.CanCount ? _queue.Reader.Count : 0;
         if (left > 0) SafeLog($"{left} alert(s) were still queued for SNS at shutdown and were not published");
+        if (_loop.IsCompleted)
+            try { _owned?.Dispose(); } catch (Exception e) { SafeLog("closing the SNS client failed: " + e.Message); }
     }
 }

@@ -44,6 +44,8 @@ public static class RunCommand
 
         using var alerts = new AlertLog(node, stateDir, stdout);
         alerts.Log("pm", loaded);
+        // SNS (cluster.notifications.sns): alerts at or above minLevel are queued and published in the background; null when not set.
+        await using var sns = SnsNotifications.Start(() => store.Current, alerts);
         await using var agent = new NodeAgent(new AgentOptions { Node = node, StateDir = stateDir, Config = store, Alerts = alerts, Key = key, ApiToken = token });
 
         using var shutdown = new CancellationTokenSource();

@@ -183,6 +183,46 @@ public sealed class SnsPublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task TheServiceHook_NullWithoutSns_LazyClient_FactoryFailuresAreLoggedNotRaised()
+    {
+        Assert.Null(SnsNotifications.Start(() => Config(minLevel: null), _alerts, _ => throw new InvalidOperationException("must not be built")));
+
+        int builds = 0;
+        var sns = new FakeSns();
+        await using (var p = SnsNotifications.Start(() => Config(AlertLevels.Warning), _alerts, _ =>
+               {
+                   if (Interlocked.Increment(ref builds) == 1) throw new AwsApiException("NoRegion", "No AWS region");
+                   return sns;
+               })!)
+        {
+            Assert.Equal(0, builds); // built on first use, on the background task
+            var sw = Stopwatch.StartNew();
+            _alerts.Alert("error", "rm", 5, "a1");
+            Assert.True(sw.ElapsedMilliseconds < 50);
+            Assert.True(await Eventually(() => p.Failed == 1));
+            Assert.Contains(_logs.Concat(ConsoleLines()), l => l.Text.Contains("NoRegion"));
+            _alerts.Alert("error", "rm", 5, "a2");
+            Assert.True(await Eventually(() => sns.Published.Count == 1));
+            Assert.Equal(2, builds);
+        }
+        Assert.DoesNotContain(_alerts.Query(null, "sns", null, null), _ => true);
+    }
+
+    IEnumerable<(string Module, string Text)> ConsoleLines()
+        => _console.ToString().Split('\n').Where(l => l.Contains(" sns: ")).Select(l => ("sns", l));
+
+    [Fact]
+    public void CreateClient_TakesTheRegionFromTheTopic_WithoutAskingImds()
+    {
+        var c = Config(AlertLevels.Warning, "arn:aws:sns:eu-west-1:123456789012:ha");
+        c.Cluster.Aws.Endpoints["sns"] = "http://127.0.0.1:9"; // never contacted here
+        c.Cluster.Aws.Endpoints["imds"] = "http://127.0.0.1:9";
+        var client = SnsNotifications.CreateClient(c);
+        Assert.NotNull(client);
+        (client as IDisposable)?.Dispose();
+    }
+
+    [Fact]
     public void TheSubjectIsCutToSnsLimits()
     {
         var e = new ExpressHa.Api.AlertEntry { Level = "error", Module = "rm", EventId = 5, Node = new string('n', 120) + "\u00e9" };
