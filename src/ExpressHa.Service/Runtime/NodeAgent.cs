@@ -143,13 +143,31 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     {
         while (!ct.IsCancellationRequested)
         {
-            try { await Task.Delay(Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 4, 25, 250), ct); } catch (OperationCanceledException) { return; }
+            // Half an interval: a path's timeout is noticed at most that late, and an idle node wakes rarely.
+            try { await Task.Delay(Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500), ct); } catch (OperationCanceledException) { return; }
             List<MembershipChange> changes;
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
             UpdateMonitorActivity();
-            Enqueue(new Reconcile());
+            if (!_clusterStarted || MonitorReportsChanged()) Enqueue(new Reconcile());
         }
+    }
+
+    long _monitorDigest;
+
+    /// <summary>True when any node's monitor states changed since the last look: only then is there anything to reconcile.</summary>
+    bool MonitorReportsChanged()
+    {
+        var hash = new HashCode();
+        lock (_gate)
+        {
+            foreach (var m in _local.Snapshot().Monitors) hash.Add((Self, m.Name, m.State, m.ErrorCount));
+            foreach (var p in _membership.Peers)
+                if (_membership.StateOf(p) == PeerState.Online && _membership.LastReport(p) is HeartbeatReport r)
+                    foreach (var m in r.Monitors) hash.Add((p, m.Name, m.State, m.ErrorCount));
+        }
+        long digest = hash.ToHashCode();
+        return Interlocked.Exchange(ref _monitorDigest, digest) != digest;
     }
 
     void Handle(List<MembershipChange> changes)
