@@ -119,7 +119,7 @@ public sealed class AwsLocalServer : IAsyncDisposable
 
     // ------------------------------------------------------------------ instance state machine
 
-    internal void ScheduleTransition(string instanceId, string target, double delaySeconds, bool restart)
+    internal void ScheduleTransition(string instanceId, string target, double delaySeconds)
     {
         int gen;
         lock (_transitions) gen = _transitions[instanceId] = _transitions.GetValueOrDefault(instanceId) + 1;
@@ -230,7 +230,10 @@ public sealed class AwsLocalServer : IAsyncDisposable
         var rawPath = qi < 0 ? raw : raw[..qi];
         var rawQuery = qi < 0 ? "" : raw[(qi + 1)..];
         var payloadHash = (string?)h["X-Amz-Content-SHA256"];
-        if (payloadHash == null || payloadHash == "UNSIGNED-PAYLOAD" && false) payloadHash = SigV4.Hex(SHA256.HashData(r.Body));
+        var actualHash = SigV4.Hex(SHA256.HashData(r.Body));
+        if (payloadHash == null) payloadHash = actualHash;
+        else if (payloadHash != "UNSIGNED-PAYLOAD" && !payloadHash.Equals(actualHash, StringComparison.OrdinalIgnoreCase))
+            return new AwsError(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
         var creq = SigV4.CanonicalRequest(r.Http.Request.Method, rawPath, rawQuery,
             name => h.TryGetValue(name, out var v) ? string.Join(",", v.Select(x => x?.Trim())) : null, parsed.SignedHeaders, payloadHash);
         var expected = SigV4.Signature(key.Secret, amzDate, parsed.Date, parsed.Region, parsed.Service, creq);
@@ -282,7 +285,8 @@ public sealed class AwsLocalServer : IAsyncDisposable
             if (d.LatencyMs > 0) await Task.Delay(d.LatencyMs, ctx.RequestAborted);
             if (d.HangMs > 0)
             {
-                try { await Task.Delay(d.HangMs, ctx.RequestAborted); }
+                using var hang = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _cts.Token);
+                try { await Task.Delay(d.HangMs, hang.Token); }
                 catch (OperationCanceledException) { status = 0; code = "ClientGaveUp"; return; }
                 throw ServerError(service, 504);
             }

@@ -689,7 +689,7 @@ internal sealed class Ec2Api
         });
         foreach (var c in changes)
             if (c.Cur is "stopping" or "pending" && (c.Prev != c.Cur || (stop && force)))
-                _server.ScheduleTransition(c.Id, c.Cur == "stopping" ? "stopped" : "running", c.Delay, restart: c.Prev != c.Cur || force);
+                _server.ScheduleTransition(c.Id, c.Cur == "stopping" ? "stopped" : "running", c.Delay);
         x.Set("instancesSet", changes, (x, c) =>
         {
             x.El("instanceId", c.Id).Open("currentState").El("code", StateCode(c.Cur)).El("name", c.Cur).Close("currentState")
