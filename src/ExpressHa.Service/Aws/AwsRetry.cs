@@ -97,6 +97,8 @@ public static class AwsRetry
         {
             case AwsApiException a:
                 return a;
+            case AmazonServiceException s when IsTimeoutChain(s.InnerException) && string.IsNullOrEmpty(s.ErrorCode):
+                return new AwsApiException("RequestTimeout", $"{operation}: the request timed out.", 0, timeout: true, inner: e);
             case AmazonServiceException s when IsNetwork(s.InnerException) && string.IsNullOrEmpty(s.ErrorCode):
                 return new AwsApiException("EndpointUnreachable", $"{operation}: endpoint unreachable: {Innermost(s).Message}", 0, timeout: true, inner: e);
             case AmazonServiceException s:
@@ -107,9 +109,11 @@ public static class AwsRetry
                         : status >= 500 ? "InternalError" : "HttpError" + status;
                     return new AwsApiException(code, $"{operation}: {code}: {s.Message}", status, inner: e);
                 }
-            case OperationCanceledException:
+            case OperationCanceledException or TimeoutException:
                 return new AwsApiException("RequestTimeout", $"{operation}: the request timed out.", 0, timeout: true, inner: e);
-            case AmazonClientException c when IsNetwork(c.InnerException) || c.InnerException is OperationCanceledException:
+            case AmazonClientException c when IsTimeoutChain(c.InnerException):
+                return new AwsApiException("RequestTimeout", $"{operation}: the request timed out.", 0, timeout: true, inner: e);
+            case AmazonClientException c when IsNetwork(c.InnerException):
                 return new AwsApiException("EndpointUnreachable", $"{operation}: endpoint unreachable: {Innermost(c).Message}", 0, timeout: true, inner: e);
             case AmazonClientException c:
                 return new AwsApiException("ClientError", $"{operation}: {c.Message}", 0, inner: e);
@@ -126,6 +130,13 @@ public static class AwsRetry
     {
         for (; e != null; e = e.InnerException)
             if (e is HttpRequestException or SocketException or IOException or WebException) return true;
+        return false;
+    }
+
+    private static bool IsTimeoutChain(Exception? e)
+    {
+        for (; e != null; e = e.InnerException)
+            if (e is OperationCanceledException or TimeoutException) return true;
         return false;
     }
 
