@@ -195,6 +195,7 @@ public sealed class SnsPublisherTests : IDisposable
                    return sns;
                })!)
         {
+            _alerts.Alert("info", "pm", 1, "warm-up (below minLevel)");
             Assert.Equal(0, builds); // built on first use, on the background task
             var sw = Stopwatch.StartNew();
             _alerts.Alert("error", "rm", 5, "a1");
