@@ -6,14 +6,26 @@ public sealed class MonitorProbeRegistry
 {
     readonly Dictionary<string, IMonitorProbe> _probes = new(StringComparer.Ordinal);
 
-    /// <summary>The probes this build ships.</summary>
-    public static MonitorProbeRegistry Default() => new MonitorProbeRegistry()
+    /// <summary>The probes this build ships; the AWS ones get their clients from cluster.aws (AwsClientFactory),
+    /// created on first use and cached per config.</summary>
+    public static MonitorProbeRegistry Default() => Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider.Default());
+
+    /// <summary>The probes this build ships, the AWS ones with clients from the given factory (lazily created, cached per config).</summary>
+    public static MonitorProbeRegistry Default(Func<ExpressHa.Config.ClusterConfig, ExpressHa.Service.Aws.IAwsClients> awsClients) =>
+        Default(new ExpressHa.Service.Resources.Aws.AwsClientsProvider(awsClients));
+
+    public static MonitorProbeRegistry Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider aws) => new MonitorProbeRegistry()
         .Add(new IpProbe())
         .Add(new CustomProbe())
         .Add(new ProcessProbe())
         .Add(new HttpProbe())
         .Add(new UserwProbe())
-        .Add(new LbProbeProbe());
+        .Add(new LbProbeProbe())
+        .Add(new Aws.AwsVipProbe(aws))
+        .Add(new Aws.AwsEipProbe(aws))
+        .Add(new Aws.AwsSipProbe(aws))
+        .Add(new Aws.AwsDnsProbe(aws))
+        .Add(new Aws.AwsAzProbe(aws));
 
     /// <summary>Registers (or replaces) the probe for its type; returns this registry for chaining.</summary>
     public MonitorProbeRegistry Add(IMonitorProbe probe)

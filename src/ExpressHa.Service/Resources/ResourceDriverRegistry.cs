@@ -6,11 +6,22 @@ public sealed class ResourceDriverRegistry
 {
     readonly Dictionary<string, IResourceDriver> _drivers = new(StringComparer.Ordinal);
 
-    /// <summary>The drivers this build ships.</summary>
-    public static ResourceDriverRegistry Default() => new ResourceDriverRegistry()
+    /// <summary>The drivers this build ships; the AWS ones get their clients from cluster.aws (AwsClientFactory),
+    /// created on first use and cached per config.</summary>
+    public static ResourceDriverRegistry Default() => Default(Aws.AwsClientsProvider.Default());
+
+    /// <summary>The drivers this build ships, the AWS ones with clients from the given factory (lazily created, cached per config).</summary>
+    public static ResourceDriverRegistry Default(Func<ExpressHa.Config.ClusterConfig, ExpressHa.Service.Aws.IAwsClients> awsClients) =>
+        Default(new Aws.AwsClientsProvider(awsClients));
+
+    public static ResourceDriverRegistry Default(Aws.AwsClientsProvider aws) => new ResourceDriverRegistry()
         .Add(new ExecResource())
         .Add(new FloatIpResource())
-        .Add(new LbProbeResource());
+        .Add(new LbProbeResource())
+        .Add(new Aws.AwsVipResource(aws))
+        .Add(new Aws.AwsEipResource(aws))
+        .Add(new Aws.AwsSipResource(aws))
+        .Add(new Aws.AwsDnsResource(aws));
 
     /// <summary>Registers (or replaces) the driver for its type; returns this registry for chaining.</summary>
     public ResourceDriverRegistry Add(IResourceDriver driver)

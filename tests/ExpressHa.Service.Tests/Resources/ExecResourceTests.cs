@@ -138,7 +138,7 @@ public sealed class ExecResourceTests : IDisposable
         Assert.IsType<ExecResource>(reg.Get("exec"));
         Assert.IsType<FloatIpResource>(reg.Get("floatip"));
         Assert.True(reg.Has("exec"));
-        Assert.False(reg.Has("awsvip"));
+        Assert.True(reg.Has("awsvip"));
         Assert.Equal(ResourceErrorCodes.Internal, Assert.Throws<ResourceException>(() => reg.Get("nope")).Code);
         foreach (var t in reg.Types) Assert.NotNull(ExpressHa.Schema.SchemaRegistry.FindResource(t));
     }
