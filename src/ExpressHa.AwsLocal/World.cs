@@ -224,6 +224,14 @@ public sealed class World
     public static World Load(string path) => new(Parse(File.ReadAllText(path)));
     public static World FromYaml(string yaml) => new(Parse(yaml));
 
+    /// <summary>The example world shipped with the endpoint (examples/world.yaml): the seeds' VPC with two nodes.</summary>
+    public static World Example()
+    {
+        using var s = typeof(World).Assembly.GetManifestResourceStream("ExpressHa.AwsLocal.world.yaml")!;
+        using var r = new StreamReader(s);
+        return FromYaml(r.ReadToEnd());
+    }
+
     public static WorldState Parse(string yaml)
     {
         var d = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();

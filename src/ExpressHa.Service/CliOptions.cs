@@ -18,10 +18,11 @@ public sealed class CliOptions
                 error = $"unexpected argument '{args[i]}'; options are written --name value";
                 return o;
             }
-            if (i + 1 >= args.Length)
+            // A bare switch (--aws) followed by another option or nothing means true.
+            if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
-                error = $"option '{args[i]}' needs a value";
-                return o;
+                o._values[args[i].Substring(2)] = "true";
+                continue;
             }
             o._values[args[i].Substring(2)] = args[++i];
         }

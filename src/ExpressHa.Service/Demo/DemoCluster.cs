@@ -117,6 +117,9 @@ public sealed class DemoCluster : IDisposable
         return config;
     }
 
+    /// <summary>Extra environment variables of the node processes (AWS credentials for the AWS demo).</summary>
+    public Dictionary<string, string> NodeEnvironment { get; } = new(StringComparer.Ordinal);
+
     public void Start(string node)
     {
         var (file, prefix) = Self();
@@ -127,6 +130,7 @@ public sealed class DemoCluster : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (k, v) in NodeEnvironment) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         var log = new StreamWriter(LogFile(node), append: true) { AutoFlush = true };
         p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };

@@ -14,10 +14,12 @@ public static class DemoRunner
         var intervalMs = Math.Max(50, timeoutMs / 5);
         var keep = options.Get("keep") == "true";
         var dir = Path.Combine(Path.GetTempPath(), "expressha-demo-" + Environment.ProcessId);
-        using var cluster = new DemoCluster(dir, 2, intervalMs, timeoutMs);
+        var aws = options.Get("aws") == "true" ? AwsDemo.StartAsync().GetAwaiter().GetResult() : null;
+        using var cluster = new DemoCluster(dir, 2, intervalMs, timeoutMs, aws != null ? aws.Configure : null);
+        aws?.AddCredentials(cluster.NodeEnvironment);
         try
         {
-            return RunAsync(cluster, intervalMs, timeoutMs, o).GetAwaiter().GetResult();
+            return RunAsync(cluster, aws, intervalMs, timeoutMs, o).GetAwaiter().GetResult();
         }
         catch (DemoFailure ex)
         {
@@ -29,16 +31,19 @@ public static class DemoRunner
         finally
         {
             cluster.Dispose();
+            aws?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             if (!keep) try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
 
     sealed class DemoFailure(string message) : Exception(message);
 
-    static async Task<int> RunAsync(DemoCluster c, int intervalMs, int timeoutMs, TextWriter o)
+    static async Task<int> RunAsync(DemoCluster c, AwsDemo? aws, int intervalMs, int timeoutMs, TextWriter o)
     {
         o.WriteLine($"ExpressHa demo: cluster 'demo' with {string.Join(" and ", c.Nodes.Select(n => $"{n.Name} ({n.Address})"))} on loopback.");
         o.WriteLine($"Heartbeat every {intervalMs} ms, a node is lost after {timeoutMs} ms. Group 'web' runs an HTTP application (exec resource 'app').");
+        if (aws != null)
+            o.WriteLine($"AWS mode: the local AWS-compatible endpoint at {aws.Server.BaseAddress} plays the VPC; the group also holds awsvip1 ({AwsDemo.Vip}) and awsdns1 ({AwsDemo.RecordName}).");
         o.WriteLine($"Work directory: {c.Dir}");
         o.WriteLine();
         foreach (var (name, _) in c.Nodes) c.Start(name);
@@ -51,6 +56,7 @@ public static class DemoRunner
         var survivor = c.Nodes.First(n => n.Name != owner).Name;
         var before = await Get($"http://{c.AddressOf(owner)}:{c.AppPort}/");
         o.WriteLine($"The application answers on {owner}: '{before}'.");
+        aws?.Print(o, $"while {owner} is active");
         o.WriteLine();
 
         o.WriteLine($"Crashing {owner}: SIGKILL of its cluster service and of its application.");
@@ -82,6 +88,16 @@ public static class DemoRunner
         if (answer != survivor) throw new DemoFailure($"the application on {survivor} answered '{answer}', expected '{survivor}'");
         PrintStatus(o, after);
         o.WriteLine($"The application answers on {survivor}: '{answer}'.");
+        if (aws != null)
+        {
+            aws.Print(o, $"after the failover to {survivor}");
+            var index = c.Nodes.FindIndex(n => n.Name == survivor);
+            var (routes, record) = aws.Observe();
+            if (routes.Count == 0 || routes.Any(r => r.Target != aws.EniOf(index)))
+                throw new DemoFailure($"the VIP route does not point at {survivor}'s ENI {aws.EniOf(index)} in every route table");
+            if (record != aws.IpOf(index)) throw new DemoFailure($"the Route 53 record is '{record}', expected {survivor}'s address {aws.IpOf(index)}");
+            o.WriteLine($"The VIP route and the DNS record followed the group to {survivor}.");
+        }
         o.WriteLine($"Failover time: {failoverMs} ms (heartbeat timeout {timeoutMs} ms, so {failoverMs - timeoutMs} ms for detection slack, planning and starting the group).");
         o.WriteLine();
 
