@@ -219,6 +219,13 @@ public sealed class AwsDnsTests
         var resolving = new AwsDnsProbe(w.Provider(Server2), (_, _) => Task.FromResult<IReadOnlyList<System.Net.IPAddress>?>([System.Net.IPAddress.Parse("10.0.120.10")]));
         Assert.True((await resolving.ProbeAsync(w.MonCtx(c2, "awsdns"), default)).Healthy);
         Assert.Equal(0, resolving.ApiReads);
+        // the resolver answers another address while Route 53 holds ours → 55 (one API read to tell)
+        var stale = new AwsDnsProbe(w.Provider(Server2), (_, _) => Task.FromResult<IReadOnlyList<System.Net.IPAddress>?>([System.Net.IPAddress.Parse("10.0.110.10")]));
+        Assert.Equal(55, ProbeCodes.Split((await stale.ProbeAsync(w.MonCtx(c2, "awsdns"), default)).Message).Code);
+        Assert.Equal(1, stale.ApiReads);
+        // checkResolution false: straight to the API
+        var noRes = new AwsDnsProbe(w.Provider(Server2), (_, _) => throw new InvalidOperationException("must not resolve"));
+        Assert.True((await noRes.ProbeAsync(w.MonCtx(c2, "awsdns", p: ("checkResolution", false)), default)).Healthy);
         // server1's monitor sees a different IP registered
         var probe1 = new AwsDnsProbe(w.Provider(Server1), (_, _) => Task.FromResult<IReadOnlyList<System.Net.IPAddress>?>(null));
         Assert.Equal(53, ProbeCodes.Split((await probe1.ProbeAsync(w.MonCtx(c1, "awsdns"), default)).Message).Code);
