@@ -60,7 +60,7 @@ public sealed class AwsVipProbe : IMonitorProbe
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var vpcId = AwsParams.Required(r, "vpcId");
         var budget = AwsProbeSupport.Budget(context);
-        if (await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
+        if (AwsVipResource.OsInterface(r) != null && await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
             return ProbeCodes.Fail(AwsCodes.MonVipOsAddressMissing, $"The VIP {ip} is not on the OS interface.");
         var clients = _clients.Get(context.Config);
         var eni = await LocalEni.ResolveAsync(r, context.Node, clients, budget, ct).ConfigureAwait(false);
@@ -116,7 +116,7 @@ public sealed class AwsSipProbe : IMonitorProbe
         var r = AwsProbeSupport.Target(context, "awssip");
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var budget = AwsProbeSupport.Budget(context);
-        if (await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
+        if (AwsVipResource.OsInterface(r) != null && await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
             return ProbeCodes.Fail(AwsCodes.MonSipMissing, $"The secondary IP {ip} is not on the OS interface.");
         var clients = _clients.Get(context.Config);
         var eniId = await LocalEni.ResolveAsync(r, context.Node, clients, budget, ct).ConfigureAwait(false);

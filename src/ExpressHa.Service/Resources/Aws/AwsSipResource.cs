@@ -71,7 +71,8 @@ public sealed class AwsSipResource : IResourceDriver
         {
             throw AwsErrors.ToResource(e, AwsCodes.ApiFailed, AwsCodes.SipTimeout);
         }
-        var iface = AwsParams.String(r, "interface") ?? "eth0";
+        var iface = AwsVipResource.OsInterface(r);
+        if (iface == null) return;
         await AwsVipResource.OsStep(() => _os.AddAsync(ip, prefix, iface, cancellationToken)).ConfigureAwait(false);
         context.Alerts.Log(LogModule, $"{r.Name}: {ip}/{prefix} is on {iface}");
     }
@@ -81,7 +82,7 @@ public sealed class AwsSipResource : IResourceDriver
         var r = context.Resource;
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var budget = new AwsBudget(AwsParams.Seconds(r, "timeoutSeconds", 100));
-        await AwsVipResource.OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
+        if (AwsVipResource.OsInterface(r) != null) await AwsVipResource.OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
         try
         {
             var clients = _clients.Get(context.Config);

@@ -63,15 +63,29 @@ public sealed class AwsVipResource : IResourceDriver
             throw AwsErrors.ToResource(e, AwsCodes.ApiFailed, AwsCodes.VipTimeout);
         }
 
-        await OsStep(() => _os.AddAsync(ip, 32, AwsParams.String(r, "interface") ?? "eth0", cancellationToken)).ConfigureAwait(false);
-        context.Alerts.Log(LogModule, $"{r.Name}: {ip}/32 is on {AwsParams.String(r, "interface") ?? "eth0"}");
+        var iface = OsInterface(r);
+        if (iface == null)
+        {
+            context.Alerts.Log(LogModule, $"{r.Name}: {ip}/32 is not added to an OS interface (interface: none)");
+            return;
+        }
+        await OsStep(() => _os.AddAsync(ip, 32, iface, cancellationToken)).ConfigureAwait(false);
+        context.Alerts.Log(LogModule, $"{r.Name}: {ip}/32 is on {iface}");
     }
 
     public async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var ip = AwsParams.Ipv4(AwsParams.String(context.Resource, "ip"), "ip");
-        await OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
+        if (OsInterface(context.Resource) != null) await OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
         context.Alerts.Log(LogModule, $"{context.Resource.Name}: removed {ip} from the OS (the route stays on the last owner)");
+    }
+
+    /// <summary>The OS interface the address goes on; null for "none" (the address is handled outside the cluster, or
+    /// the node is not a real host, as in the demo).</summary>
+    public static string? OsInterface(Config.ResourceConfig r)
+    {
+        var iface = AwsParams.String(r, "interface") ?? "eth0";
+        return string.Equals(iface, "none", StringComparison.OrdinalIgnoreCase) ? null : iface;
     }
 
     /// <summary>The route tables of the VPC holding a route to dest (only tables whose routes really contain it).</summary>
