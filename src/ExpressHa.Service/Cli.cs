@@ -10,6 +10,7 @@ public static class Cli
             stdout.WriteLine("usage: expresshad <command> [options]");
             stdout.WriteLine("  demo                                         two nodes on loopback, a real failover, the timeline and its time");
             stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
+            stdout.WriteLine("  witness --listen ADDR:PORT --state-dir DIR   the witness server for HTTP partition resolution (third site)");
             stdout.WriteLine("  validate --config FILE                       validate a cluster config and print what it describes (exit 1 when invalid)");
             return args.Length == 0 ? 2 : 0;
         }
@@ -24,6 +25,7 @@ public static class Cli
             "validate" => Commands.ValidateCommand.Run(options, stdout, stderr),
             "run" => Commands.RunCommand.Run(options, stdout, stderr),
             "demo" => Commands.DemoCommand.Run(options, stdout, stderr),
+            "witness" => Commands.WitnessCommand.Run(options, stdout, stderr),
             "demo-app" => Commands.DemoAppCommand.Run(options, stdout, stderr),
             _ => Unknown(args[0], stderr),
         };
