@@ -36,6 +36,12 @@ public sealed partial class NodeAgent
             {
                 try
                 {
+                    while (Holding) await Task.Delay(20, ct);
+                    if (w is StopStale stale)
+                    {
+                        await StopStaleAsync(stale, ct);
+                        continue;
+                    }
                     if (w is Reconcile)
                     {
                         Interlocked.Exchange(ref _reconcileQueued, 0);

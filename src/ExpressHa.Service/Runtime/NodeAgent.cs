@@ -144,7 +144,11 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             // Half an interval: a path's timeout is noticed at most that late, and an idle node wakes rarely.
-            try { await Task.Delay(Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500), ct); } catch (OperationCanceledException) { return; }
+            var delay = Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
+            var before = Now;
+            try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
+            if (NoticeStall(Now - before - delay)) continue;
+            CheckStaleOwnership();
             List<MembershipChange> changes;
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
