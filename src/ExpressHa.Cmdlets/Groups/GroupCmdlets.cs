@@ -102,12 +102,7 @@ namespace ExpressHa.Cmdlets
         [SupportsWildcards]
         public string[]? Name { get; set; }
 
-        /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveQuery.Emit(this, s.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, s.ClusterName));
-            else base.ProcessRecord();
-        }
+        protected override void EmitLive(HaClusterStatus s) => LiveQuery.Emit(this, s.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, s.ClusterName);
 
         protected override void Emit(ClusterConfig config)
             => EmitMatching(config.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, config, g => Tagged(g, config));

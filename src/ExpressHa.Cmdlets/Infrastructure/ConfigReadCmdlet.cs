@@ -8,8 +8,16 @@ namespace ExpressHa.Cmdlets
     {
         protected abstract void Emit(ClusterConfig config);
 
+        /// <summary>The live parameter set (no -InputObject or -Path): what to emit from the connected cluster's status.</summary>
+        protected abstract void EmitLive(HaClusterStatus status);
+
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == LiveQuery.LiveSet)
+            {
+                LiveQuery.Run(this, EmitLive);
+                return;
+            }
             try
             {
                 var config = UsesPath ? ConfigFile.Read(FullPath).Config : InputObject;

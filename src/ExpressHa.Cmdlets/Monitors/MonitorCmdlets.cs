@@ -77,11 +77,7 @@ namespace ExpressHa.Cmdlets
         [Parameter] public string? Target { get; set; }
 
         /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveQuery.Emit(this, s.Monitors.Where(m => (Type == null || m.Type == Type) && (Target == null || m.Target == Target)), m => m.Name, Name, "Monitor", HaErrorIds.MonitorNotFound, s.ClusterName));
-            else base.ProcessRecord();
-        }
+        protected override void EmitLive(HaClusterStatus s) => LiveQuery.Emit(this, s.Monitors.Where(m => (Type == null || m.Type == Type) && (Target == null || m.Target == Target)), m => m.Name, Name, "Monitor", HaErrorIds.MonitorNotFound, s.ClusterName);
 
         protected override void Emit(ClusterConfig config)
         {

@@ -47,12 +47,7 @@ namespace ExpressHa.Cmdlets
         [SupportsWildcards]
         public string[]? Name { get; set; }
 
-        /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveQuery.Emit(this, s.Nodes, n => n.Name, Name, "Node", HaErrorIds.NodeNotFound, s.ClusterName));
-            else base.ProcessRecord();
-        }
+        protected override void EmitLive(HaClusterStatus s) => LiveQuery.Emit(this, s.Nodes, n => n.Name, Name, "Node", HaErrorIds.NodeNotFound, s.ClusterName);
 
         protected override void Emit(ClusterConfig config)
             => EmitMatching(config.Nodes, n => n.Name, Name, "Node", HaErrorIds.NodeNotFound, config, n => Tagged(n, config));

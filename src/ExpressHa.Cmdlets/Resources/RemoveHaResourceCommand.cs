@@ -52,13 +52,7 @@ namespace ExpressHa.Cmdlets
         public string? Type { get; set; }
 
         /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == LiveQuery.LiveSet) LiveQuery.Run(this, s => LiveResources(s));
-            else base.ProcessRecord();
-        }
-
-        void LiveResources(HaClusterStatus s)
+        protected override void EmitLive(HaClusterStatus s)
         {
             if (Group != null && !s.Groups.Any(g => g.Name == Group))
                 throw HaCmdletException.NotFound(HaErrorIds.GroupNotFound, "Group", Group, s.ClusterName);
