@@ -44,6 +44,7 @@ public sealed class AwsFenceAgent : IFenceAgent
         var budget = new AwsBudget(request.Timeout, PerCallTimeout);
         string operation = "";
         string? instance = null;
+        string? lastTargetState = null;
         try
         {
             var clients = _clients.Get(request.Config);
@@ -83,7 +84,7 @@ public sealed class AwsFenceAgent : IFenceAgent
             operation = "DescribeInstances";
             while (true)
             {
-                state = await StateAsync(ec2, budget, targetId, operation, ct).ConfigureAwait(false);
+                state = lastTargetState = await StateAsync(ec2, budget, targetId, operation, ct).ConfigureAwait(false);
                 if (Down.Contains(state))
                     return FenceResult.Success(FenceCodes.Fenced, $"Instance {targetId} of node {target.Name} is {state} (forced stop).");
                 var left = budget.Remaining;
@@ -95,7 +96,10 @@ public sealed class AwsFenceAgent : IFenceAgent
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            return Map(e, operation, instance, target);
+            var r = Map(e, operation, instance, target);
+            if (lastTargetState != null && r.Code == FenceCodes.Timeout)
+                return r with { Message = $"Instance {targetId} of node {target.Name} is still {lastTargetState} after {request.Timeout.TotalSeconds:0.###} s (StopInstances Force=true was accepted; {r.Message})." };
+            return r;
         }
     }
 
