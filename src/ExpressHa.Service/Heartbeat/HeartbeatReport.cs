@@ -17,6 +17,8 @@ public sealed class HeartbeatReport
     public string? ApiFingerprint { get; set; }
     /// <summary>The cluster has started its auto groups once; a node joining later does not start them again.</summary>
     public bool ClusterStarted { get; set; }
+    /// <summary>Lost nodes this node knows to be down (fenced, or stopped after losing partition resolution).</summary>
+    public List<string> ConfirmedDown { get; set; } = new();
     public List<GroupReport> Groups { get; set; } = new();
     public List<MonitorReport> Monitors { get; set; } = new();
 }

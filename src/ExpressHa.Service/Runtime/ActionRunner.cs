@@ -20,6 +20,8 @@ public interface IServiceHooks
     /// <summary>Stops the cluster service on this node (groups stopped first).</summary>
     void RequestServiceStop(string reason);
     long NextGeneration(string group);
+    /// <summary>Fences a node (levels, delays, retries); true once it is known to be down.</summary>
+    Task<bool> FenceAsync(string target, string reason, CancellationToken ct);
 }
 
 /// <summary>Carries out plan steps addressed to this node: resources through their drivers, group state and counters in
@@ -92,8 +94,9 @@ public sealed class ActionRunner
             case RunFinalAction f:
                 return RunFinal(f);
             case FenceNode f:
-                _alerts.Alert("error", "fence", 1, $"Fencing {f.Target} is not available in this build ({f.Reason}); groups it ran stay down until it is confirmed down.");
-                return new ActionOutcome(false, $"cannot fence {f.Target}: fencing is not built yet");
+                return await _hooks.FenceAsync(f.Target, f.Reason, ct)
+                    ? ActionOutcome.Done(f.Describe())
+                    : new ActionOutcome(false, $"{f.Target} could not be fenced; what it ran stays down until it is confirmed down");
             default:
                 return new ActionOutcome(false, $"unknown step {action.GetType().Name}");
         }

@@ -70,7 +70,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         _transport.Start();
         StartMonitors();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
-        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token) };
+        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
         try
         {
             await Task.WhenAny(Task.WhenAll(loops), Task.Delay(Timeout.Infinite, linked.Token));
@@ -123,6 +123,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             ClusterStarted = _clusterStarted,
             Groups = groups,
             Monitors = monitors,
+            ConfirmedDown = ConfirmedDownList(),
         };
     }
 
@@ -132,6 +133,11 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         lock (_gate) changes = _membership.Receive(report, interconnect, Now);
         var joinedRunningCluster = report.ClusterStarted && !_clusterStarted;
         if (report.ClusterStarted) _clusterStarted = true;
+        // A lost node fenced (or known stopped) by a peer counts as down here too, so a plan waiting on this node goes on.
+        if (report.ConfirmedDown.Count > 0)
+            lock (_gate)
+                foreach (var n in report.ConfirmedDown)
+                    if (n != Self && _membership.StateOf(n) != PeerState.Online) _confirmedDown.Add(n);
         Handle(changes);
         // This node came (back) into a cluster that already runs: the peers' PeerJoined goes to the coordinator, which may
         // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
@@ -193,8 +199,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
                     break;
                 case PeerLost l:
                     Alerts.Log("nm", $"no heartbeat from {l.Node} on any path for {Config.Cluster.Heartbeat.TimeoutMs} ms");
-                    ConfirmIfUnfenced(l.Node);
                     Enqueue(new PolicyWork(new NodeLost(l.Node)));
+                    _ = HandleLossAsync(l.Node);
                     break;
                 case PeerRestarted r:
                     Alerts.Alert("error", "nm", 5, $"Server {r.Node} restarted within the heartbeat timeout; what it ran before is gone, so it counts as lost.");
@@ -205,12 +211,9 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         }
     }
 
-    /// <summary>Without fencing (an unsafe setup the validator warns about) a silent node counts as down once its heartbeat
-    /// timed out. With fencing configured it counts as down only once fenced (the fencing issue), so its groups wait.</summary>
-    void ConfirmIfUnfenced(string node)
+    List<string> ConfirmedDownList()
     {
-        if (Config.Cluster.Fencing.IsEnabled) return;
-        lock (_gate) _confirmedDown.Add(node);
+        lock (_gate) return _confirmedDown.Where(n => _membership.StateOf(n) != PeerState.Online).ToList();
     }
 
     public bool IsConfirmedDown(string node)
@@ -270,6 +273,20 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         }
         _transport?.Send(BuildReport());
         Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
+        if (_afterStopCommand != null) RunOsCommand(_afterStopCommand);
+    }
+
+    void RunOsCommand(string command)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command }, UseShellExecute = false });
+            p?.WaitForExit(30000);
+        }
+        catch (Exception ex)
+        {
+            Alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {ex.Message}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,145 @@
+using ExpressHa.Config;
+using ExpressHa.Service.Fencing;
+using ExpressHa.Service.Membership;
+using ExpressHa.Service.Partition;
+using ExpressHa.Service.Resources.Aws;
+
+namespace ExpressHa.Service.Runtime;
+
+/// <summary>What happens when a peer is lost, before any group moves (safety rule 1):
+/// 1. partition resolution, when configured: a node that loses it stops its groups and its service (and runs the
+///    configured OS action) instead of taking anything over;
+/// 2. fencing, when configured: the coordinator fences the lost node; only a fenced node counts as down;
+/// 3. without fencing but with partition resolution: the lost node stops itself once it loses resolution, so it counts
+///    as down after the time that takes;
+/// 4. with neither (an unsafe setup the validator warns about): it counts as down at once.
+/// The NodeLost plan waits (WaitForNodeDown) until the node counts as down; that fact travels in heartbeats.</summary>
+public sealed partial class NodeAgent
+{
+    Fencer? _fencer;
+    WitnessClient? _witness;
+    string? _afterStopCommand;
+
+    Fencer FencerInstance => _fencer ??= Fencer.Create(Alerts, AwsClientsProvider.Default());
+
+    WitnessClient Witness(ClusterConfig c)
+        => _witness ??= new WitnessClient(c.Cluster.PartitionResolution.Http!.Url, c.Cluster.Name, Self, _o.Key);
+
+    async Task HandleLossAsync(string node)
+    {
+        try
+        {
+            var config = Config;
+            var pr = config.Cluster.PartitionResolution;
+            if (pr.IsConfigured)
+            {
+                // Give the witness one interval to forget the lost node's last post.
+                await Task.Delay(config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
+                var verdict = await ResolvePartitionAsync(config);
+                foreach (var w in verdict.Warnings) Alerts.Log("np", w);
+                if (!verdict.Survives)
+                {
+                    LoseResolution(config, node, verdict.Reason);
+                    return;
+                }
+                Alerts.Alert("info", "np", 2, $"Partition resolution after losing {node}: {Self} survives ({verdict.Reason}).");
+            }
+            if (config.Cluster.Fencing.IsEnabled)
+            {
+                if (Coordinator() != Self) return;
+                var outcome = await FencerInstance.FenceAsync(config, node, Self, "every heartbeat path timed out",
+                    () => _membership.StateOf(node) != PeerState.Online && _serviceState == "running", _stopping.Token);
+                if (outcome.Fenced) ConfirmDown(node, "it was fenced");
+                return;
+            }
+            if (pr.IsConfigured)
+            {
+                var wait = SelfStopWaitMs(config);
+                Alerts.Alert("info", "np", 3, $"No fencing is configured: {node} stops itself when it loses partition resolution, so its groups start here after {wait} ms.");
+                await Task.Delay(wait, _stopping.Token);
+                if (_membership.StateOf(node) != PeerState.Online) ConfirmDown(node, "it lost partition resolution and had the time to stop itself");
+                return;
+            }
+            ConfirmDown(node, "neither fencing nor partition resolution is configured (unsafe: a network split makes both sides active)");
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex)
+        {
+            Alerts.Alert("error", "np", 9, $"Handling the loss of {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
+        }
+    }
+
+    public async Task<bool> FenceAsync(string target, string reason, CancellationToken ct)
+    {
+        var outcome = await FencerInstance.FenceAsync(Config, target, Self, reason, () => _serviceState == "running", ct);
+        if (outcome.Fenced) ConfirmDown(target, "it was fenced");
+        return outcome.Fenced;
+    }
+
+    /// <summary>How long a node that lost resolution needs to notice and stop: its own heartbeat timeout, the resolution
+    /// checks, and time for its stop sequence.</summary>
+    static int SelfStopWaitMs(ClusterConfig c)
+    {
+        var pr = c.Cluster.PartitionResolution;
+        var checks = Math.Max(pr.Ping?.TimeoutMs ?? 0, Math.Max(pr.Tcp?.TimeoutMs ?? 0, pr.Http?.TimeoutMs ?? 0));
+        return c.Cluster.Heartbeat.TimeoutMs + c.Cluster.Heartbeat.IntervalMs + checks + 5000;
+    }
+
+    void ConfirmDown(string node, string why)
+    {
+        lock (_gate) _confirmedDown.Add(node);
+        SendSoon();
+        Alerts.Alert("info", "np", 4, $"{node} counts as down: {why}.");
+    }
+
+    async Task<PartitionVerdict> ResolvePartitionAsync(ClusterConfig c)
+    {
+        var pr = c.Cluster.PartitionResolution;
+        List<string> visible;
+        lock (_gate) visible = _membership.Peers.Where(p => _membership.StateOf(p) == PeerState.Online).ToList();
+        var ping = pr.Ping != null ? new PingCheck().CheckAsync(pr.Ping) : Task.FromResult<CheckResult>(null!);
+        var tcp = pr.Tcp != null ? TcpCheck.CheckAsync(pr.Tcp) : Task.FromResult<CheckResult>(null!);
+        var witness = pr.Http != null ? Witness(c).PostAsync(visible, pr.Http.TimeoutMs) : Task.FromResult<WitnessResult>(null!);
+        await Task.WhenAll(ping, tcp, witness);
+        return PartitionDecision.Decide(new PartitionInputs
+        {
+            Settings = pr,
+            Self = Self,
+            Nodes = c.Nodes,
+            VisiblePeers = visible,
+            Ping = pr.Ping != null ? ping.Result : null,
+            Tcp = pr.Tcp != null ? tcp.Result : null,
+            Witness = pr.Http != null ? witness.Result : null,
+            WitnessSeenWithinMs = c.Cluster.Heartbeat.TimeoutMs,
+        });
+    }
+
+    void LoseResolution(ClusterConfig c, string lost, string reason)
+    {
+        var action = c.Cluster.PartitionResolution.Action;
+        Alerts.Alert("error", "np", 1, $"{Self} lost partition resolution after losing {lost} ({reason}); it stops its groups and its cluster service" +
+            (action == PartitionActions.StopService ? "." : $", then runs the {action} command."));
+        _afterStopCommand = action switch
+        {
+            PartitionActions.Shutdown => c.Cluster.ShutdownCommand,
+            PartitionActions.Reboot => c.Cluster.RebootCommand,
+            _ => null,
+        };
+        RequestServiceStop($"partition resolution lost ({reason})");
+    }
+
+    /// <summary>Posts this node's liveness (and whom it sees) to the witness every interval when it serves as a heartbeat path.</summary>
+    async Task WitnessLoop(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var c = Config;
+            var http = c.Cluster.PartitionResolution.Http;
+            try { await Task.Delay(c.Cluster.Heartbeat.IntervalMs, ct); } catch (OperationCanceledException) { return; }
+            if (http == null || !http.Heartbeat) continue;
+            List<string> visible;
+            lock (_gate) visible = _membership.Peers.Where(p => _membership.StateOf(p) == PeerState.Online).ToList();
+            await Witness(c).PostAsync(visible, http.TimeoutMs, ct);
+        }
+    }
+}
