@@ -64,7 +64,7 @@ public sealed class ActionRunner
                     {
                         if (g.State != GroupState.Starting) g.Generation = nextGeneration;
                     }
-                    else if (g.Generation < nextGeneration - 1)
+                    else if (g.State == GroupState.Offline && g.Generation < nextGeneration - 1)
                     {
                         // A record about a group another node held (e.g. marking a lost node's group offline) takes the
                         // newest generation, so it supersedes that node's last report.

@@ -93,8 +93,11 @@ public static class ClusterView
             var g = report.Groups.FirstOrDefault(x => x.Name == group);
             if (g == null) continue;
             var live = st.State != NodeState.Lost;
-            if (best == null || g.Generation > best.Value.Report.Generation || (g.Generation == best.Value.Report.Generation && live && !best.Value.Live))
-                best = (node, g, live);
+            // Ties: a live node's record beats a lost node's, and a running record beats a stopped one (show it running).
+            var better = best == null || g.Generation > best.Value.Report.Generation
+                || (g.Generation == best.Value.Report.Generation && ((live && !best.Value.Live)
+                    || (live == best.Value.Live && best.Value.Report.State == "offline" && g.State != "offline")));
+            if (better) best = (node, g, live);
         }
         return best is { } b && b.Report.State != "offline" ? (b.Node, b.Report) : null;
     }

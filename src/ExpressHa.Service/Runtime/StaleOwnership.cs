@@ -43,7 +43,7 @@ public sealed partial class NodeAgent
                 var peerPriority = Config.FindNode(peer)?.Priority ?? int.MaxValue;
                 foreach (var g in mine)
                 {
-                    var theirs = r.Groups.FirstOrDefault(x => x.Name == g.Name && x.State is "online" or "starting" or "stopping");
+                    var theirs = r.Groups.FirstOrDefault(x => x.Name == g.Name && x.State is "online" or "starting");
                     if (theirs == null) continue;
                     var newer = theirs.Generation > g.Generation
                         || (theirs.Generation == g.Generation && (peerPriority < myPriority || (peerPriority == myPriority && string.CompareOrdinal(peer, Self) < 0)));
