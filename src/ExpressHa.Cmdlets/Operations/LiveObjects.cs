@@ -65,6 +65,8 @@ namespace ExpressHa.Cmdlets
         public string? Coordinator { get; set; }
         public long ConfigGeneration { get; set; }
         public string ServiceState { get; set; } = "";
+        public string PartitionResolution { get; set; } = "";
+        public string Fencing { get; set; } = "";
         public HaNodeStatus[] Nodes { get; set; } = new HaNodeStatus[0];
         public HaGroupStatus[] Groups { get; set; } = new HaGroupStatus[0];
         public HaResourceStatus[] Resources { get; set; } = new HaResourceStatus[0];
@@ -84,6 +86,8 @@ namespace ExpressHa.Cmdlets
                 Coordinator = s.Coordinator,
                 ConfigGeneration = s.ConfigGeneration,
                 ServiceState = s.ServiceState,
+                PartitionResolution = s.PartitionResolution,
+                Fencing = s.Fencing,
                 Nodes = s.Nodes.Select(n => Node(n, name)).ToArray(),
                 Groups = groups,
                 Resources = s.Groups.SelectMany(g => g.Resources.Select(r => new HaResourceStatus
@@ -115,6 +119,7 @@ namespace ExpressHa.Cmdlets
             var sb = new StringBuilder();
             sb.AppendLine($" Cluster : {ClusterName}");
             sb.AppendLine($"   service {ServiceState}, config generation {ConfigGeneration}, coordinator {Coordinator ?? "-"}, reported by {ReportingNode}");
+            sb.AppendLine($"   partition resolution: {(PartitionResolution.Length > 0 ? PartitionResolution : "-")}; fencing: {(Fencing.Length > 0 ? Fencing : "-")}");
             sb.AppendLine(" Nodes");
             foreach (var n in Nodes)
             {

@@ -13,6 +13,10 @@ namespace ExpressHa.Api
         public long ConfigGeneration { get; set; }
         /// <summary>running, stopped or suspended.</summary>
         public string ServiceState { get; set; } = "running";
+        /// <summary>The configured partition resolution, e.g. "ping 10.0.0.1; on loss: stopService", or "none".</summary>
+        public string PartitionResolution { get; set; } = "";
+        /// <summary>The configured fencing levels and delays, or "off".</summary>
+        public string Fencing { get; set; } = "";
         public List<NodeStatusInfo> Nodes { get; set; } = new List<NodeStatusInfo>();
         public List<GroupStatusInfo> Groups { get; set; } = new List<GroupStatusInfo>();
         public List<MonitorStatusInfo> Monitors { get; set; } = new List<MonitorStatusInfo>();

@@ -9,8 +9,8 @@ public static class ClusterSummary
     {
         var s = c.Cluster;
         w.WriteLine($"Cluster {s.Name}: heartbeat every {s.Heartbeat.IntervalMs} ms, node lost after {s.Heartbeat.TimeoutMs} ms");
-        w.WriteLine($"  partition resolution: {Partition(s.PartitionResolution)}");
-        w.WriteLine($"  fencing: {(s.Fencing.IsEnabled ? string.Join(" then ", s.Fencing.Levels) + Delays(s.Fencing) : "off")}");
+        w.WriteLine($"  partition resolution: {SafetySummary.Partition(s.PartitionResolution)}");
+        w.WriteLine($"  fencing: {SafetySummary.Fencing(s.Fencing)}");
         if (s.Notifications.Sns != null) w.WriteLine($"  alerts: SNS {s.Notifications.Sns.TopicArn} ({s.Notifications.Sns.MinLevel} and above)");
         w.WriteLine("Nodes:");
         foreach (var n in c.Nodes.OrderBy(n => n.Priority))
@@ -35,19 +35,6 @@ public static class ClusterSummary
                         $"recover {m.Recovery.Target ?? "-"}: {m.Recovery.Restarts} restart(s), {m.Recovery.Failovers} failover(s), then {m.Recovery.FinalAction}");
         }
     }
-
-    static string Partition(PartitionResolutionSettings p)
-    {
-        var parts = new List<string>();
-        if (p.Ping != null) parts.Add("ping " + string.Join(", ", p.Ping.Targets));
-        if (p.Http != null) parts.Add("witness " + p.Http.Url);
-        if (p.Tcp != null) parts.Add($"tcp {p.Tcp.Host}:{p.Tcp.Port}");
-        if (p.Majority) parts.Add("majority");
-        return parts.Count == 0 ? "none" : string.Join(" + ", parts) + $"; on loss: {p.Action}";
-    }
-
-    static string Delays(FencingSettings f)
-        => f.DelaySeconds.Count == 0 ? "" : " (delays " + string.Join(", ", f.DelaySeconds.Select(d => $"{d.Key} {d.Value}s")) + ")";
 
     /// <summary>Dependencies first; a valid config has no cycles, so this always finishes.</summary>
     public static List<ResourceConfig> StartOrder(GroupConfig g)

@@ -134,6 +134,8 @@ public static class ClusterView
             Coordinator = coordinator,
             ConfigGeneration = generation,
             ServiceState = i.SelfReport.ServiceState,
+            PartitionResolution = SafetySummary.Partition(i.Config.Cluster.PartitionResolution),
+            Fencing = SafetySummary.Fencing(i.Config.Cluster.Fencing),
         };
         foreach (var n in i.Config.Nodes.OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal))
         {
