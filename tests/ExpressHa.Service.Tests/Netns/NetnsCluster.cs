@@ -38,8 +38,9 @@ public sealed class NetnsCluster : IDisposable
     readonly Dictionary<string, NamespaceForwarder> _forwarders = new(StringComparer.Ordinal);
     readonly Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
 
-    public NetnsCluster(ITestOutputHelper output, Action<GroupConfig> group)
+    public NetnsCluster(ITestOutputHelper output, Action<GroupConfig> group, Action<ClusterConfig>? cluster = null)
     {
+        _configureCluster = cluster;
         _out = output;
         Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
         Dir = Path.Combine(Path.GetTempPath(), $"ehn-{Id}");
@@ -58,6 +59,7 @@ public sealed class NetnsCluster : IDisposable
     }
 
     public string Id { get; }
+    readonly Action<ClusterConfig>? _configureCluster;
     public string Dir { get; }
     public string Token { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
     public static readonly string[] NodeNames = { "n1", "n2" };
@@ -170,6 +172,7 @@ public sealed class NetnsCluster : IDisposable
         var group = new GroupConfig { Name = "g1", Startup = GroupPolicies.Auto, Failback = GroupPolicies.Manual, Servers = NodeNames.ToList() };
         configureGroup(group);
         config.Groups.Add(group);
+        _configureCluster?.Invoke(config);
         File.WriteAllText(ConfigFile, ConfigYamlWriter.Write(config));
         foreach (var n in NodeNames)
         {

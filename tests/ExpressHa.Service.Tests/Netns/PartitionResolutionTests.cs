@@ -1,0 +1,57 @@
+using System.Text.Json;
+using ExpressHa.Api;
+using ExpressHa.Config;
+using Xunit.Abstractions;
+
+namespace ExpressHa.Service.Tests.Netns;
+
+/// <summary>A real split with ping partition resolution: the node cut off from the ping target (198.18.1.254, the
+/// switch) loses resolution, stops its group and its service; the other keeps resolution and takes the group over only
+/// after the isolated node had the time to stop. The two never run the application at the same time.</summary>
+public sealed class PartitionResolutionTests : IDisposable
+{
+    readonly NetnsCluster _c;
+
+    public PartitionResolutionTests(ITestOutputHelper output)
+    {
+        _c = new NetnsCluster(output, g =>
+        {
+            var app = new ResourceConfig { Name = "app", Type = "exec" };
+            app.Parameters["start"] = "echo started on $EXPRESSHA_NODE";
+            app.Parameters["stop"] = "echo stopped on $EXPRESSHA_NODE";
+            g.Resources.Add(app);
+        }, c => c.Cluster.PartitionResolution.Ping = new PingResolution { Targets = { "198.18.1.254" }, IntervalMs = 500, TimeoutMs = 1000 });
+    }
+
+    public void Dispose() => _c.Dispose();
+
+    List<AlertEntry> AlertFile(string node)
+        => File.ReadAllLines(Path.Combine(_c.StateDir(node), "alerts.jsonl"))
+            .Select(l => JsonSerializer.Deserialize<AlertEntry>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
+
+    [Fact]
+    public Task IsolatedNode_StopsItself_TheOtherTakesOverAfterwards() => _c.Run(async () =>
+    {
+        _c.StartAll();
+        await _c.WaitStatus("n1", s => s.Groups[0] is { State: "online", Owner: "n1" } && s.Nodes.All(n => n.State == "online"),
+            TimeSpan.FromSeconds(30), "group g1 online on n1");
+        var cutAt = DateTimeOffset.UtcNow;
+        _c.SetPath("n1", 1, up: false);
+        _c.SetPath("n1", 2, up: false);
+
+        await _c.WaitStatus("n2", s => s.Groups[0] is { State: "online", Owner: "n2" }, TimeSpan.FromSeconds(30), "group g1 online on n2");
+
+        var n1 = AlertFile("n1").Where(a => DateTimeOffset.Parse(a.Time) >= cutAt).ToList();
+        var n2 = AlertFile("n2").Where(a => DateTimeOffset.Parse(a.Time) >= cutAt).ToList();
+        string Dump() => string.Join("\n", n1.Concat(n2).OrderBy(a => a.Time, StringComparer.Ordinal).Select(NetnsCluster.Describe));
+        var lostResolution = n1.FirstOrDefault(a => a.Module == "np" && a.EventId == 1);
+        Assert.True(lostResolution != null, "n1 did not report losing partition resolution:\n" + Dump());
+        Assert.Contains(n2, a => a.Module == "np" && a.EventId == 2);
+        var n1Stopped = n1.FirstOrDefault(a => a.Module == "rc" && a.EventId == 41);
+        var n2Started = n2.FirstOrDefault(a => a.Module == "rc" && a.EventId == 31);
+        Assert.True(n1Stopped != null && n2Started != null, "missing stop on n1 or start on n2:\n" + Dump());
+        Assert.True(DateTimeOffset.Parse(n1Stopped!.Time) < DateTimeOffset.Parse(n2Started!.Time),
+            "n2 started the application before n1 had stopped it (dual active):\n" + Dump());
+        Assert.DoesNotContain(n1, a => a.Module == "rc" && a.EventId == 31);
+    });
+}
