@@ -19,6 +19,7 @@ public sealed partial class NodeAgent
     Fencer? _fencer;
     WitnessClient? _witness;
     string? _afterStopCommand;
+    volatile bool _lastWitnessReachable;
 
     Fencer FencerInstance => _fencer ??= Fencer.Create(Alerts, AwsClientsProvider.Default());
 
@@ -36,6 +37,13 @@ public sealed partial class NodeAgent
                 // Give the witness one interval to forget the lost node's last post.
                 await Task.Delay(config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
                 var verdict = await ResolvePartitionAsync(config);
+                if (!verdict.Survives && pr.Http != null && verdict.Methods.Any(m => m.Method == "http" && !m.Passed) && _lastWitnessReachable)
+                {
+                    // The witness may still count the lost node's last post as recent (its posts and our heartbeats are
+                    // not in step): look once more after half a timeout before giving up this node.
+                    await Task.Delay(config.Cluster.Heartbeat.TimeoutMs / 2 + config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
+                    verdict = await ResolvePartitionAsync(config);
+                }
                 foreach (var w in verdict.Warnings) Alerts.Log("np", w);
                 if (!verdict.Survives)
                 {
@@ -101,6 +109,7 @@ public sealed partial class NodeAgent
         var tcp = pr.Tcp != null ? TcpCheck.CheckAsync(pr.Tcp) : Task.FromResult<CheckResult>(null!);
         var witness = pr.Http != null ? Witness(c).PostAsync(visible, pr.Http.TimeoutMs) : Task.FromResult<WitnessResult>(null!);
         await Task.WhenAll(ping, tcp, witness);
+        _lastWitnessReachable = pr.Http != null && witness.Result.Reachable;
         return PartitionDecision.Decide(new PartitionInputs
         {
             Settings = pr,

@@ -217,6 +217,22 @@ public sealed class NetnsCluster : IDisposable
             _forwarders[node] = new NamespaceForwarder(Ns(node), new IPEndPoint(IPAddress.Parse(AddressOf(node, 1)), ApiPort));
     }
 
+    /// <summary>Runs `expresshad witness` in the switch namespace on 198.18.1.254 (reachable from every node over lan1).</summary>
+    public void StartWitness(int port)
+    {
+        var (dotnet, dll) = LocateService();
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "netns", "exec", Switch, dotnet, dll, "witness", "--listen", $"198.18.1.254:{port}", "--state-dir", Path.Combine(Dir, "witness") })
+            psi.ArgumentList.Add(a);
+        var log = new StreamWriter(LogFile("witness"), append: true) { AutoFlush = true };
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _processes["witness"] = p;
+    }
+
     public void StartAll()
     {
         foreach (var n in NodeNames) Start(n);

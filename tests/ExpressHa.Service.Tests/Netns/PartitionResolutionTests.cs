@@ -11,9 +11,11 @@ namespace ExpressHa.Service.Tests.Netns;
 public sealed class PartitionResolutionTests : IDisposable
 {
     readonly NetnsCluster _c;
+    readonly ITestOutputHelper _output;
 
     public PartitionResolutionTests(ITestOutputHelper output)
     {
+        _output = output;
         _c = new NetnsCluster(output, g =>
         {
             var app = new ResourceConfig { Name = "app", Type = "exec" };
@@ -54,4 +56,40 @@ public sealed class PartitionResolutionTests : IDisposable
             "n2 started the application before n1 had stopped it (dual active):\n" + Dump());
         Assert.DoesNotContain(n1, a => a.Module == "rc" && a.EventId == 31);
     });
+
+    const int WitnessPort = 29180;
+
+    [Fact]
+    public async Task Witness_TheNodeTheWitnessStillSeesWins()
+    {
+        using var c = new NetnsCluster(_output, g =>
+        {
+            var app = new ResourceConfig { Name = "app", Type = "exec" };
+            app.Parameters["start"] = "echo started on $EXPRESSHA_NODE";
+            app.Parameters["stop"] = "echo stopped on $EXPRESSHA_NODE";
+            g.Resources.Add(app);
+        }, cfg => cfg.Cluster.PartitionResolution.Http = new HttpResolution { Url = $"http://198.18.1.254:{WitnessPort}", TimeoutMs = 1000, Heartbeat = true });
+        await c.Run(async () =>
+        {
+            c.StartWitness(WitnessPort);
+            c.StartAll();
+            await c.WaitStatus("n1", s => s.Groups[0] is { State: "online", Owner: "n1" } && s.Nodes.All(n => n.State == "online"),
+                TimeSpan.FromSeconds(30), "group g1 online on n1");
+            var cutAt = DateTimeOffset.UtcNow;
+            c.SetPath("n1", 1, up: false);
+            c.SetPath("n1", 2, up: false);
+            await c.WaitStatus("n2", s => s.Groups[0] is { State: "online", Owner: "n2" }, TimeSpan.FromSeconds(30), "group g1 online on n2");
+            List<AlertEntry> Since(string node) => File.ReadAllLines(Path.Combine(c.StateDir(node), "alerts.jsonl"))
+                .Select(l => JsonSerializer.Deserialize<AlertEntry>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
+                .Where(a => DateTimeOffset.Parse(a.Time) >= cutAt).ToList();
+            var n1 = Since("n1");
+            var n2 = Since("n2");
+            string Dump() => string.Join("\n", n1.Concat(n2).OrderBy(a => a.Time, StringComparer.Ordinal).Select(NetnsCluster.Describe));
+            Assert.True(n1.Any(a => a.Module == "np" && a.EventId == 1), "n1 (cut off from the witness) did not stop itself:\n" + Dump());
+            Assert.True(n2.Any(a => a.Module == "np" && a.EventId == 2), "n2 did not survive by the witness:\n" + Dump());
+            var n1Stopped = n1.First(a => a.Module == "rc" && a.EventId == 41);
+            var n2Started = n2.First(a => a.Module == "rc" && a.EventId == 31);
+            Assert.True(DateTimeOffset.Parse(n1Stopped.Time) < DateTimeOffset.Parse(n2Started.Time), "dual active:\n" + Dump());
+        });
+    }
 }
