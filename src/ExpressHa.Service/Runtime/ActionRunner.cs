@@ -198,15 +198,8 @@ public sealed class ActionRunner
             case FinalActions.Shutdown:
             case FinalActions.Reboot:
                 var command = f.Action == FinalActions.Shutdown ? config.Cluster.ShutdownCommand : config.Cluster.RebootCommand;
-                try
-                {
-                    using var p = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command }, UseShellExecute = false });
-                    p?.WaitForExit(30000);
-                }
-                catch (Exception ex)
-                {
-                    _alerts.Alert("error", "rc", 61, $"The {f.Action} command '{command}' could not run: {ex.Message}");
-                }
+                if (OsCommand.Run(command) is string error)
+                    _alerts.Alert("error", "rc", 61, $"The {f.Action} command '{command}' could not run: {error}");
                 _hooks.RequestServiceStop(f.Reason);
                 break;
         }

@@ -278,15 +278,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
 
     void RunOsCommand(string command)
     {
-        try
-        {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command }, UseShellExecute = false });
-            p?.WaitForExit(30000);
-        }
-        catch (Exception ex)
-        {
-            Alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {ex.Message}");
-        }
+        if (OsCommand.Run(command) is string error)
+            Alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {error}");
     }
 
     public async ValueTask DisposeAsync()
