@@ -20,13 +20,35 @@ public sealed class MembershipTable
     readonly Dictionary<string, Peer> _peers = new(StringComparer.Ordinal);
     readonly int _timeoutMs;
 
+    /// <summary>The path name of the witness heartbeat (partitionResolution.http with heartbeat: true).</summary>
+    public const string WitnessPath = "witness";
+
     public MembershipTable(ClusterConfig config, string self, int timeoutMs)
     {
         Self = self;
         _timeoutMs = timeoutMs;
         var own = config.FindNode(self)?.Addresses.Keys.ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>();
+        var witness = config.Cluster.PartitionResolution.Http is { Heartbeat: true };
         foreach (var n in config.Nodes.Where(n => n.Name != self))
-            _peers[n.Name] = new Peer(n.Addresses.Keys.Where(own.Contains));
+            _peers[n.Name] = new Peer(n.Addresses.Keys.Where(own.Contains).Concat(witness ? new[] { WitnessPath } : Array.Empty<string>()));
+    }
+
+    /// <summary>The witness saw <paramref name="node"/> post at <paramref name="seenAtMs"/> (our clock): that keeps its
+    /// witness path up while the node is online, so a broken interconnect alone is a path warning, not a loss. It never
+    /// makes a node join: that takes a real heartbeat with the node's report.</summary>
+    public List<MembershipChange> Witnessed(string node, long seenAtMs, long nowMs)
+    {
+        var changes = new List<MembershipChange>();
+        if (!_peers.TryGetValue(node, out var peer) || peer.State != PeerState.Online || !peer.Paths.TryGetValue(WitnessPath, out var path)) return changes;
+        if (nowMs - seenAtMs >= _timeoutMs || (path.LastSeenMs is long last && seenAtMs <= last)) return changes;
+        var seenBefore = path.LastSeenMs != null;
+        path.LastSeenMs = seenAtMs;
+        if (!path.Up)
+        {
+            path.Up = true;
+            if (seenBefore) changes.Add(new PathUp(node, WitnessPath));
+        }
+        return changes;
     }
 
     public string Self { get; }

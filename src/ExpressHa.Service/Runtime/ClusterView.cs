@@ -147,6 +147,12 @@ public static class ClusterView
                 var up = n.Name == i.Self ? "self" : age is long x && x < i.Config.Cluster.Heartbeat.TimeoutMs ? "up" : "down";
                 info.Paths.Add(new PathStatusInfo { Interconnect = ic, Address = address, State = up, LastSeenMs = age });
             }
+            if (ages != null && ages.TryGetValue(Membership.MembershipTable.WitnessPath, out var witnessAge))
+                info.Paths.Add(new PathStatusInfo
+                {
+                    Interconnect = Membership.MembershipTable.WitnessPath, Address = i.Config.Cluster.PartitionResolution.Http?.Url ?? "",
+                    State = witnessAge is long w && w < i.Config.Cluster.Heartbeat.TimeoutMs ? "up" : "down", LastSeenMs = witnessAge,
+                });
             status.Nodes.Add(info);
         }
         foreach (var g in i.Config.Groups)

@@ -137,7 +137,8 @@ public sealed partial class NodeAgent
         RequestServiceStop($"partition resolution lost ({reason})");
     }
 
-    /// <summary>Posts this node's liveness (and whom it sees) to the witness every interval when it serves as a heartbeat path.</summary>
+    /// <summary>Posts this node's liveness (and whom it sees) to the witness every interval when it serves as a heartbeat
+    /// path, and counts the peers the witness saw recently as alive on the "witness" path.</summary>
     async Task WitnessLoop(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -148,7 +149,14 @@ public sealed partial class NodeAgent
             if (http == null || !http.Heartbeat) continue;
             List<string> visible;
             lock (_gate) visible = _membership.Peers.Where(p => _membership.StateOf(p) == PeerState.Online).ToList();
-            await Witness(c).PostAsync(visible, http.TimeoutMs, ct);
+            var result = await Witness(c).PostAsync(visible, http.TimeoutMs, ct);
+            if (!result.Reachable) continue;
+            var now = Now;
+            var changes = new List<Membership.MembershipChange>();
+            lock (_gate)
+                foreach (var (node, age) in result.AgesMs)
+                    if (node != Self && age >= 0) changes.AddRange(_membership.Witnessed(node, now - age, now));
+            Handle(changes);
         }
     }
 }

@@ -72,4 +72,39 @@ public class MembershipTableTests
         Assert.Empty(t.Receive(From(50, incarnation: 3, sentAt: 1000), "lan1", 10));
         Assert.Equal(9, t.LastReport("server2")!.Incarnation);
     }
+
+    [Fact]
+    public void The_witness_path_keeps_a_peer_online_when_every_interconnect_is_down_but_never_makes_it_join()
+    {
+        var c = Config();
+        c.Cluster.PartitionResolution.Http = new HttpResolution { Url = "http://198.18.1.254:29180", Heartbeat = true };
+        var t = new MembershipTable(c, "server1", 1000);
+        Assert.Empty(t.Witnessed("server2", 0, 0));            // not joined yet: the witness alone does not make it join
+        Assert.Equal(PeerState.Offline, t.StateOf("server2"));
+        t.Receive(From(1), "lan1", 0);
+        t.Receive(From(1), "lan2", 0);
+        Assert.Empty(t.Witnessed("server2", 50, 100));          // first sighting: simply up
+        for (long ms = 200; ms <= 3000; ms += 100)
+        {
+            t.Witnessed("server2", ms - 50, ms);
+            var changes = t.Tick(ms);
+            Assert.DoesNotContain(changes, x => x is PeerLost);
+            if (ms == 1000) Assert.Equal(new MembershipChange[] { new PathDown("server2", "lan1"), new PathDown("server2", "lan2") }, changes);
+        }
+        Assert.Equal(PeerState.Online, t.StateOf("server2"));
+        Assert.Empty(t.Witnessed("server2", 1000, 3100));      // an old sighting changes nothing
+        Assert.Equal(new MembershipChange[] { new PeerLost("server2") }, t.Tick(3950 + 1000));
+        Assert.Empty(t.Witnessed("server2", 4900, 5000));      // lost stays lost until a real heartbeat
+        Assert.Equal(PeerState.Lost, t.StateOf("server2"));
+    }
+
+    [Fact]
+    public void Without_witness_heartbeat_there_is_no_witness_path()
+    {
+        var c = Config();
+        c.Cluster.PartitionResolution.Http = new HttpResolution { Url = "http://198.18.1.254:29180", Heartbeat = false };
+        var t = new MembershipTable(c, "server1", 1000);
+        t.Receive(From(1), "lan1", 0);
+        Assert.DoesNotContain(MembershipTable.WitnessPath, t.PathAges("server2", 10).Keys);
+    }
 }

@@ -92,4 +92,44 @@ public sealed class PartitionResolutionTests : IDisposable
             Assert.True(DateTimeOffset.Parse(n1Stopped.Time) < DateTimeOffset.Parse(n2Started.Time), "dual active:\n" + Dump());
         });
     }
+
+    [Fact]
+    public async Task Witness_HeartbeatPath_KeepsBothNodes_WhenOnlyTheInterconnectBreaks()
+    {
+        using var c = new NetnsCluster(_output, g =>
+        {
+            var app = new ResourceConfig { Name = "app", Type = "exec" };
+            app.Parameters["start"] = "echo started on $EXPRESSHA_NODE";
+            app.Parameters["stop"] = "echo stopped on $EXPRESSHA_NODE";
+            g.Resources.Add(app);
+        }, cfg => cfg.Cluster.PartitionResolution.Http = new HttpResolution { Url = $"http://198.18.1.254:{WitnessPort + 1}", TimeoutMs = 1000, Heartbeat = true });
+        await c.Run(async () =>
+        {
+            c.StartWitness(WitnessPort + 1);
+            c.StartAll();
+            await c.WaitStatus("n1", s => s.Groups[0] is { State: "online", Owner: "n1" } && s.Nodes.All(n => n.State == "online"),
+                TimeSpan.FromSeconds(30), "group g1 online on n1");
+            await c.WaitStatus("n2", s => s.Nodes.Single(n => n.Name == "n1").Paths.Any(p => p.Interconnect == "witness" && p.State == "up"),
+                TimeSpan.FromSeconds(10), "n2 sees n1 on the witness path");
+            var cutAt = DateTimeOffset.UtcNow;
+            // The nodes can no longer reach each other on any interconnect; both still reach the witness (the switch).
+            foreach (var (node, peer) in new[] { ("n1", "n2"), ("n2", "n1") })
+                foreach (var lan in new[] { 1, 2 })
+                    NsShell.Must("ip", "-n", c.Ns(node), "route", "add", "blackhole", NetnsCluster.AddressOf(peer, lan) + "/32");
+            Assert.False(NetnsCluster.Ping(c.Ns("n1"), NetnsCluster.AddressOf("n2", 1), TimeSpan.FromSeconds(1)));
+            await Task.Delay(NetnsCluster.HeartbeatTimeoutMs * 4);
+            var s2 = await c.WaitStatus("n2", s => s.Nodes.Single(n => n.Name == "n1").Paths.Where(p => p.Interconnect != "witness").All(p => p.State == "down"),
+                TimeSpan.FromSeconds(10), "n2 sees both interconnects to n1 down");
+            var n1 = s2.Nodes.Single(n => n.Name == "n1");
+            Assert.Equal("online", n1.State);
+            Assert.Equal("up", n1.Paths.Single(p => p.Interconnect == "witness").State);
+            Assert.Equal("n1", s2.Groups[0].Owner);
+            Assert.Equal("online", s2.Groups[0].State);
+            var alerts = (await c.Alerts("n1", cutAt)).Concat(await c.Alerts("n2", cutAt)).ToList();
+            string Dump() => string.Join("\n", alerts.Select(NetnsCluster.Describe));
+            Assert.False(alerts.Any(a => a.Module == "np"), "partition resolution ran although the witness path was up:\n" + Dump());
+            Assert.False(alerts.Any(a => a.Module == "rc" && a.EventId is 31 or 41), "the group moved:\n" + Dump());
+            Assert.True(alerts.Any(a => a.Module == "nm" && a.EventId == 3 && a.Node == "n2"), "no path-down warning on n2:\n" + Dump());
+        });
+    }
 }
