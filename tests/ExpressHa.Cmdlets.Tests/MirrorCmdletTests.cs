@@ -13,7 +13,7 @@ public sealed class MirrorCmdletTests : IAsyncLifetime
 {
     const string Token = "mirror-cmdlet-test-token-0123456789";
     readonly string _stateDir = Directory.CreateTempSubdirectory("expressha-mirror-").FullName;
-    readonly FakeClusterControl _fake = new() { TransitionMs = 100, JobMs = 900 };
+    readonly FakeClusterControl _fake = new() { TransitionMs = 100, JobMs = 2000 };
     ManagementApi _api = null!;
 
     public async Task InitializeAsync()

@@ -8,18 +8,20 @@ namespace ExpressHa.Cmdlets
     public abstract class MirrorJobCmdlet : MirrorNameCmdlet
     {
         internal const int PollMs = 250;
+        const int ProgressId = 2;
 
         /// <summary>Follows the job to its end, writes it, and turns a failure into an error record.</summary>
         protected void Follow(JobStatus job, string activity, string failedId)
         {
-            var progress = new ProgressRecord(2, activity, job.Message);
             try
             {
                 while (job.State == JobStates.Running)
                 {
-                    progress.StatusDescription = string.IsNullOrEmpty(job.Message) ? job.State : job.Message;
-                    progress.PercentComplete = job.BytesTotal > 0 ? (int)System.Math.Min(100, job.BytesDone * 100 / job.BytesTotal) : -1;
-                    WriteProgress(progress);
+                    // A fresh record each time: hosts and the progress stream keep the object, not a copy.
+                    WriteProgress(new ProgressRecord(ProgressId, activity, string.IsNullOrEmpty(job.Message) ? job.State : job.Message)
+                    {
+                        PercentComplete = job.BytesTotal > 0 ? (int)System.Math.Min(100, job.BytesDone * 100 / job.BytesTotal) : -1,
+                    });
                     Pause(PollMs);
                     var id = job.Id;
                     job = Invoke((api, ct) => api.GetJobAsync(id, ct), Name);
@@ -27,8 +29,7 @@ namespace ExpressHa.Cmdlets
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(ProgressId, activity, job.State) { RecordType = ProgressRecordType.Completed });
             }
             if (job.State == JobStates.Succeeded)
             {

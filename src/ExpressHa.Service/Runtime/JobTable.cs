@@ -15,9 +15,10 @@ public sealed class JobTable
 
     /// <summary>Registers a job and runs its body in the background. The body reports through the job; an exception it
     /// throws fails the job with its message.</summary>
-    public Job Start(string kind, string mirror, string node, Func<Job, CancellationToken, Task> body, CancellationToken ct)
+    public Job Start(string kind, string mirror, string node, Func<Job, CancellationToken, Task> body, CancellationToken ct, long bytesTotal = 0)
     {
         var job = new Job(Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(), kind, mirror, node);
+        job.Progress(0, bytesTotal);
         lock (_gate)
         {
             Prune();

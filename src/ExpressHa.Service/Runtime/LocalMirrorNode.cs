@@ -100,7 +100,6 @@ public sealed class LocalMirrorNode(string self, IMirrorRegistry registry, JobTa
         if (engine == null) return Task.FromResult(JobStart.Refused(NotHere(mirror)));
         var job = jobs.Start(kind, mirror, self, async (job, ct) =>
         {
-            job.Progress(0, StatusOf(engine).SizeBytes);
             job.Step($"{kind} of mirror '{mirror}' on {self}: {path}");
             try
             {
@@ -111,7 +110,7 @@ public sealed class LocalMirrorNode(string self, IMirrorRegistry registry, JobTa
             {
                 job.Fail(ex.Message);
             }
-        }, stopping);
+        }, stopping, StatusOf(engine).SizeBytes);
         return Task.FromResult(JobStart.Started(job.Snapshot()));
     }
 

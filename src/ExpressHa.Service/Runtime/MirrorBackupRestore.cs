@@ -32,8 +32,8 @@ public sealed partial class MirrorOperations
             return JobStart.Refused(MirrorErrorCodes.Inconsistent,
                 $"The copy of mirror '{mirror}' on {standby.Node} is {standby.Disk.ToLowerInvariant()} (sync {standby.SyncPercent:0.#}%); back it up once it is in sync.");
 
-        var job = _jobs.Start(JobKinds.Backup, mirror, standby.Node, (job, jct) => RunBackupAsync(job, mirror, primary.Node, standby.Node, request, jct), _stopping);
-        job.Progress(0, standby.SizeBytes);
+        var job = _jobs.Start(JobKinds.Backup, mirror, standby.Node, (job, jct) => RunBackupAsync(job, mirror, primary.Node, standby.Node, request, jct),
+            _stopping, standby.SizeBytes);
         return JobStart.Started(job.Snapshot());
     }
 
@@ -130,8 +130,7 @@ public sealed partial class MirrorOperations
             Finish(job, mirror, failure, failure == null
                 ? $"Restored the copy of mirror '{mirror}' on {node} from {request.Path}; it is the newest copy and the other copy resyncs fully."
                 : null);
-        }, _stopping);
-        job.Progress(0, copy.SizeBytes);
+        }, _stopping, copy.SizeBytes);
         return JobStart.Started(job.Snapshot());
     }
 

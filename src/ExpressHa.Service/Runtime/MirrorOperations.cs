@@ -33,6 +33,10 @@ public sealed partial class MirrorOperations
         _stopping = stopping;
     }
 
+    /// <summary>False for a node membership knows to be down: it is reported missing at once instead of after a
+    /// connect timeout.</summary>
+    public Func<string, bool> IsOnline { get; init; } = _ => true;
+
     /// <summary>How often a job polls a copy or restore running on a node.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
@@ -51,6 +55,7 @@ public sealed partial class MirrorOperations
         if (!nodes.Contains(_self)) nodes.Insert(0, _self);
         var answers = await Task.WhenAll(nodes.Select(async n =>
         {
+            if (n != _self && !IsOnline(n)) return (Node: n, List: (IReadOnlyList<MirrorStatus>?)null);
             try
             {
                 return (Node: n, List: await Node(n).GetMirrorsAsync(ct));

@@ -1,5 +1,6 @@
 using ExpressHa.Api;
 using ExpressHa.Service.Api;
+using ExpressHa.Service.Membership;
 using ExpressHa.Service.Mirror;
 
 namespace ExpressHa.Service.Runtime;
@@ -17,7 +18,10 @@ public sealed partial class NodeAgent
         Self,
         new LocalMirrorNode(Self, Mirrors, _jobs, Alerts, _stopping.Token),
         node => new PeerMirrorNode(node, timeout => PeerClientFor(node, timeout)),
-        () => Config, CurrentState, Alerts, _jobs, _stopping.Token));
+        () => Config, CurrentState, Alerts, _jobs, _stopping.Token)
+    {
+        IsOnline = node => { lock (_gate) return _membership.StateOf(node) == PeerState.Online; },
+    });
 
     public IMirrorNode LocalMirrors => MirrorOps.Local;
 

@@ -185,4 +185,17 @@ public class MirrorOperationsTests
         var slow = await local.RunCommandAsync("md1", "sleep 30", 1, default);
         Assert.Contains("did not finish within 1 s", slow.Message);
     }
+
+    [Fact]
+    public async Task A_node_membership_knows_is_down_is_missing_without_being_called()
+    {
+        var h = new MirrorHarness();
+        var called = new List<string>();
+        var ops = new MirrorOperations("server1", h.Locals["server1"], p => { called.Add(p); return h.Locals[p]; }, () => h.Config, () => h.State,
+            h.Alerts, h.Jobs["server1"], default) { IsOnline = n => n != "server2" };
+        var report = await ops.GetAllAsync(default);
+        Assert.Equal(new[] { "server2" }, report.MissingNodes);
+        Assert.Equal("server1", Assert.Single(report.Mirrors).Node);
+        Assert.Empty(called);
+    }
 }
