@@ -178,10 +178,32 @@ public sealed class MirrorCmdletTests : IAsyncLifetime
         Assert.Equal("ExpressHa.NotConnected", AnyId(r));
     }
 
+    [Fact]
+    public void Ctrl_C_stops_following_a_job_at_once()
+    {
+        using var s = Connected();
+        _fake.JobMs = 120_000;
+        using var ps = PowerShell.Create();
+        ps.Runspace = RunspaceOf(s);
+        ps.AddScript("Backup-HaMirror md1 -Path /backup/md1.img");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var running = ps.BeginInvoke();
+        Thread.Sleep(1000);
+        Assert.False(running.IsCompleted);
+        ps.Stop();
+        try { ps.EndInvoke(running); } catch (PipelineStoppedException) { }
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
+        Assert.Empty(ps.Streams.Error);
+    }
+
+    static Runspace RunspaceOf(PsSession s)
+        => (Runspace)typeof(PsSession).GetField("_runspace", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(s)!;
+
     static (List<PSObject> Output, List<ProgressRecord> Progress, List<ErrorRecord> Errors) RunWithStreams(PsSession s, string script)
     {
         using var ps = PowerShell.Create();
-        ps.Runspace = (Runspace)typeof(PsSession).GetField("_runspace", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(s)!;
+        ps.Runspace = RunspaceOf(s);
         ps.AddScript(script);
         var output = ps.Invoke().ToList();
         return (output, ps.Streams.Progress.ToList(), ps.Streams.Error.ToList());
