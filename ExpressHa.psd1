@@ -20,7 +20,8 @@
         'Connect-HaCluster', 'Disconnect-HaCluster', 'Publish-HaClusterConfig', 'Get-HaClusterStatus', 'Get-HaAlertLog',
         'Start-HaGroup', 'Stop-HaGroup', 'Move-HaGroup', 'Start-HaCluster', 'Stop-HaCluster',
         'Suspend-HaNode', 'Resume-HaNode', 'Suspend-HaMonitor', 'Resume-HaMonitor',
-        'Get-HaAwsEnvironment'
+        'Get-HaAwsEnvironment',
+        'Get-HaMirror', 'Suspend-HaMirror', 'Resume-HaMirror', 'Repair-HaMirror', 'Backup-HaMirror', 'Restore-HaMirror', 'New-HaMirrorKey'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

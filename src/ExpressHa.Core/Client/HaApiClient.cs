@@ -13,7 +13,7 @@ namespace ExpressHa.Client
     /// <summary>The management API as the cmdlets (and any .NET caller) see it: one typed method per route. HTTPS
     /// endpoints are trusted only through a pinned SHA-256 certificate fingerprint; plain HTTP only to loopback.
     /// Failures throw <see cref="HaApiException"/>.</summary>
-    public sealed class HaApiClient : IDisposable
+    public sealed partial class HaApiClient : IDisposable
     {
         readonly HttpClient _http;
         readonly string? _expected;
@@ -219,7 +219,7 @@ namespace ExpressHa.Client
     }
 
     /// <summary>The API's paths, shared by the server and its clients.</summary>
-    public static class ApiRoutes
+    public static partial class ApiRoutes
     {
         public const string Status = "v1/status";
         public const string Alerts = "v1/alerts";

@@ -28,6 +28,21 @@ public interface IClusterControl
     Task<OperationResult> FinishConfigAsync(long generation, bool commit, CancellationToken ct);
     /// <summary>Node-to-node: carry out plan steps addressed to this node, in order; the answer says how far it got.</summary>
     Task<OperationResult> RunActionsAsync(IReadOnlyList<Policy.PlanAction> actions, CancellationToken ct);
+
+    /// <summary>Every node's view of every mirror; nodes that do not answer are listed as missing.</summary>
+    Task<MirrorReport> GetMirrorsAsync(CancellationToken ct);
+    /// <summary>Suspend or resume replication: sent to the node where the mirror is primary.</summary>
+    Task<OperationResult> SuspendMirrorAsync(string mirror, CancellationToken ct);
+    Task<OperationResult> ResumeMirrorAsync(string mirror, CancellationToken ct);
+    /// <summary>The copy on <paramref name="source"/> wins; every node holding the mirror repairs, the source first.</summary>
+    Task<OperationResult> RepairMirrorAsync(string mirror, string source, CancellationToken ct);
+    Task<JobStart> StartMirrorBackupAsync(string mirror, BackupRequest request, CancellationToken ct);
+    /// <summary>Refused (ExpressHa.GroupActive) while the mirror's group is online anywhere.</summary>
+    Task<JobStart> StartMirrorRestoreAsync(string mirror, RestoreRequest request, CancellationToken ct);
+    /// <summary>A job of this node; null when it has none with that id.</summary>
+    JobStatus? GetJob(string id);
+    /// <summary>Node-to-node: this node's own mirror copies (the internal mirror routes).</summary>
+    IMirrorNode LocalMirrors { get; }
 }
 
 public sealed record AlertQuery(string? MinLevel = null, string? Module = null, DateTimeOffset? Since = null, int? Last = null);

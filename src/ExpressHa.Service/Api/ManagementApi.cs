@@ -22,7 +22,7 @@ namespace ExpressHa.Service.Api;
 /// decision is the node's (<see cref="IClusterControl"/>). All answers are JSON (camelCase); errors are
 /// {"code","message","ok":false} with 400 (malformed request), 401 (no or wrong token), 404 (unknown route or a
 /// *NotFound code from the node), 409 (any other refusal) or 500 (an exception: generic message, details only in the log).</summary>
-public sealed class ManagementApi : IAsyncDisposable
+public sealed partial class ManagementApi : IAsyncDisposable
 {
     readonly WebApplication _app;
 
@@ -165,6 +165,7 @@ public sealed class ManagementApi : IAsyncDisposable
         app.MapPost("/v1/internal/config/finish", h.Finish);
         app.MapPost("/v1/internal/actions", h.Actions);
         app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
+        MapMirrors(app, h);
         app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
     }
 
@@ -192,7 +193,7 @@ public sealed class ManagementApi : IAsyncDisposable
 
     // ------------------------------------------------------------------ handlers
 
-    sealed class Handlers(IClusterControl control, ILogger log, CancellationToken stopping)
+    sealed partial class Handlers(IClusterControl control, ILogger log, CancellationToken stopping)
     {
         public IClusterControl Control { get; } = control;
 

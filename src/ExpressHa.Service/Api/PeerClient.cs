@@ -14,7 +14,7 @@ namespace ExpressHa.Service.Api;
 /// The token is never sent before the certificate has been checked.
 /// Operations return the peer's <see cref="OperationResult"/> as is, refusals included (404/409 carry one); transport,
 /// pinning, authentication and protocol failures throw <see cref="HaApiException"/>.</summary>
-public sealed class PeerClient : IDisposable
+public sealed partial class PeerClient : IDisposable
 {
     readonly HttpClient _http;
     readonly string? _expected;

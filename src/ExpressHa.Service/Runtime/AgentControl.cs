@@ -72,7 +72,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         }
     }
 
-    PeerClient PeerClientFor(string node)
+    PeerClient PeerClientFor(string node, TimeSpan? timeout = null)
     {
         var config = Config;
         var n = config.FindNode(node)!;
@@ -82,7 +82,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         lock (_gate) fingerprint = _membership.LastReport(node)?.ApiFingerprint;
         var tls = config.Cluster.Security.ApiTls;
         var uri = new Uri($"{(tls ? "https" : "http")}://{address}:{port}/");
-        return new PeerClient(uri, _o.ApiToken, tls ? fingerprint : null, TimeSpan.FromSeconds(60));
+        return new PeerClient(uri, _o.ApiToken, tls ? fingerprint : null, timeout ?? TimeSpan.FromSeconds(60));
     }
 
     public async Task<OperationResult> SuspendNodeAsync(string node, CancellationToken ct) => await NodeServiceState(node, "suspended", ct);

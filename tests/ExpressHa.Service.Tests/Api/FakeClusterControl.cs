@@ -12,7 +12,7 @@ namespace ExpressHa.Service.Tests.Api;
 /// <summary>A unit-level stand-in for the node: a two-node cluster with two groups, that records every call. Group
 /// moves take <see cref="TransitionMs"/> to finish, so callers that wait see the intermediate states.
 /// Also linked into the cmdlet tests.</summary>
-public sealed class FakeClusterControl : IClusterControl, IRunningConfigSource
+public sealed partial class FakeClusterControl : IClusterControl, IRunningConfigSource
 {
     readonly object _gate = new();
     readonly Dictionary<string, (string State, string? Owner, string? Target, DateTime Until)> _groups = new(StringComparer.Ordinal)
