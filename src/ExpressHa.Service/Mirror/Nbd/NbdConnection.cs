@@ -204,7 +204,11 @@ internal sealed class NbdConnection : IAsyncDisposable
         catch (BlockDeviceException e)
         {
             _log($"nbd: {Peer}: device error {e.Errno}: {e.Message}");
-            return e.Errno == 0 ? BlockDeviceException.EIO : e.Errno;
+            return e.Errno is BlockDeviceException.EPERM or BlockDeviceException.EIO or BlockDeviceException.ENOMEM
+                or BlockDeviceException.EINVAL or BlockDeviceException.ENOSPC or BlockDeviceException.EOVERFLOW
+                or BlockDeviceException.ENOTSUP or BlockDeviceException.ESHUTDOWN
+                ? e.Errno
+                : BlockDeviceException.EIO; // the protocol defines no other values
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

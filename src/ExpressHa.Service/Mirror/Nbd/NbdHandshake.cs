@@ -192,7 +192,9 @@ internal sealed class NbdHandshake
 
     ValueTask ReplyAsync(uint option, uint type, string message, CancellationToken ct)
     {
-        _log($"nbd: option {option} refused (0x{type:x8}): {message}");
+        // Clients probe for structured replies and TLS on every connection; only real mistakes are worth a line.
+        if (type != RepErrUnsup || option is not (OptStructuredReply or OptStartTls or OptListMetaContext or OptSetMetaContext or OptExtendedHeaders))
+            _log($"nbd: option {option} refused (0x{type:x8}): {message}");
         return ReplyAsync(option, type, Encoding.UTF8.GetBytes(message), ct);
     }
 
