@@ -8,12 +8,11 @@ namespace ExpressHa.Service.Mirror.Nbd;
 /// <summary>One client: the handshake, then the transmission phase. Requests are served one at a time in the order
 /// they arrive, so a FLUSH is answered only after every earlier write has completed; pipelined requests still flow
 /// because replies wait in the output buffer while more requests are already waiting to be read.</summary>
-internal sealed class NbdConnection : IAsyncDisposable
+internal sealed class NbdConnection : IDisposable
 {
-    static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
+    const int HandshakeTimeoutMs = 30_000;
 
     readonly Socket _socket;
-    readonly NetworkStream _stream;
     readonly IBlockDevice _device;
     readonly string _exportName;
     readonly Action<string> _log;
@@ -24,7 +23,6 @@ internal sealed class NbdConnection : IAsyncDisposable
     public NbdConnection(Socket socket, string exportName, IBlockDevice device, Action<string> log)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
         _exportName = exportName;
         _device = device;
         _log = log;
@@ -33,26 +31,30 @@ internal sealed class NbdConnection : IAsyncDisposable
 
     public string Peer { get; }
 
-    public async Task RunAsync(CancellationToken serverToken)
+    /// <summary>Serves the client until it leaves, breaks the protocol or <see cref="Close"/> is called. Blocking:
+    /// the server gives each connection its own thread, so socket and file I/O need no thread-pool hops.</summary>
+    public void Run()
     {
-        using var link = CancellationTokenSource.CreateLinkedTokenSource(serverToken, _cts.Token);
-        var ct = link.Token;
-        using var input = new NbdInput(_stream, _socket);
-        using var output = new NbdOutput(_stream);
+        var ct = _cts.Token;
+        using var input = new NbdInput(_socket);
+        using var output = new NbdOutput(_socket);
+        var attached = false;
         try
         {
-            using (var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            _socket.ReceiveTimeout = HandshakeTimeoutMs;
+            if (!new NbdHandshake(input, output, _exportName, _device, _log).Run())
             {
-                handshakeTimeout.CancelAfter(HandshakeTimeout);
-                var handshake = new NbdHandshake(input, output, _exportName, _device, _log);
-                if (!await handshake.RunAsync(handshakeTimeout.Token).ConfigureAwait(false))
-                {
-                    _log($"nbd: {Peer} ended the handshake");
-                    return;
-                }
+                _log($"nbd: {Peer} ended the handshake");
+                return;
             }
+            _socket.ReceiveTimeout = 0;
+            attached = true;
             _log($"nbd: {Peer} attached to export '{_exportName}'");
-            await TransmitAsync(input, output, ct).ConfigureAwait(false);
+            Transmit(input, output, ct);
+        }
+        catch (Exception) when (Volatile.Read(ref _closed) != 0)
+        {
+            _log($"nbd: {Peer} closed by the server");
         }
         catch (NbdProtocolException e)
         {
@@ -62,13 +64,11 @@ internal sealed class NbdConnection : IAsyncDisposable
         {
             _log($"nbd: {Peer} disconnected in the middle of a message");
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut && !attached)
         {
-            _log(serverToken.IsCancellationRequested || _cts.IsCancellationRequested
-                ? $"nbd: {Peer} closed by the server"
-                : $"nbd: {Peer} timed out in the handshake");
+            _log($"nbd: {Peer} timed out in the handshake");
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             _log($"nbd: {Peer} connection lost: {e.Message}");
         }
@@ -82,12 +82,12 @@ internal sealed class NbdConnection : IAsyncDisposable
         }
     }
 
-    async Task TransmitAsync(NbdInput input, NbdOutput output, CancellationToken ct)
+    void Transmit(NbdInput input, NbdOutput output, CancellationToken ct)
     {
         while (true)
         {
-            if (output.Buffered > 0 && !input.HasPendingInput) await output.FlushAsync(ct).ConfigureAwait(false);
-            if (!await input.ReadExactlyAsync(_request, ct).ConfigureAwait(false))
+            if (output.Buffered > 0 && !input.HasPendingInput) output.Flush();
+            if (!input.ReadExactly(_request))
             {
                 _log($"nbd: {Peer} disconnected without NBD_CMD_DISC");
                 return;
@@ -103,17 +103,17 @@ internal sealed class NbdConnection : IAsyncDisposable
             switch (type)
             {
                 case CmdRead:
-                    await ReadAsync(output, cookie, offset, length, ct).ConfigureAwait(false);
+                    Read(output, cookie, offset, length, ct);
                     break;
                 case CmdWrite:
-                    await WriteAsync(input, output, cookie, flags, offset, length, ct).ConfigureAwait(false);
+                    Write(input, output, cookie, flags, offset, length, ct);
                     break;
                 case CmdDisc:
-                    await output.FlushAsync(ct).ConfigureAwait(false);
+                    output.Flush();
                     _log($"nbd: {Peer} disconnected");
                     return;
                 case CmdFlush:
-                    await ReplyAsync(output, cookie, await RunAsync(() => _device.FlushAsync(ct)).ConfigureAwait(false), ct).ConfigureAwait(false);
+                    Reply(output, cookie, Complete(() => _device.FlushAsync(ct)));
                     break;
                 case CmdTrim:
                 case CmdWriteZeroes:
@@ -122,39 +122,39 @@ internal sealed class NbdConnection : IAsyncDisposable
                     if (error == 0)
                     {
                         var fua = (flags & CmdFlagFua) != 0;
-                        error = await RunAsync(() => _device.WriteZeroesAsync((long)offset, length, fua, ct)).ConfigureAwait(false);
+                        error = Complete(() => _device.WriteZeroesAsync((long)offset, length, fua, ct));
                     }
-                    await ReplyAsync(output, cookie, error, ct).ConfigureAwait(false);
+                    Reply(output, cookie, error);
                     break;
                 }
                 default:
                     _log($"nbd: {Peer} sent unsupported command {type}");
-                    await ReplyAsync(output, cookie, BlockDeviceException.EINVAL, ct).ConfigureAwait(false);
+                    Reply(output, cookie, BlockDeviceException.EINVAL);
                     break;
             }
         }
     }
 
-    async ValueTask ReadAsync(NbdOutput output, ulong cookie, ulong offset, uint length, CancellationToken ct)
+    void Read(NbdOutput output, ulong cookie, ulong offset, uint length, CancellationToken ct)
     {
         if (length > MaxPayload || !InRange(offset, length))
         {
-            await ReplyAsync(output, cookie, BlockDeviceException.EINVAL, ct).ConfigureAwait(false);
+            Reply(output, cookie, BlockDeviceException.EINVAL);
             return;
         }
-        // Header and data share one pooled buffer so the reply leaves in a single write.
+        // Header and data share one pooled buffer so a large reply leaves in a single send.
         var total = SimpleReplySize + (int)length;
         var buffer = ArrayPool<byte>.Shared.Rent(total);
         try
         {
-            var error = await RunAsync(() => _device.ReadAsync((long)offset, buffer.AsMemory(SimpleReplySize, (int)length), ct)).ConfigureAwait(false);
+            var error = Complete(() => _device.ReadAsync((long)offset, buffer.AsMemory(SimpleReplySize, (int)length), ct));
             if (error != 0)
             {
-                await ReplyAsync(output, cookie, error, ct).ConfigureAwait(false);
+                Reply(output, cookie, error);
                 return;
             }
             WriteReplyHeader(buffer, cookie, 0);
-            await output.WriteAsync(buffer.AsMemory(0, total), ct).ConfigureAwait(false);
+            output.Write(buffer.AsSpan(0, total));
         }
         finally
         {
@@ -162,22 +162,21 @@ internal sealed class NbdConnection : IAsyncDisposable
         }
     }
 
-    async ValueTask WriteAsync(NbdInput input, NbdOutput output, ulong cookie, ushort flags, ulong offset, uint length, CancellationToken ct)
+    void Write(NbdInput input, NbdOutput output, ulong cookie, ushort flags, ulong offset, uint length, CancellationToken ct)
     {
         // A payload this large is not read, so the next request header cannot be found: give up on the connection.
         if (length > MaxPayload) throw new NbdProtocolException($"write of {length} bytes exceeds the {MaxPayload}-byte maximum");
         var buffer = ArrayPool<byte>.Shared.Rent((int)length);
         try
         {
-            var data = buffer.AsMemory(0, (int)length);
-            await input.ReadRequiredAsync(data, ct).ConfigureAwait(false);
+            input.ReadRequired(buffer.AsSpan(0, (int)length));
             var error = CheckWrite(offset, length);
             if (error == 0)
             {
                 var fua = (flags & CmdFlagFua) != 0;
-                error = await RunAsync(() => _device.WriteAsync((long)offset, data, fua, ct)).ConfigureAwait(false);
+                error = Complete(() => _device.WriteAsync((long)offset, buffer.AsMemory(0, (int)length), fua, ct));
             }
-            await ReplyAsync(output, cookie, error, ct).ConfigureAwait(false);
+            Reply(output, cookie, error);
         }
         finally
         {
@@ -193,12 +192,15 @@ internal sealed class NbdConnection : IAsyncDisposable
 
     bool InRange(ulong offset, uint length) => offset <= (ulong)_device.Size && length <= (ulong)_device.Size - offset;
 
-    /// <summary>Runs one device call and turns its failure into the errno for the reply.</summary>
-    async ValueTask<int> RunAsync(Func<ValueTask> operation)
+    /// <summary>Runs one device call to completion (waiting on this connection's thread when it completes
+    /// asynchronously) and turns its failure into the errno for the reply.</summary>
+    int Complete(Func<ValueTask> operation)
     {
         try
         {
-            await operation().ConfigureAwait(false);
+            var pending = operation();
+            if (pending.IsCompletedSuccessfully) pending.GetAwaiter().GetResult();
+            else pending.AsTask().GetAwaiter().GetResult();
             return 0;
         }
         catch (BlockDeviceException e)
@@ -217,8 +219,7 @@ internal sealed class NbdConnection : IAsyncDisposable
         }
     }
 
-    static async ValueTask ReplyAsync(NbdOutput output, ulong cookie, int error, CancellationToken ct)
-        => WriteReplyHeader((await output.ReserveAsync(SimpleReplySize, ct).ConfigureAwait(false)).Span, cookie, error);
+    static void Reply(NbdOutput output, ulong cookie, int error) => WriteReplyHeader(output.Reserve(SimpleReplySize), cookie, error);
 
     static void WriteReplyHeader(Span<byte> header, ulong cookie, int error)
     {
@@ -227,20 +228,20 @@ internal sealed class NbdConnection : IAsyncDisposable
         BinaryPrimitives.WriteUInt64BigEndian(header[8..], cookie);
     }
 
-    /// <summary>Ends the connection from the server's side; the running loop fails out of its pending read or write.</summary>
+    /// <summary>Ends the connection from the server's side; the connection's thread fails out of its blocking
+    /// receive or send, and a device call in progress is cancelled.</summary>
     public void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         try { _cts.Cancel(); } catch (ObjectDisposedException) { }
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        _stream.Dispose();
+        _socket.Dispose();
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         Close();
         _cts.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     static string DescribePeer(Socket socket)

@@ -35,23 +35,23 @@ internal sealed class NbdHandshake
 
     /// <summary>Runs the handshake; true when the client chose the export and transmission begins, false when the
     /// client ended the handshake politely. A protocol violation throws <see cref="NbdProtocolException"/>.</summary>
-    public async Task<bool> RunAsync(CancellationToken ct)
+    public bool Run()
     {
-        await _output.WriteUInt64Async(NbdMagic, ct);
-        await _output.WriteUInt64Async(IHaveOpt, ct);
-        await _output.WriteUInt16Async(FlagFixedNewstyle | FlagNoZeroes, ct);
-        await _output.FlushAsync(ct);
+        _output.WriteUInt64(NbdMagic);
+        _output.WriteUInt64(IHaveOpt);
+        _output.WriteUInt16(FlagFixedNewstyle | FlagNoZeroes);
+        _output.Flush();
 
-        var clientFlagsBytes = _header.AsMemory(0, 4);
-        await _input.ReadRequiredAsync(clientFlagsBytes, ct);
-        var clientFlags = BinaryPrimitives.ReadUInt32BigEndian(clientFlagsBytes.Span);
+        var clientFlagsBytes = _header.AsSpan(0, 4);
+        _input.ReadRequired(clientFlagsBytes);
+        var clientFlags = BinaryPrimitives.ReadUInt32BigEndian(clientFlagsBytes);
         if ((clientFlags & ~(ClientFlagFixedNewstyle | ClientFlagNoZeroes)) != 0)
             throw new NbdProtocolException($"unknown client flags 0x{clientFlags:x8}");
         _noZeroes = (clientFlags & ClientFlagNoZeroes) != 0;
 
         while (true)
         {
-            if (!await _input.ReadExactlyAsync(_header, ct)) return false;
+            if (!_input.ReadExactly(_header)) return false;
             var magic = BinaryPrimitives.ReadUInt64BigEndian(_header);
             var option = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(8));
             var length = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(12));
@@ -59,18 +59,18 @@ internal sealed class NbdHandshake
             if (length > MaxOptionLength)
             {
                 // The payload is not worth reading, and without reading it the stream is out of step: say why, then close.
-                await ReplyAsync(option, RepErrTooBig, "option data too long", ct);
-                await _output.FlushAsync(ct);
+                Reply(option, RepErrTooBig, "option data too long");
+                _output.Flush();
                 throw new NbdProtocolException($"option {option} with {length} bytes of data");
             }
 
             var data = ArrayPool<byte>.Shared.Rent((int)length);
             try
             {
-                var payload = data.AsMemory(0, (int)length);
-                await _input.ReadRequiredAsync(payload, ct);
-                var outcome = await HandleOptionAsync(option, payload, ct);
-                await _output.FlushAsync(ct);
+                var payload = data.AsSpan(0, (int)length);
+                _input.ReadRequired(payload);
+                var outcome = HandleOption(option, payload);
+                _output.Flush();
                 if (outcome is not null) return outcome.Value;
             }
             finally
@@ -81,67 +81,67 @@ internal sealed class NbdHandshake
     }
 
     /// <summary>null: go on with the next option; true: transmission; false: the client aborted.</summary>
-    async ValueTask<bool?> HandleOptionAsync(uint option, ReadOnlyMemory<byte> data, CancellationToken ct)
+    bool? HandleOption(uint option, ReadOnlySpan<byte> data)
     {
         switch (option)
         {
             case OptExportName:
             {
-                var name = Encoding.UTF8.GetString(data.Span);
+                var name = Encoding.UTF8.GetString(data);
                 // This option has no error reply: an unknown name can only be refused by closing.
                 if (!Matches(name)) throw new NbdProtocolException($"unknown export '{Printable(name)}' (NBD_OPT_EXPORT_NAME)");
-                await _output.WriteUInt64Async((ulong)_device.Size, ct);
-                await _output.WriteUInt16Async(TransmissionFlags(_device), ct);
-                if (!_noZeroes) (await _output.ReserveAsync(124, ct)).Span.Clear();
+                _output.WriteUInt64((ulong)_device.Size);
+                _output.WriteUInt16(TransmissionFlags(_device));
+                if (!_noZeroes) _output.Reserve(124).Clear();
                 return true;
             }
             case OptAbort:
-                await ReplyAsync(option, RepAck, ReadOnlyMemory<byte>.Empty, ct);
+                Reply(option, RepAck, []);
                 return false;
             case OptList:
                 if (data.Length != 0)
                 {
-                    await ReplyAsync(option, RepErrInvalid, "NBD_OPT_LIST takes no data", ct);
+                    Reply(option, RepErrInvalid, "NBD_OPT_LIST takes no data");
                     return null;
                 }
                 var nameBytes = Encoding.UTF8.GetBytes(_exportName);
                 var server = new byte[4 + nameBytes.Length];
                 BinaryPrimitives.WriteUInt32BigEndian(server, (uint)nameBytes.Length);
                 nameBytes.CopyTo(server, 4);
-                await ReplyAsync(option, RepServer, server, ct);
-                await ReplyAsync(option, RepAck, ReadOnlyMemory<byte>.Empty, ct);
+                Reply(option, RepServer, server);
+                Reply(option, RepAck, []);
                 return null;
             case OptInfo:
             case OptGo:
-                return await InfoOrGoAsync(option, data, ct) && option == OptGo ? true : null;
+                return InfoOrGo(option, data) && option == OptGo ? true : null;
             case OptStartTls:
-                await ReplyAsync(option, RepErrUnsup, "TLS is not supported", ct);
+                Reply(option, RepErrUnsup, "TLS is not supported");
                 return null;
             case OptStructuredReply:
             case OptListMetaContext:
             case OptSetMetaContext:
             case OptExtendedHeaders:
-                await ReplyAsync(option, RepErrUnsup, "only simple replies are supported", ct);
+                Reply(option, RepErrUnsup, "only simple replies are supported");
                 return null;
             default:
-                await ReplyAsync(option, RepErrUnsup, $"option {option} is not supported", ct);
+                Reply(option, RepErrUnsup, $"option {option} is not supported");
                 return null;
         }
     }
 
     /// <summary>NBD_OPT_INFO / NBD_OPT_GO; true when the export was described and acknowledged.</summary>
-    async ValueTask<bool> InfoOrGoAsync(uint option, ReadOnlyMemory<byte> data, CancellationToken ct)
+    bool InfoOrGo(uint option, ReadOnlySpan<byte> data)
     {
-        var error = ParseInfoRequest(data.Span, out var name, out var wantsName);
+        var error = ParseInfoRequest(data, out var name, out var wantsName);
         if (error is not null)
         {
-            await ReplyAsync(option, RepErrInvalid, error, ct);
+            Reply(option, RepErrInvalid, error);
             return false;
         }
 
         if (!Matches(name))
         {
-            await ReplyAsync(option, RepErrUnknown, $"no export named '{Printable(name)}'", ct);
+            Reply(option, RepErrUnknown, $"no export named '{Printable(name)}'");
             return false;
         }
 
@@ -149,14 +149,14 @@ internal sealed class NbdHandshake
         BinaryPrimitives.WriteUInt16BigEndian(export, InfoExport);
         BinaryPrimitives.WriteUInt64BigEndian(export.AsSpan(2), (ulong)_device.Size);
         BinaryPrimitives.WriteUInt16BigEndian(export.AsSpan(10), TransmissionFlags(_device));
-        await ReplyAsync(option, RepInfo, export, ct);
+        Reply(option, RepInfo, export);
 
         var blockSize = new byte[14];
         BinaryPrimitives.WriteUInt16BigEndian(blockSize, InfoBlockSize);
         BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(2), MinBlockSize);
         BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(6), PreferredBlockSize);
         BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(10), MaxPayload);
-        await ReplyAsync(option, RepInfo, blockSize, ct);
+        Reply(option, RepInfo, blockSize);
 
         if (wantsName)
         {
@@ -164,10 +164,10 @@ internal sealed class NbdHandshake
             var info = new byte[2 + nameBytes.Length];
             BinaryPrimitives.WriteUInt16BigEndian(info, InfoName);
             nameBytes.CopyTo(info, 2);
-            await ReplyAsync(option, RepInfo, info, ct);
+            Reply(option, RepInfo, info);
         }
 
-        await ReplyAsync(option, RepAck, ReadOnlyMemory<byte>.Empty, ct);
+        Reply(option, RepAck, []);
         return true;
     }
 
@@ -190,22 +190,22 @@ internal sealed class NbdHandshake
 
     bool Matches(string name) => name.Length == 0 || string.Equals(name, _exportName, StringComparison.Ordinal);
 
-    ValueTask ReplyAsync(uint option, uint type, string message, CancellationToken ct)
+    void Reply(uint option, uint type, string message)
     {
         // Clients probe for structured replies and TLS on every connection; only real mistakes are worth a line.
         if (type != RepErrUnsup || option is not (OptStructuredReply or OptStartTls or OptListMetaContext or OptSetMetaContext or OptExtendedHeaders))
             _log($"nbd: option {option} refused (0x{type:x8}): {message}");
-        return ReplyAsync(option, type, Encoding.UTF8.GetBytes(message), ct);
+        Reply(option, type, Encoding.UTF8.GetBytes(message));
     }
 
-    async ValueTask ReplyAsync(uint option, uint type, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    void Reply(uint option, uint type, ReadOnlySpan<byte> payload)
     {
-        var header = (await _output.ReserveAsync(OptionReplyHeaderSize, ct)).Span;
+        var header = _output.Reserve(OptionReplyHeaderSize);
         BinaryPrimitives.WriteUInt64BigEndian(header, OptionReplyMagic);
         BinaryPrimitives.WriteUInt32BigEndian(header[8..], option);
         BinaryPrimitives.WriteUInt32BigEndian(header[12..], type);
         BinaryPrimitives.WriteUInt32BigEndian(header[16..], (uint)payload.Length);
-        await _output.WriteAsync(payload, ct);
+        _output.Write(payload);
     }
 
     static string Printable(string name) => name.Length > 64 ? name[..64] + "…" : name;

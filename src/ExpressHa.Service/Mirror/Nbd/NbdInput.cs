@@ -3,22 +3,17 @@ using System.Net.Sockets;
 
 namespace ExpressHa.Service.Mirror.Nbd;
 
-/// <summary>Buffered reading from a client's socket: small headers come from one pooled buffer, large payloads
-/// go straight from the socket into the caller's memory.</summary>
+/// <summary>Buffered, blocking reads from a client's socket (the connection has its own thread): small headers come
+/// from one pooled buffer, large payloads go straight from the socket into the caller's memory.</summary>
 internal sealed class NbdInput : IDisposable
 {
     const int BufferSize = 64 * 1024;
 
-    readonly Stream _stream;
-    readonly Socket? _socket;
+    readonly Socket _socket;
     byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     int _pos, _end;
 
-    public NbdInput(Stream stream, Socket? socket)
-    {
-        _stream = stream;
-        _socket = socket;
-    }
+    public NbdInput(Socket socket) => _socket = socket;
 
     /// <summary>True when the next request is already here, so replies can wait in the output buffer.</summary>
     public bool HasPendingInput
@@ -28,7 +23,7 @@ internal sealed class NbdInput : IDisposable
             if (_pos < _end) return true;
             try
             {
-                return _socket is { Available: > 0 };
+                return _socket.Available > 0;
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -39,7 +34,7 @@ internal sealed class NbdInput : IDisposable
 
     /// <summary>Reads exactly <paramref name="destination"/>.Length bytes; returns false on a clean end of stream
     /// before the first byte, throws <see cref="EndOfStreamException"/> when the stream ends in the middle.</summary>
-    public async ValueTask<bool> ReadExactlyAsync(Memory<byte> destination, CancellationToken ct)
+    public bool ReadExactly(Span<byte> destination)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(NbdInput));
         var done = 0;
@@ -48,7 +43,7 @@ internal sealed class NbdInput : IDisposable
             if (_pos < _end)
             {
                 var n = Math.Min(_end - _pos, destination.Length - done);
-                buffer.AsMemory(_pos, n).CopyTo(destination[done..]);
+                buffer.AsSpan(_pos, n).CopyTo(destination[done..]);
                 _pos += n;
                 done += n;
                 continue;
@@ -56,13 +51,13 @@ internal sealed class NbdInput : IDisposable
             var remaining = destination.Length - done;
             if (remaining >= buffer.Length)
             {
-                var r = await _stream.ReadAsync(destination[done..], ct).ConfigureAwait(false);
+                var r = _socket.Receive(destination[done..]);
                 if (r == 0) return done == 0 ? false : throw new EndOfStreamException();
                 done += r;
             }
             else
             {
-                var r = await _stream.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false);
+                var r = _socket.Receive(buffer);
                 if (r == 0) return done == 0 ? false : throw new EndOfStreamException();
                 _pos = 0;
                 _end = r;
@@ -71,10 +66,9 @@ internal sealed class NbdInput : IDisposable
         return true;
     }
 
-    public async ValueTask ReadRequiredAsync(Memory<byte> destination, CancellationToken ct)
+    public void ReadRequired(Span<byte> destination)
     {
-        if (!await ReadExactlyAsync(destination, ct).ConfigureAwait(false) && destination.Length > 0)
-            throw new EndOfStreamException();
+        if (!ReadExactly(destination) && destination.Length > 0) throw new EndOfStreamException();
     }
 
     public void Dispose()

@@ -1,61 +1,62 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.Sockets;
 
 namespace ExpressHa.Service.Mirror.Nbd;
 
-/// <summary>Buffered writing to a client's socket: small replies collect in one pooled buffer until
-/// <see cref="FlushAsync"/>, a large block goes out in one write after what is buffered.</summary>
+/// <summary>Buffered, blocking writes to a client's socket: small replies collect in one pooled buffer until
+/// <see cref="Flush"/>, a large block goes out in one send after what is buffered.</summary>
 internal sealed class NbdOutput : IDisposable
 {
     const int BufferSize = 64 * 1024;
 
-    readonly Stream _stream;
+    readonly Socket _socket;
     byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     int _length;
 
-    public NbdOutput(Stream stream) => _stream = stream;
+    public NbdOutput(Socket socket) => _socket = socket;
 
     public int Buffered => _length;
 
     byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(NbdOutput));
 
     /// <summary>Space for <paramref name="size"/> bytes at the end of the buffer, flushing first when it is full.</summary>
-    public async ValueTask<Memory<byte>> ReserveAsync(int size, CancellationToken ct)
+    public Span<byte> Reserve(int size)
     {
         if (size > BufferSize) throw new ArgumentOutOfRangeException(nameof(size));
-        if (_length + size > BufferSize) await FlushAsync(ct).ConfigureAwait(false);
-        var m = Buffer.AsMemory(_length, size);
+        if (_length + size > BufferSize) Flush();
+        var s = Buffer.AsSpan(_length, size);
         _length += size;
-        return m;
+        return s;
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+    public void Write(ReadOnlySpan<byte> data)
     {
         if (_length + data.Length <= BufferSize)
         {
-            data.CopyTo(Buffer.AsMemory(_length));
+            data.CopyTo(Buffer.AsSpan(_length));
             _length += data.Length;
             return;
         }
-        await FlushAsync(ct).ConfigureAwait(false);
-        await _stream.WriteAsync(data, ct).ConfigureAwait(false);
+        Flush();
+        SendAll(data);
     }
 
-    public async ValueTask WriteUInt16Async(ushort value, CancellationToken ct)
-        => BinaryPrimitives.WriteUInt16BigEndian((await ReserveAsync(2, ct).ConfigureAwait(false)).Span, value);
+    public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16BigEndian(Reserve(2), value);
+    public void WriteUInt32(uint value) => BinaryPrimitives.WriteUInt32BigEndian(Reserve(4), value);
+    public void WriteUInt64(ulong value) => BinaryPrimitives.WriteUInt64BigEndian(Reserve(8), value);
 
-    public async ValueTask WriteUInt32Async(uint value, CancellationToken ct)
-        => BinaryPrimitives.WriteUInt32BigEndian((await ReserveAsync(4, ct).ConfigureAwait(false)).Span, value);
-
-    public async ValueTask WriteUInt64Async(ulong value, CancellationToken ct)
-        => BinaryPrimitives.WriteUInt64BigEndian((await ReserveAsync(8, ct).ConfigureAwait(false)).Span, value);
-
-    public async ValueTask FlushAsync(CancellationToken ct)
+    public void Flush()
     {
         if (_length == 0) return;
         var n = _length;
         _length = 0;
-        await _stream.WriteAsync(Buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+        SendAll(Buffer.AsSpan(0, n));
+    }
+
+    void SendAll(ReadOnlySpan<byte> data)
+    {
+        while (data.Length > 0) data = data[_socket.Send(data)..];
     }
 
     public void Dispose()

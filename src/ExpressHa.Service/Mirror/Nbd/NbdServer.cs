@@ -8,6 +8,9 @@ namespace ExpressHa.Service.Mirror.Nbd;
 /// A broken client only loses its own connection; the accept loop never stops on a client's behalf.</summary>
 public sealed class NbdServer : IAsyncDisposable
 {
+    /// <summary>Each connection has a thread; a mirror export has a handful of clients, so this only stops a flood.</summary>
+    const int MaxConnections = 128;
+
     readonly string _exportName;
     readonly IBlockDevice _device;
     readonly Action<string> _log;
@@ -100,16 +103,20 @@ public sealed class NbdServer : IAsyncDisposable
                 continue;
             }
 
+            if (_connections.Count >= MaxConnections)
+            {
+                _log($"nbd: refusing a client: {MaxConnections} connections are open");
+                client.Dispose();
+                continue;
+            }
             try
             {
                 if (client.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) client.NoDelay = true;
                 var connection = new NbdConnection(client, _exportName, _device, _log);
-                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var task = ServeAsync(connection, started.Task, token);
-                _connections[connection] = task;
-                started.SetResult();
-                // StopAsync may have run between the token check and the registration above.
-                if (token.IsCancellationRequested) connection.Close();
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _connections[connection] = done.Task;
+                var thread = new Thread(() => Serve(connection, done)) { IsBackground = true, Name = "nbd " + connection.Peer };
+                thread.Start();
             }
             catch (Exception e)
             {
@@ -119,12 +126,11 @@ public sealed class NbdServer : IAsyncDisposable
         }
     }
 
-    async Task ServeAsync(NbdConnection connection, Task registered, CancellationToken token)
+    void Serve(NbdConnection connection, TaskCompletionSource done)
     {
-        await registered.ConfigureAwait(false);
         try
         {
-            await connection.RunAsync(token).ConfigureAwait(false);
+            connection.Run();
         }
         catch (Exception e)
         {
@@ -133,7 +139,8 @@ public sealed class NbdServer : IAsyncDisposable
         finally
         {
             _connections.TryRemove(connection, out _);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
+            done.SetResult();
         }
     }
 
