@@ -4,8 +4,8 @@ using System.Net.Sockets;
 
 namespace ExpressHa.Service.Mirror.Nbd;
 
-/// <summary>Serves one <see cref="IBlockDevice"/> as a single NBD export over TCP or a Unix socket.
-/// A broken client only loses its own connection; the accept loop never stops on a client's behalf.</summary>
+/// <summary>Serves one <see cref="IBlockDevice"/> as a single NBD export over TCP or a Unix socket, each connection
+/// on its own thread. A broken client only loses its own connection; the accept loop never stops on a client's behalf.</summary>
 public sealed class NbdServer : IAsyncDisposable
 {
     /// <summary>Each connection has a thread; a mirror export has a handful of clients, so this only stops a flood.</summary>

@@ -139,6 +139,23 @@ public sealed class NbdClientToolTests
     }
 
     [Fact]
+    public async Task Over_a_unix_socket_qemu_io_and_nbdcopy_write_and_read_the_same_bytes()
+    {
+        await using var host = await NbdTestHost.StartAsync(size: 4 * MiB, unix: true);
+        await QemuIoOkAsync(host.Uri, "write -P 0x21 0 1M", "write -f -P 0x22 1M 64k", "flush", "read -P 0x21 0 1M", "read -P 0x22 1M 64k");
+        Assert.All(host.ReadBacking(0, MiB), b => Assert.Equal(0x21, b));
+        Assert.All(host.ReadBacking(MiB, 64 * 1024), b => Assert.Equal(0x22, b));
+
+        var source = Path.Combine(host.Directory, "random.bin");
+        var back = Path.Combine(host.Directory, "back.bin");
+        var data = RandomNumberGenerator.GetBytes(4 * MiB);
+        await File.WriteAllBytesAsync(source, data);
+        await ExternalTool.RunOkAsync("nbdcopy", source, host.Uri);
+        await ExternalTool.RunOkAsync("nbdcopy", host.Uri, back);
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(await File.ReadAllBytesAsync(back)));
+    }
+
+    [Fact]
     public async Task QemuImg_converts_into_the_export_and_compares_equal_until_a_byte_differs()
     {
         await using var host = await NbdTestHost.StartAsync(size: 4 * MiB);

@@ -278,7 +278,7 @@ public sealed class NbdMalformedInputTests
     {
         await using var host = await NbdTestHost.StartAsync(size: MiB);
         var random = new Random(12345);
-        for (var i = 0; i < 60; i++)
+        for (var i = 0; i < 200; i++)
         {
             using var c = await RawNbdClient.ConnectAsync(host.Port);
             var garbage = new byte[random.Next(1, 400)];
