@@ -129,6 +129,26 @@ public sealed class NbdMalformedInputTests
     }
 
     [Fact]
+    public async Task Abort_is_acknowledged_and_list_with_data_is_invalid()
+    {
+        await using var host = await NbdTestHost.StartAsync();
+        using (var c = await RawNbdClient.ConnectAsync(host.Port))
+        {
+            await c.ReadGreetingAsync();
+            await c.SendUInt32Async(ClientFlagFixedNewstyle);
+            await c.SendOptionAsync(OptList, [1, 2, 3]);
+            var list = await c.ReadOptionReplyAsync();
+            Assert.Equal((OptList, RepErrInvalid), (list.Option, list.Type));
+            await c.SendOptionAsync(OptAbort, []);
+            var abort = await c.ReadOptionReplyAsync();
+            Assert.Equal((OptAbort, RepAck), (abort.Option, abort.Type));
+            Assert.True(await c.ServerClosesAsync());
+        }
+        Assert.Contains("ended the handshake", host.Log);
+        await AssertStillServesAsync(host);
+    }
+
+    [Fact]
     public async Task Export_name_option_with_an_unknown_name_closes_and_with_the_name_starts_transmission()
     {
         await using var host = await NbdTestHost.StartAsync(size: MiB);
