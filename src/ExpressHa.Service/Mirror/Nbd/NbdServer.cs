@@ -30,7 +30,11 @@ public sealed class NbdServer : IAsyncDisposable
             throw new ArgumentException("export name is longer than 4096 bytes", nameof(exportName));
         _exportName = exportName;
         _device = device;
-        _log = log ?? (_ => { });
+        // A throwing logger must not take a connection thread (and with it the process) down.
+        _log = log is null ? _ => { } : message =>
+        {
+            try { log(message); } catch (Exception) { }
+        };
     }
 
     public string ExportName => _exportName;
