@@ -12,6 +12,8 @@ public static class Cli
             stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
             stdout.WriteLine("  witness --listen ADDR:PORT --state-dir DIR   the witness server for HTTP partition resolution (third site)");
             stdout.WriteLine("  validate --config FILE                       validate a cluster config and print what it describes (exit 1 when invalid)");
+            stdout.WriteLine("  nbd-serve --file PATH --listen ADDR:PORT|unix:/PATH [--name NAME] [--read-only]");
+            stdout.WriteLine("                                               export a file or block device over NBD, no cluster");
             return args.Length == 0 ? 2 : 0;
         }
         var options = CliOptions.Parse(args.Skip(1).ToArray(), out var parseError);
@@ -27,6 +29,7 @@ public static class Cli
             "demo" => Commands.DemoCommand.Run(options, stdout, stderr),
             "witness" => Commands.WitnessCommand.Run(options, stdout, stderr),
             "demo-app" => Commands.DemoAppCommand.Run(options, stdout, stderr),
+            "nbd-serve" => Commands.NbdServeCommand.Run(options, stdout, stderr),
             _ => Unknown(args[0], stderr),
         };
     }
