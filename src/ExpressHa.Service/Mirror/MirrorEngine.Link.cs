@@ -15,10 +15,13 @@ public sealed partial class MirrorEngine
 
     static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Test hook: no dialing, incoming connections closed (a cut network, with both engines running).</summary>
+    internal volatile bool LinkBlockedForTest;
+
     bool CanConnect()
     {
         lock (_state)
-            return !_disposed && _frozen is null && !_restoring && _session is null && Volatile.Read(ref _handshaking) == 0
+            return !_disposed && !LinkBlockedForTest && _frozen is null && !_restoring && _session is null && Volatile.Read(ref _handshaking) == 0
                    && !_meta!.Has(MetaFlags.SuspendedSource);
     }
 

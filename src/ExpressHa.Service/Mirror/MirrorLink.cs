@@ -40,7 +40,6 @@ public sealed class MirrorLink : IDisposable
         finally { _send.Release(); }
     }
 
-    /// <summary>Sends a raw sealed token (the key check) under the send lock.</summary>
     public async Task<MirrorFrame> ReceiveAsync(CancellationToken ct)
     {
         var len = new byte[4];
