@@ -258,7 +258,7 @@ public sealed partial class MirrorEngine
                     _splitBrainAlerted = true;
                     break;
                 default:
-                    if (_lastError is not null && !_lastError.Contains("split brain")) _lastError = null;
+                    _lastError = null;
                     if (d.Action != SyncAction.Target && _meta!.Has(MetaFlags.SplitBrain) && d.Action == SyncAction.InSync)
                     {
                         _meta.Set(MetaFlags.SplitBrain, false);
@@ -347,6 +347,7 @@ public sealed partial class MirrorEngine
                     s.Peer = s.Peer with { Primary = f.A != 0 };
                 }
                 Log($"{_o.PeerNode} is now {(f.A != 0 ? "primary" : "secondary")}");
+                await s.Link.SendAsync(new MirrorFrame(FrameType.RoleAck, f.Id), s.Token).ConfigureAwait(false);
                 return;
             case FrameType.Write:
                 ApplyPeerWrite(f);
@@ -356,7 +357,7 @@ public sealed partial class MirrorEngine
                 FlushLocal();
                 await s.Link.SendAsync(new MirrorFrame(FrameType.FlushAck, f.Id), s.Token).ConfigureAwait(false);
                 return;
-            case FrameType.WriteAck or FrameType.FlushAck or FrameType.ResyncAck or FrameType.SyncEndAck or FrameType.OutdateAck
+            case FrameType.WriteAck or FrameType.FlushAck or FrameType.RoleAck or FrameType.ResyncAck or FrameType.SyncEndAck or FrameType.OutdateAck
                 or FrameType.TargetBitmap:
                 s.Complete(f);
                 return;

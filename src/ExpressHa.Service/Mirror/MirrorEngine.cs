@@ -165,7 +165,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
             Log($"promoted ({(s is null ? "alone" : "connected")}); generation {Generations.Hex(_meta!.Gen.Current)}");
             if (s is not null)
             {
-                try { await s.Link.SendAsync(new MirrorFrame(FrameType.Role, A: 1), ct).ConfigureAwait(false); }
+                try { await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: 1), _o.AckTimeout, ct).ConfigureAwait(false); }
                 catch (Exception e) { EndSession(s, $"send failed: {e.Message}"); }
                 if (fullSync) StartResyncSource(s, full: true);
             }
@@ -212,7 +212,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
         Log("demoted");
         if (s is not null)
         {
-            try { await s.Link.SendAsync(new MirrorFrame(FrameType.Role, A: 0), ct).ConfigureAwait(false); }
+            try { await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: 0), _o.AckTimeout, ct).ConfigureAwait(false); }
             catch (Exception e) { EndSession(s, $"send failed: {e.Message}"); }
         }
     }

@@ -7,7 +7,7 @@ public enum FrameType : byte
     // Handshake (plain text)
     Hello = 1, HelloReply, Proof, AuthOk, AuthFail, KeyCheck, KeyOk, KeyFail,
     // Session (sealed when encrypted)
-    State = 20, Ping, Role,
+    State = 20, Ping, Role, RoleAck,
     Write = 30, WriteAck, Flush, FlushAck,
     SyncBegin = 40, TargetBitmap, ResyncBlock, ResyncAck, SyncEnd, SyncEndAck,
     Outdate = 50, OutdateAck,
