@@ -113,6 +113,7 @@ public sealed partial class MirrorEngine
         static MirrorFrame Json<T>(FrameType t, T value) => new(t, Payload: JsonSerializer.SerializeToUtf8Bytes(value));
         static T Parse<T>(MirrorFrame f) => JsonSerializer.Deserialize<T>(f.Payload.Span) ?? throw new InvalidDataException($"empty {f.Type}");
 
+        link.MaxBody = 4096;
         try
         {
             // 1. Mutual challenge-response.
@@ -187,6 +188,7 @@ public sealed partial class MirrorEngine
                 await link.SendAsync(new MirrorFrame(FrameType.KeyOk, Payload: MyCheck()), ct).ConfigureAwait(false);
             }
             if (enc) link.EnableCrypto(tx!, rx!);
+            link.MaxBody = MirrorFrame.MaxBody;
         }
         catch (AuthException)
         {

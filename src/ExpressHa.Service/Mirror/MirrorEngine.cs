@@ -488,6 +488,34 @@ public sealed partial class MirrorEngine : IMirrorEngine
         if (s is not null) EndSession(s, "dropped by a test");
     }
 
+    /// <summary>Test hook: stops like a crash or power loss: no demote, no final metadata write (WasPrimary stays,
+    /// CleanShutdown stays clear); the peer sees the link drop.</summary>
+    internal async Task CrashForTest()
+    {
+        _disposed = true;
+        TaskCompletionSource? gate;
+        MirrorSession? s;
+        lock (_state)
+        {
+            gate = _frozen;
+            s = _session;
+            if (s is not null) s.Planned = true;
+        }
+        gate?.TrySetException(new BlockDeviceException(BlockDeviceException.ESHUTDOWN, "crashed"));
+        _cts.Cancel();
+        if (s is not null) EndSession(s, "crash");
+        try { _listener?.Stop(); } catch { }
+        foreach (var t in new[] { _dialLoop, _acceptLoop })
+            if (t is not null) try { await t.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); } catch { }
+        var sw = Stopwatch.StartNew();
+        while (Volatile.Read(ref _handshaking) > 0 && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
+        lock (_state)
+        {
+            _meta?.Dispose();
+            _data?.Dispose();
+        }
+    }
+
     // ---------------------------------------------------------------- dispose
 
     public async ValueTask DisposeAsync()

@@ -20,6 +20,8 @@ public sealed class MirrorLink : IDisposable
     }
 
     public bool Encrypted => _tx is not null;
+    /// <summary>Largest body accepted; small until the peer is authenticated (an unknown peer cannot make us allocate much).</summary>
+    public int MaxBody { get; set; } = MirrorFrame.MaxBody;
     public bool Closed => _closed != 0;
 
     /// <summary>From now on every frame is sealed/opened with these ciphers.</summary>
@@ -45,7 +47,7 @@ public sealed class MirrorLink : IDisposable
         var len = new byte[4];
         await _stream.ReadExactlyAsync(len, ct).ConfigureAwait(false);
         int n = BinaryPrimitives.ReadInt32LittleEndian(len);
-        if (n < MirrorFrame.HeaderSize || n > MirrorFrame.MaxBody + FrameCipher.TagSize)
+        if (n < MirrorFrame.HeaderSize || n > MaxBody + FrameCipher.TagSize)
             throw new InvalidDataException($"mirror frame length {n} is out of range");
         var body = new byte[n];
         await _stream.ReadExactlyAsync(body, ct).ConfigureAwait(false);

@@ -388,10 +388,11 @@ public class MirrorEngineTests
         Assert.Equal(restPoint, p.Sha(NodeB));
 
         var image = Path.Combine(p.Dir, "backup.img");
-        long reported = 0;
-        await p.B.CopyOutAsync(image, new Progress<long>(v => Interlocked.Exchange(ref reported, v)), default);
+        var progress = new RecordingProgress();
+        await p.B.CopyOutAsync(image, progress, default);
         Assert.Equal(restPoint, ShaFile(image));
-        await p.WaitUntil(() => Interlocked.Read(ref reported) == 4 * MiB, "progress reaches the size");
+        Assert.Equal(4 * MiB, progress.Values.Last());
+        Assert.True(progress.Values.Count >= 4 && progress.Values.SequenceEqual(progress.Values.Order()), "progress grows in steps");
 
         var refused = await Assert.ThrowsAsync<MirrorException>(() => p.B.ResumeAsync(default));
         Assert.Equal(MirrorErrorCodes.NotSuspended, refused.Code);
@@ -428,6 +429,48 @@ public class MirrorEngineTests
     }
 
     [Fact]
+    public async Task Primary_freezes_writes_on_link_loss_until_the_peer_is_known_down()
+    {
+        await using var p = new MirrorPair(2 * MiB);
+        var dev = await p.StartSyncedWithPrimaryA();
+        await p.StopB(); // OutdatePeer cannot reach it now
+        await p.WaitUntil(() => p.A!.GetStatus().Connection != "Connected", "A sees the link gone");
+        var write = dev.WriteAsync(5 * Block + 3, RandomNumberGenerator.GetBytes(1000), false, default).AsTask();
+        await Task.Delay(1500);
+        Assert.False(write.IsCompleted, "a write completed while the peer's state was unknown");
+        Assert.Equal(0, p.AlertCount(NodeA, 1));
+        p.A!.PeerNodeDown();
+        await write.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(1, p.AlertCount(NodeA, 1));
+        var s = p.A.GetStatus();
+        Assert.Equal(Block, s.DirtyBytes);
+        Assert.Equal("UpToDate", s.Disk);
+        Assert.NotEqual(s.BitmapGeneration, new string('0', 16)); // went on alone: the bitmap generation names the peer's point
+    }
+
+    [Fact]
+    public async Task Crashed_primary_gets_a_full_resync_when_it_returns()
+    {
+        await using var p = new MirrorPair(2 * MiB);
+        var devA = await p.StartSyncedWithPrimaryA();
+        await devA.WriteAsync(0, RandomNumberGenerator.GetBytes(50_000), false, default);
+        await p.CrashA();
+        // A write that reached A's disk but never the peer (the crash hit between).
+        using (var f = new FileStream(p.DataPath(NodeA), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            RandomAccess.Write(f.SafeFileHandle, RandomNumberGenerator.GetBytes(4096), 20 * Block);
+        await p.WaitUntil(() => p.B!.GetStatus().Connection != "Connected", "B sees the link gone");
+        var devB = await p.B!.PromoteAsync(default);
+        await devB.WriteAsync(MiB, RandomNumberGenerator.GetBytes(Block), false, default);
+        long before = p.B.ResyncedBytes;
+        await p.StartA();
+        await p.WaitInSync();
+        await devB.FlushAsync(default);
+        Assert.True(p.B.ResyncedBytes - before >= 2 * MiB, $"moved {p.B.ResyncedBytes - before}: not a full resync");
+        Assert.Equal(p.Sha(NodeB), p.Sha(NodeA));
+        Assert.Equal("Secondary", p.A!.GetStatus().Role);
+    }
+
+    [Fact]
     public async Task Existing_smaller_device_is_refused()
     {
         await using var p = new MirrorPair(MiB);
@@ -438,6 +481,12 @@ public class MirrorEngineTests
         await using var big = new MirrorEngine(o);
         var e = await Assert.ThrowsAsync<MirrorException>(() => big.StartAsync(default));
         Assert.Equal(MirrorErrorCodes.SizeMismatch, e.Code);
+    }
+
+    sealed class RecordingProgress : IProgress<long>
+    {
+        public List<long> Values { get; } = [];
+        public void Report(long value) { lock (Values) Values.Add(value); }
     }
 
     static byte[] ReadFile(string path, long offset, int length)
