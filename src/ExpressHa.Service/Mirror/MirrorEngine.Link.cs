@@ -17,6 +17,8 @@ public sealed partial class MirrorEngine
 
     /// <summary>Test hook: no dialing, incoming connections closed (a cut network, with both engines running).</summary>
     internal volatile bool LinkBlockedForTest;
+    /// <summary>Test hook: the next received frame is not handled until this completes or the session ends (a hung peer).</summary>
+    internal TaskCompletionSource? StallReceiveForTest;
 
     bool CanConnect()
     {
@@ -204,10 +206,11 @@ public sealed partial class MirrorEngine
 
         // 3. State exchange and the decision.
         var session = new MirrorSession(link, dialer);
-        await link.SendAsync(Json(FrameType.State, LocalStateLocked()), ct).ConfigureAwait(false);
+        var sent = LocalStateLocked();
+        await link.SendAsync(Json(FrameType.State, sent), ct).ConfigureAwait(false);
         var peer = Parse<MirrorNodeState>(await Expect(FrameType.State).ConfigureAwait(false));
         if (peer.Node != _o.PeerNode) throw new InvalidDataException($"state from '{peer.Node}', expected {_o.PeerNode}");
-        return Establish(session, peer);
+        return Establish(session, sent, peer);
     }
 
     MirrorNodeState LocalStateLocked() { lock (_state) return LocalState(); }
@@ -230,15 +233,23 @@ public sealed partial class MirrorEngine
         if (changed) Alert(AlertLevels.Error, eventId, message);
     }
 
-    MirrorSession? Establish(MirrorSession s, MirrorNodeState peer)
+    MirrorSession? Establish(MirrorSession s, MirrorNodeState sent, MirrorNodeState peer)
     {
         SyncDecisionResult d;
         bool alertSplit = false, alertConnected = false;
         lock (_state)
         {
             if (_disposed) return null;
+            // Both sides decide from the states they exchanged; if ours changed meanwhile (promote, new generation),
+            // the peer's decision may differ from ours: start over.
             var local = LocalState();
-            d = SyncDecision.Decide(local, peer);
+            if (local.Current != sent.Current || local.BitmapGen != sent.BitmapGen || local.Flags != sent.Flags
+                || local.Primary != sent.Primary || (local.DirtyBlocks == 0) != (sent.DirtyBlocks == 0))
+            {
+                LinkLog("local state changed during the handshake; reconnecting");
+                return null;
+            }
+            d = SyncDecision.Decide(sent, peer);
             s.Peer = peer;
             s.PeerPrimary = peer.Primary;
             s.Decision = d;
@@ -299,6 +310,7 @@ public sealed partial class MirrorEngine
             {
                 var f = await s.Link.ReceiveAsync(s.Token).ConfigureAwait(false);
                 s.LastReceive = Environment.TickCount64;
+                if (Interlocked.Exchange(ref StallReceiveForTest, null) is { } stall) await stall.Task.WaitAsync(s.Token).ConfigureAwait(false);
                 await DispatchAsync(s, f).ConfigureAwait(false);
             }
         }

@@ -37,7 +37,8 @@ public sealed partial class MirrorEngine : IMirrorEngine
     bool _everConnected;
     string? _linkProblem;          // AuthFailed, KeyMismatch: until the next good handshake
     bool _sawLinkDownWhileUpToDate;
-    TaskCompletionSource? _frozen;
+    TaskCompletionSource? _frozen;       // link lost while replicating: until the peer is outdated or down
+    TaskCompletionSource? _suspendGate;  // SuspendAsync holds writes while it flushes and outdates the peer
     bool _peerDown;
     TaskCompletionSource _peerDownSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     bool _restoring;
@@ -235,7 +236,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                         $"mirror {Name}: replication can be suspended only while connected and in sync");
                 if (s.PeerPrimary) throw new MirrorException(MirrorErrorCodes.NotPrimary, $"mirror {Name}: {_o.PeerNode} is primary; suspend there");
                 if (_frozen is not null) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: writes are frozen after a link loss");
-                gate = _frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                gate = _suspendGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
             // Writes are held at the gate; wait for those in flight, flush end to end.
             while (Volatile.Read(ref _inflight) > 0) await Task.Delay(5, ct).ConfigureAwait(false);
@@ -257,7 +258,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
         {
             if (gate is not null)
             {
-                lock (_state) if (_frozen == gate) _frozen = null;
+                lock (_state) if (_suspendGate == gate) _suspendGate = null;
                 gate.TrySetResult();
             }
             _admin.Release();

@@ -55,8 +55,9 @@ public sealed partial class MirrorEngine
                 if (_disposed) throw new BlockDeviceException(BlockDeviceException.ESHUTDOWN, $"mirror {Name} is shutting down");
                 if (!_primary || epoch != _deviceEpoch)
                     throw new BlockDeviceException(BlockDeviceException.EPERM, $"mirror {Name} is not primary on {_o.LocalNode}");
-                if (_frozen is null) { _inflight++; return; }
-                gate = _frozen.Task;
+                var hold = _frozen ?? _suspendGate;
+                if (hold is null) { _inflight++; return; }
+                gate = hold.Task;
             }
             await gate.WaitAsync(ct).ConfigureAwait(false);
         }

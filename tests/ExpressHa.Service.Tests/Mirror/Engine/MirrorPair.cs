@@ -31,6 +31,7 @@ public sealed class MirrorPair : IAsyncDisposable
     public byte[] ClusterKeyB = Encoding.UTF8.GetBytes("mirror test cluster key");
     public byte[]? EncKeyA, EncKeyB;
     public long RateA, RateB;
+    public TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
     public MirrorPair(long size) { Size = size; }
 
@@ -50,6 +51,7 @@ public sealed class MirrorPair : IAsyncDisposable
             EncryptionKey = a ? EncKeyA : EncKeyB,
             SyncRateBytesPerSecond = a ? RateA : RateB,
             ConnectRetryInterval = TimeSpan.FromMilliseconds(200),
+            AckTimeout = AckTimeout,
             OutdatePeer = async ct =>
             {
                 var other = a ? B : A;
