@@ -298,6 +298,13 @@ public sealed partial class MirrorEngine : IMirrorEngine
             {
                 var m = _meta!;
                 s = _session;
+                bool healthy = s is { Established: true, Ended: false } && s.Decision.Action != SyncAction.SplitBrain
+                               && !m.Has(MetaFlags.SplitBrain) && !m.Has(MetaFlags.Outdated) && !m.Has(MetaFlags.SyncTargetInProgress);
+                if (sourceNode == _o.LocalNode && healthy)
+                {
+                    Log("repair: connected, and this copy is not behind: nothing to repair");
+                    return;
+                }
                 if (sourceNode == _o.LocalNode)
                 {
                     m.Set(MetaFlags.ForcedSource, true);

@@ -100,7 +100,8 @@ public sealed partial class MirrorEngine
         }
         catch (Exception e)
         {
-            lock (_bitsLock) PersistClearedBits();
+            try { lock (_bitsLock) PersistClearedBits(); }
+            catch (Exception pe) { Log($"persisting the bitmap: {pe.Message}"); }
             if (!s.Ended)
             {
                 Log($"resync to {_o.PeerNode} failed: {e.Message}");
