@@ -371,7 +371,7 @@ public sealed partial class MirrorEngine
                 FlushLocal();
                 await s.Link.SendAsync(new MirrorFrame(FrameType.FlushAck, f.Id), s.Token).ConfigureAwait(false);
                 return;
-            case FrameType.WriteAck or FrameType.FlushAck or FrameType.RoleAck or FrameType.ResyncAck or FrameType.SyncEndAck or FrameType.OutdateAck
+            case FrameType.WriteAck or FrameType.FlushAck or FrameType.RoleAck or FrameType.LeavingAck or FrameType.ResyncAck or FrameType.SyncEndAck or FrameType.OutdateAck
                 or FrameType.TargetBitmap:
                 s.Complete(f);
                 return;
@@ -398,9 +398,35 @@ public sealed partial class MirrorEngine
                 Log(f.A == 1 ? $"{_o.PeerNode} suspended replication; this copy stays at the rest point (outdated)" : "outdated by the peer");
                 await s.Link.SendAsync(new MirrorFrame(FrameType.OutdateAck, f.Id), s.Token).ConfigureAwait(false);
                 return;
+            case FrameType.Leaving:
+                OnPeerLeaving(s);
+                await s.Link.SendAsync(new MirrorFrame(FrameType.LeavingAck, f.Id), s.Token).ConfigureAwait(false);
+                return;
             default:
                 throw new InvalidDataException($"unexpected {f.Type} in a session");
         }
+    }
+
+    /// <summary>The secondary shuts down cleanly and has persisted Outdated: the primary goes on alone without a freeze
+    /// (a new generation; writes from now on set bitmap bits).</summary>
+    void OnPeerLeaving(MirrorSession s)
+    {
+        bool wasReplicating;
+        lock (_state)
+        {
+            wasReplicating = _primary && s.Replicating;
+            s.Planned = true;
+            s.Replicating = false;
+            if (wasReplicating)
+            {
+                _meta!.Gen.StartNew();
+                _meta.WriteHeader();
+            }
+        }
+        if (wasReplicating)
+            Alert(AlertLevels.Error, EventBreak,
+                $"mirror break: mirror {Name} lost {_o.PeerNode} (it shut down and marked its copy outdated); {_o.LocalNode} goes on alone and records the changes for a differential resync");
+        else Log($"{_o.PeerNode} is shutting down");
     }
 
     void ApplyPeerWrite(MirrorFrame f)

@@ -130,12 +130,12 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 if (_primary) return _device!;
                 var m = _meta!;
                 s = _session is { Established: true, Ended: false } x ? x : null;
-                if (m.Has(MetaFlags.Outdated))
-                    throw new MirrorException(MirrorErrorCodes.Outdated,
-                        $"mirror {Name}: the copy on {_o.LocalNode} is outdated (the peer went on without it); resync from {_o.PeerNode}, or run Repair-HaMirror -Source {_o.LocalNode} to force it");
                 if (m.Has(MetaFlags.SyncTargetInProgress) || _sync == SyncAction.Target || (s is not null && s.Decision.Action == SyncAction.Target))
                     throw new MirrorException(MirrorErrorCodes.Inconsistent,
                         $"mirror {Name}: the copy on {_o.LocalNode} is inconsistent (resync from {_o.PeerNode} in progress)");
+                if (m.Has(MetaFlags.Outdated))
+                    throw new MirrorException(MirrorErrorCodes.Outdated,
+                        $"mirror {Name}: the copy on {_o.LocalNode} is outdated (the peer went on without it); resync from {_o.PeerNode}, or run Repair-HaMirror -Source {_o.LocalNode} to force it");
                 if ((m.Has(MetaFlags.SplitBrain) && !m.Has(MetaFlags.ForcedSource)) || s?.Decision.Action == SyncAction.SplitBrain)
                     throw new MirrorException(MirrorErrorCodes.SplitBrain,
                         $"mirror {Name}: split brain between {_o.LocalNode} and {_o.PeerNode}; run Repair-HaMirror -Source <node whose data wins>");
@@ -544,8 +544,26 @@ public sealed partial class MirrorEngine : IMirrorEngine
             }
             catch (Exception e) { Log($"demote on shutdown: {e.Message}"); }
         }
-        _cts.Cancel();
         MirrorSession? s;
+        lock (_state) s = _session is { Established: true, Ended: false } x ? x : null;
+        if (s is not null && s.PeerPrimary && !_primary)
+        {
+            // A clean stop of the standby: outdate this copy first and tell the primary, so it goes on without a freeze.
+            try
+            {
+                lock (_state)
+                {
+                    if (!_meta!.Has(MetaFlags.Outdated) && _meta.Gen.Current != 0)
+                    {
+                        _meta.Set(MetaFlags.Outdated, true);
+                        _meta.WriteHeader();
+                    }
+                }
+                await s.RequestAsync(new MirrorFrame(FrameType.Leaving, s.NextId()), TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) { Log($"telling {_o.PeerNode} that this node leaves: {e.Message}"); }
+        }
+        _cts.Cancel();
         lock (_state)
         {
             s = _session;

@@ -10,7 +10,7 @@ public enum FrameType : byte
     State = 20, Ping, Role, RoleAck,
     Write = 30, WriteAck, Flush, FlushAck,
     SyncBegin = 40, TargetBitmap, ResyncBlock, ResyncAck, SyncEnd, SyncEndAck,
-    Outdate = 50, OutdateAck,
+    Outdate = 50, OutdateAck, Leaving, LeavingAck,
 }
 
 /// <summary>One message on the mirror link. Wire: u32 length, then the body (sealed with AES-GCM after the handshake

@@ -433,7 +433,7 @@ public class MirrorEngineTests
     {
         await using var p = new MirrorPair(2 * MiB);
         var dev = await p.StartSyncedWithPrimaryA();
-        await p.StopB(); // OutdatePeer cannot reach it now
+        await p.CrashB(); // gone without a word; OutdatePeer cannot reach it
         await p.WaitUntil(() => p.A!.GetStatus().Connection != "Connected", "A sees the link gone");
         var write = dev.WriteAsync(5 * Block + 3, RandomNumberGenerator.GetBytes(1000), false, default).AsTask();
         await Task.Delay(1500);
@@ -460,6 +460,22 @@ public class MirrorEngineTests
         Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(0.9), $"write acknowledged after {sw.Elapsed} without the peer's ack");
         Assert.Equal(1, p.AlertCount(NodeA, 1));
         // The hung peer was outdated (OutdatePeer) before the write was acknowledged; then the link comes back and resyncs.
+        await p.WaitInSync();
+        await dev.FlushAsync(default);
+        Assert.Equal(p.Sha(NodeA), p.Sha(NodeB));
+    }
+
+    [Fact]
+    public async Task Clean_stop_of_the_standby_outdates_it_without_freezing_the_primary()
+    {
+        await using var p = new MirrorPair(2 * MiB);
+        var dev = await p.StartSyncedWithPrimaryA();
+        await p.StopB();
+        await dev.WriteAsync(3 * Block, RandomNumberGenerator.GetBytes(100), false, default).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, p.AlertCount(NodeA, 1));
+        Assert.Equal(Block, p.A!.GetStatus().DirtyBytes);
+        await p.StartB();
+        Assert.Equal("Outdated", p.B!.GetStatus().Disk);
         await p.WaitInSync();
         await dev.FlushAsync(default);
         Assert.Equal(p.Sha(NodeA), p.Sha(NodeB));

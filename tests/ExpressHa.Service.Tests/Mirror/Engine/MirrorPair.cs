@@ -69,6 +69,7 @@ public sealed class MirrorPair : IAsyncDisposable
 
     public async Task StopA() { var e = A; A = null; if (e is not null) await e.DisposeAsync(); }
     public async Task CrashA() { var e = A; A = null; if (e is not null) await e.CrashForTest(); }
+    public async Task CrashB() { var e = B; B = null; if (e is not null) await e.CrashForTest(); }
     public async Task StopB() { var e = B; B = null; if (e is not null) await e.DisposeAsync(); }
 
     /// <summary>Starts both, waits for the connection, promotes A and waits for the initial full copy.</summary>
