@@ -166,6 +166,7 @@ public sealed partial class MirrorEngine
         {
             if (_primary) throw new InvalidDataException("the peer wants to resync over the primary");
             _meta!.Set(MetaFlags.SyncTargetInProgress, true);
+            _meta.Set(MetaFlags.Consistent, false);
             _meta.SyncTowards = (ulong)f.A;
             _meta.WriteHeader();
             _sync = SyncAction.Target;

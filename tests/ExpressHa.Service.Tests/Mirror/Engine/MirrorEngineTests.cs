@@ -48,6 +48,25 @@ public class MirrorEngineTests
         Assert.True(p.InSync(), p.Describe());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Data_on_the_wire_is_sealed_when_encrypted(bool encrypted)
+    {
+        await using var p = new MirrorPair(MiB);
+        await using var proxy = new RecordingProxy(p.PortB);
+        p.ProxyPortForA = proxy.Port;
+        if (encrypted) p.EncKeyA = p.EncKeyB = MirrorKeyFile.Generate(128);
+        var dev = await p.StartSyncedWithPrimaryA();
+        var marker = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("EXPRESSHA-MIRROR-MARKER:", 100)));
+        await dev.WriteAsync(4096, marker, true, default);
+        Assert.Equal(marker, ReadFile(p.DataPath(NodeB), 4096, marker.Length));
+        var seen = proxy.Seen();
+        bool found = seen.AsSpan().IndexOf("EXPRESSHA-MIRROR-MARKER:EXPRESSHA-MIRROR-MARKER:"u8) >= 0;
+        Assert.Equal(!encrypted, found);
+        Assert.True(seen.Length > marker.Length, $"the proxy relayed {seen.Length} bytes");
+    }
+
     [Fact]
     public async Task Fua_write_and_flush_reach_the_peer_file_and_the_secondary_refuses_writes()
     {

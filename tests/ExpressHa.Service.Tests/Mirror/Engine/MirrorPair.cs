@@ -32,6 +32,8 @@ public sealed class MirrorPair : IAsyncDisposable
     public byte[]? EncKeyA, EncKeyB;
     public long RateA, RateB;
     public TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>When set, node-a dials this port (a recording proxy) instead of node-b's.</summary>
+    public int? ProxyPortForA;
 
     public MirrorPair(long size) { Size = size; }
 
@@ -46,7 +48,7 @@ public sealed class MirrorPair : IAsyncDisposable
             Name = "md1", LocalNode = node, PeerNode = a ? NodeB : NodeA,
             DataPath = DataPath(node), MetaPath = MetaPath(node), SizeBytes = Size,
             ListenEndPoint = new IPEndPoint(IPAddress.Loopback, a ? PortA : PortB),
-            PeerEndPoint = new IPEndPoint(IPAddress.Loopback, a ? PortB : PortA),
+            PeerEndPoint = new IPEndPoint(IPAddress.Loopback, a ? ProxyPortForA ?? PortB : PortA),
             ClusterKey = a ? ClusterKeyA : ClusterKeyB,
             EncryptionKey = a ? EncKeyA : EncKeyB,
             SyncRateBytesPerSecond = a ? RateA : RateB,
@@ -137,7 +139,7 @@ public sealed class MirrorPair : IAsyncDisposable
 
     public int AlertCount(string node, int id) => Alerts.Count(a => a.Node == node && a.Id == id);
 
-    static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
