@@ -308,7 +308,8 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 if (sourceNode == _o.LocalNode)
                 {
                     m.Set(MetaFlags.ForcedSource, true);
-                    m.Set(MetaFlags.DiscardMine | MetaFlags.SplitBrain | MetaFlags.Outdated | MetaFlags.SyncTargetInProgress, false);
+                    m.Set(MetaFlags.DiscardMine | MetaFlags.SplitBrain | MetaFlags.Outdated | MetaFlags.SyncTargetInProgress | MetaFlags.SuspendedTarget, false);
+                    m.Set(MetaFlags.Consistent, true);
                     if (s is not { Established: true, Ended: false }) m.Gen.StartNew(); // alone: this copy becomes the newest
                 }
                 else

@@ -86,6 +86,7 @@ public sealed partial class MirrorEngine
             {
                 m.Gen.CompleteSync();
                 m.Set(MetaFlags.ForcedSource | MetaFlags.SplitBrain | MetaFlags.DiscardMine, false);
+                if (!_primary) m.Set(MetaFlags.WasPrimary, false); // a crashed primary's copy is now on both
                 m.WriteHeader();
                 _sync = SyncAction.InSync;
                 s.Decision = new SyncDecisionResult(SyncAction.InSync, false, "resync finished");

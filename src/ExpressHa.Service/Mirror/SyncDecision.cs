@@ -70,6 +70,10 @@ public static class SyncDecision
             if (l.Current == 0) return new(SyncAction.InSync, false, "both copies are new");
             bool lo = l.Has(MetaFlags.Outdated), po = p.Has(MetaFlags.Outdated);
             if (lo != po) return lo ? Target(false, "this copy is outdated") : Source(false, "the peer's copy is outdated");
+            // A primary that crashed may hold writes that never reached the peer (and the peer some it lost): its copy
+            // wins, and since nothing recorded the blocks in flight, the copy is full.
+            if (l.CrashedPrimary != p.CrashedPrimary && !l.Primary && !p.Primary)
+                return l.CrashedPrimary ? Source(true, "this side was a crashed primary") : Target(true, "the peer was a crashed primary");
             if (l.DirtyBlocks == 0 && p.DirtyBlocks == 0) return new(SyncAction.InSync, false, "same generation");
             if (l.Primary != p.Primary) return l.Primary ? Source(false, "merge: this side is primary") : Target(false, "merge: the peer is primary");
             if (l.CrashedPrimary != p.CrashedPrimary)

@@ -523,6 +523,31 @@ public class MirrorEngineTests
     }
 
     [Fact]
+    public async Task Crashed_primary_returning_to_an_idle_peer_copies_everything_to_it()
+    {
+        await using var p = new MirrorPair(2 * MiB);
+        var devA = await p.StartSyncedWithPrimaryA();
+        await devA.WriteAsync(0, RandomNumberGenerator.GetBytes(50_000), false, default);
+        string genBefore = p.A!.GetStatus().CurrentGeneration;
+        await p.CrashA();
+        var lost = RandomNumberGenerator.GetBytes(4096); // reached A's disk, never the peer
+        using (var f = new FileStream(p.DataPath(NodeA), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            RandomAccess.Write(f.SafeFileHandle, lost, 9 * Block);
+        long before = p.B!.ResyncedBytes;
+        await p.StartA();
+        await p.WaitInSync();
+        Assert.Equal(genBefore, p.B.GetStatus().CurrentGeneration);
+        Assert.Equal(lost, ReadFile(p.DataPath(NodeB), 9 * Block, lost.Length));
+        Assert.Equal(p.Sha(NodeA), p.Sha(NodeB));
+        Assert.True(p.B.ResyncedBytes - before >= 2 * MiB, "full copy from the crashed primary");
+        // Once copied, the next connect is a plain one (WasPrimary cleared on the source).
+        long after = p.B.ResyncedBytes;
+        p.A!.DropLinkForTest();
+        await p.WaitInSync();
+        Assert.Equal(after, p.B.ResyncedBytes);
+    }
+
+    [Fact]
     public async Task Existing_smaller_device_is_refused()
     {
         await using var p = new MirrorPair(MiB);

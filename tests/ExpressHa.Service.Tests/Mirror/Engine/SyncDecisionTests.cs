@@ -16,6 +16,7 @@ public class SyncDecisionTests
         { "both new", N("a", 0), N("b", 0), SyncAction.InSync, false },
         { "same generation, primary has bits: merge from primary", N("a", G1, primary: true, dirty: 3), N("b", G1, dirty: 1), SyncAction.Source, false },
         { "same generation, peer outdated", N("a", G1), N("b", G1, flags: MetaFlags.Consistent | MetaFlags.Outdated), SyncAction.Source, false },
+        { "same generation, local crashed while primary: full from it", N("a", G1, flags: MetaFlags.Consistent | MetaFlags.WasPrimary), N("b", G1), SyncAction.Source, true },
         { "local went on alone from the peer's point", N("a", G2, bm: G1, dirty: 5), N("b", G1), SyncAction.Source, false },
         { "the peer went on alone", N("a", G1), N("b", G2, bm: G1, dirty: 5), SyncAction.Target, false },
         { "went on alone twice (history)", N("a", G3, bm: G1, h1: G2), N("b", G1), SyncAction.Source, false },
