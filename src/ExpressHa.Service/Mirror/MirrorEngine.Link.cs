@@ -355,14 +355,22 @@ public sealed partial class MirrorEngine
             case FrameType.Ping:
                 return;
             case FrameType.Role:
+            {
+                bool conflict;
                 lock (_state)
                 {
-                    s.PeerPrimary = f.A != 0;
-                    s.Peer = s.Peer with { Primary = f.A != 0 };
+                    conflict = f.A != 0 && (_primary || _promotingViaLink);
+                    if (!conflict)
+                    {
+                        s.PeerPrimary = f.A != 0;
+                        s.Peer = s.Peer with { Primary = f.A != 0 };
+                    }
                 }
-                Log($"{_o.PeerNode} is now {(f.A != 0 ? "primary" : "secondary")}");
-                await s.Link.SendAsync(new MirrorFrame(FrameType.RoleAck, f.Id), s.Token).ConfigureAwait(false);
+                Log(conflict ? $"{_o.PeerNode} wants to be primary while this node is (or is becoming) primary: refused"
+                    : $"{_o.PeerNode} is now {(f.A != 0 ? "primary" : "secondary")}");
+                await s.Link.SendAsync(new MirrorFrame(FrameType.RoleAck, f.Id, A: conflict ? 1 : 0), s.Token).ConfigureAwait(false);
                 return;
+            }
             case FrameType.Write:
                 ApplyPeerWrite(f);
                 await s.Link.SendAsync(new MirrorFrame(FrameType.WriteAck, f.Id), s.Token).ConfigureAwait(false);

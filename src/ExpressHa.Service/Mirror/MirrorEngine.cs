@@ -29,6 +29,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
 
     // Role and link (under _state).
     bool _primary;
+    bool _promotingViaLink;
     int _deviceEpoch;
     PrimaryDevice? _device;
     int _inflight;
@@ -154,6 +155,34 @@ public sealed partial class MirrorEngine : IMirrorEngine
                     throw new MirrorException(MirrorErrorCodes.PeerUnknown,
                         $"mirror {Name}: the copy on {_o.LocalNode} is Consistent but the peer's state is unknown; connect the peer or run Repair-HaMirror -Source {_o.LocalNode} to force");
                 }
+                if (s is not null) _promotingViaLink = true;
+            }
+            if (s is not null)
+            {
+                // The peer must agree: it refuses when it is primary or being promoted itself (both then fail: never two primaries).
+                MirrorFrame ack;
+                try { ack = await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: 1), _o.AckTimeout, ct).ConfigureAwait(false); }
+                catch (Exception e)
+                {
+                    lock (_state) _promotingViaLink = false;
+                    EndSession(s, $"role change not acknowledged: {e.Message}");
+                    throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: the link to {_o.PeerNode} failed during promotion; retry", e);
+                }
+                if (ack.A != 0)
+                {
+                    lock (_state) _promotingViaLink = false;
+                    throw new MirrorException(MirrorErrorCodes.PeerPrimary, $"mirror {Name}: {_o.PeerNode} is primary or being promoted");
+                }
+            }
+            lock (_state)
+            {
+                _promotingViaLink = false;
+                var m = _meta!;
+                if (s is not null && (s.Ended || _session != s))
+                {
+                    _ = SendRoleQuietly(s, false);
+                    throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: the link to {_o.PeerNode} changed during promotion; retry");
+                }
                 fullSync = s is not null && m.Gen.Current == 0;
                 if (s is null || fullSync) m.Gen.StartNew();
                 m.Set(MetaFlags.WasPrimary, true);
@@ -164,12 +193,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 if (s is not null && s.Decision.Action is SyncAction.InSync or SyncAction.Source) s.Replicating = true;
             }
             Log($"promoted ({(s is null ? "alone" : "connected")}); generation {Generations.Hex(_meta!.Gen.Current)}");
-            if (s is not null)
-            {
-                try { await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: 1), _o.AckTimeout, ct).ConfigureAwait(false); }
-                catch (Exception e) { EndSession(s, $"send failed: {e.Message}"); }
-                if (fullSync) StartResyncSource(s, full: true);
-            }
+            if (s is not null && fullSync) StartResyncSource(s, full: true);
             return device;
         }
         finally { _admin.Release(); }
@@ -216,6 +240,12 @@ public sealed partial class MirrorEngine : IMirrorEngine
             try { await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: 0), _o.AckTimeout, ct).ConfigureAwait(false); }
             catch (Exception e) { EndSession(s, $"send failed: {e.Message}"); }
         }
+    }
+
+    async Task SendRoleQuietly(MirrorSession s, bool primary)
+    {
+        try { await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: primary ? 1 : 0), _o.AckTimeout, CancellationToken.None).ConfigureAwait(false); }
+        catch { }
     }
 
     // ---------------------------------------------------------------- suspend / resume

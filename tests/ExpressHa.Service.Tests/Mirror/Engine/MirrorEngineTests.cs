@@ -548,6 +548,34 @@ public class MirrorEngineTests
     }
 
     [Fact]
+    public async Task Concurrent_promotions_while_connected_leave_at_most_one_primary()
+    {
+        await using var p = new MirrorPair(MiB);
+        await p.StartSyncedWithPrimaryA();
+        await p.A!.DemoteAsync(default);
+        for (int round = 0; round < 5; round++)
+        {
+            var results = await Task.WhenAll(
+                Try(p.A!.PromoteAsync(default)), Try(p.B!.PromoteAsync(default)));
+            Assert.True(results.Count(ok => ok) <= 1, $"round {round}: both promoted");
+            int primaries = new[] { p.A.GetStatus(), p.B.GetStatus() }.Count(st => st.Role == "Primary");
+            Assert.Equal(results.Count(ok => ok), primaries);
+            await p.A.DemoteAsync(default);
+            await p.B.DemoteAsync(default);
+        }
+        // Afterwards a single promotion works and replicates.
+        var dev = await p.B!.PromoteAsync(default);
+        await dev.WriteAsync(0, RandomNumberGenerator.GetBytes(1000), true, default);
+        Assert.Equal(p.Sha(NodeA), p.Sha(NodeB));
+
+        static async Task<bool> Try(Task<IBlockDevice> t)
+        {
+            try { await t; return true; }
+            catch (MirrorException e) when (e.Code == MirrorErrorCodes.PeerPrimary) { return false; }
+        }
+    }
+
+    [Fact]
     public async Task Existing_smaller_device_is_refused()
     {
         await using var p = new MirrorPair(MiB);
