@@ -13,7 +13,7 @@ public sealed partial class MirrorEngine
 {
     sealed record HelloMsg(string Mirror, string Node, byte[] Challenge, byte[]? Proof);
 
-    static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Test hook: no dialing, incoming connections closed (a cut network, with both engines running).</summary>
     internal volatile bool LinkBlockedForTest;

@@ -576,6 +576,20 @@ public class MirrorEngineTests
     }
 
     [Fact]
+    public async Task Stopped_mirror_can_be_copied_out()
+    {
+        await using var p = new MirrorPair(MiB);
+        var dev = await p.StartSyncedWithPrimaryA();
+        await dev.WriteAsync(1000, RandomNumberGenerator.GetBytes(20_000), true, default);
+        await p.StopA();
+        await p.StopB();
+        await using var stopped = new MirrorEngine(p.Options(NodeB));
+        var image = Path.Combine(p.Dir, "stopped.img");
+        await stopped.CopyOutAsync(image, null, default);
+        Assert.Equal(p.Sha(NodeA), ShaFile(image));
+    }
+
+    [Fact]
     public async Task Existing_smaller_device_is_refused()
     {
         await using var p = new MirrorPair(MiB);
