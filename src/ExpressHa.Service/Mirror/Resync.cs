@@ -63,7 +63,7 @@ public sealed partial class MirrorEngine
                     await window.WaitAsync(ct).ConfigureAwait(false);
                     try { await limiter.WaitAsync(BlockSize, ct).ConfigureAwait(false); }
                     catch { window.Release(); throw; }
-                    outstanding.Add(SendResyncBlockAsync(s, b, window));
+                    outstanding.Add(SendResyncBlockAsync(s, b, window, limiter));
                 }
                 await Task.WhenAll(outstanding).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
@@ -112,7 +112,7 @@ public sealed partial class MirrorEngine
         }
     }
 
-    async Task SendResyncBlockAsync(MirrorSession s, long block, SemaphoreSlim window)
+    async Task SendResyncBlockAsync(MirrorSession s, long block, SemaphoreSlim window, RateLimiter limiter)
     {
         try
         {
@@ -131,7 +131,12 @@ public sealed partial class MirrorEngine
                 len = (int)Math.Min(BlockSize, _o.SizeBytes - offset);
                 var buf = new byte[len];
                 RandomAccess.Read(_data!.SafeFileHandle, buf, offset);
-                answer = await s.SendRequestAsync(new MirrorFrame(FrameType.ResyncBlock, s.NextId(), block, remaining, Payload: buf), s.Token).ConfigureAwait(false);
+                // An all-zero block (unused space) goes as a zero fill: the first full copy moves only used areas.
+                bool zero = buf.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+                if (zero) limiter.Refund(BlockSize);
+                answer = await s.SendRequestAsync(zero
+                    ? new MirrorFrame(FrameType.ResyncBlock, s.NextId(), block, remaining, MirrorFrame.FlagZero)
+                    : new MirrorFrame(FrameType.ResyncBlock, s.NextId(), block, remaining, Payload: buf), s.Token).ConfigureAwait(false);
             }
             await answer.WaitAsync(ResyncAckTimeout, s.Token).ConfigureAwait(false);
             lock (_bitsLock)
@@ -185,12 +190,23 @@ public sealed partial class MirrorEngine
     void OnResyncBlock(MirrorFrame f)
     {
         long offset = f.A * BlockSize;
-        if (f.A < 0 || offset + f.Payload.Length > _o.SizeBytes) throw new InvalidDataException($"resync block {f.A} is outside the device");
-        RandomAccess.Write(_data!.SafeFileHandle, f.Payload.Span, offset);
-        Interlocked.Add(ref _resyncedBytes, f.Payload.Length);
+        if (f.A < 0 || offset >= _o.SizeBytes || offset + f.Payload.Length > _o.SizeBytes)
+            throw new InvalidDataException($"resync block {f.A} is outside the device");
+        int len;
+        if ((f.Flags & MirrorFrame.FlagZero) != 0)
+        {
+            len = (int)Math.Min(BlockSize, _o.SizeBytes - offset);
+            WriteZeroesLocal(offset, len);
+        }
+        else
+        {
+            len = f.Payload.Length;
+            RandomAccess.Write(_data!.SafeFileHandle, f.Payload.Span, offset);
+        }
+        Interlocked.Add(ref _resyncedBytes, len);
         lock (_state)
         {
-            _syncBytesRun += f.Payload.Length;
+            _syncBytesRun += len;
             _targetRemaining = Math.Max(0, f.B - 1);
             if (f.B > _syncStartBlocks) _syncStartBlocks = f.B;
         }

@@ -217,25 +217,45 @@ public class MirrorEngineTests
     [Fact]
     public async Task Rate_limit_bounds_resync_speed()
     {
-        await using var p = new MirrorPair(6 * MiB);
+        await using var p = await Diverged(8 * MiB, 6 * MiB);
+        string want = p.Sha(NodeA);
         p.RateA = 2 * MiB;
-        await p.StartA();
         await p.StartB();
-        await p.WaitUntil(() => p.A!.GetStatus().Connection == "Connected", "connected");
         var sw = Stopwatch.StartNew();
-        await p.A!.PromoteAsync(default); // both new: the first to promote makes the generation; the peer gets a full copy
+        await p.StartA();
         long peakRate = 0;
         await p.WaitUntil(() =>
         {
-            peakRate = Math.Max(peakRate, p.A.GetStatus().ResyncBytesPerSecond);
+            peakRate = Math.Max(peakRate, p.A!.GetStatus().ResyncBytesPerSecond);
             return p.InSync();
-        }, "initial copy", 60);
+        }, "differential resync", 60);
         sw.Stop();
         // 6 MiB at 2 MiB/s: at least ~2.5 s even with the initial burst.
         Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(2.5), $"6 MiB at 2 MiB/s took only {sw.Elapsed}");
         Assert.True(p.B!.ResyncedBytes >= 6 * MiB);
         Assert.True(peakRate > 0 && peakRate < 4 * MiB, $"measured resync rate {peakRate}");
+        Assert.Equal(want, p.Sha(NodeA));
+        Assert.Equal(want, p.Sha(NodeB));
+    }
+
+    [Fact]
+    public async Task First_full_copy_sends_only_used_blocks_over_the_wire()
+    {
+        await using var p = new MirrorPair(16 * MiB);
+        await using var proxy = new RecordingProxy(p.PortB);
+        p.ProxyPortForA = proxy.Port;
+        // Data before the mirror is ever connected: a used area in an otherwise empty device.
+        await p.StartA();
+        await p.A!.RepairAsync(NodeA, default); // alone, force this copy to be the data
+        var dev = await p.A.PromoteAsync(default);
+        await dev.WriteAsync(5 * MiB, RandomNumberGenerator.GetBytes(300_000), false, default);
+        await p.StartB();
+        await p.WaitInSync();
+        await dev.FlushAsync(default);
         Assert.Equal(p.Sha(NodeA), p.Sha(NodeB));
+        Assert.True(p.B!.ResyncedBytes >= 16 * MiB, "every block was resynced");
+        long wire = proxy.Seen().Length;
+        Assert.True(wire < 2 * MiB, $"{wire} bytes on the wire for 300 KB of used data");
     }
 
     [Fact]
