@@ -80,6 +80,7 @@ namespace ExpressHa.Schema
                 P("exportAddress", ParameterKind.String, "Where the active node serves NBD: host:port or unix:/path.", "127.0.0.1:10809"),
                 P("keyFile", ParameterKind.String, "AES-GCM key file (16, 24 or 32 bytes) encrypting the mirror connection."),
                 new ParameterSpec("syncRateMiBps", ParameterKind.Int, "Resync rate limit in MiB/s (0: unlimited).") { Default = 100L, Min = 0, Max = 100000 },
+                Seconds("connectWaitSeconds", "On start, how long to wait for the peer's mirror connection when this copy cannot prove it is up to date alone.", 30),
                 P("mountPoint", ParameterKind.String, "Mount the exported device here (needs nbd-client)."),
                 P("fsType", ParameterKind.String, "File system to create on first start when mounting.", "ext4")) { AutoMonitors = new[] { "mirror", "mirrorconnect" } },
         };
@@ -118,9 +119,9 @@ namespace ExpressHa.Schema
             new TypeSchema("lbprobe", SchemaKind.Monitor, "The probe listener is alive and health checks arrive.")
                 { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, DefaultTiming = MonitorTimings.Active, TargetTypes = new[] { "lbprobe" }, RequiresTarget = true },
             new TypeSchema("mirror", SchemaKind.Monitor, "Health and state of the local mirror copy.")
-                { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, TargetTypes = new[] { "mirror" }, RequiresTarget = true },
+                { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, TargetTypes = new[] { "mirror" }, RequiresTarget = true, AlertOnlyByDefault = true },
             new TypeSchema("mirrorconnect", SchemaKind.Monitor, "The mirror-connect link to the peer.")
-                { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 120, TargetTypes = new[] { "mirror" }, RequiresTarget = true },
+                { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 120, TargetTypes = new[] { "mirror" }, RequiresTarget = true, AlertOnlyByDefault = true },
         };
 
         public static TypeSchema? FindResource(string? type) => Resources.FirstOrDefault(t => t.Name == type);
@@ -142,7 +143,9 @@ namespace ExpressHa.Schema
                 Retry = schema.DefaultRetry,
                 Timing = schema.DefaultTiming,
                 OnApiFailure = schema.UsesCloudApi ? ApiFailureActions.Recover : null,
-                Recovery = new RecoverySettings { Target = target, Restarts = target != null ? 3 : 0, Failovers = 1, FinalAction = FinalActions.None },
+                Recovery = schema.AlertOnlyByDefault
+                    ? new RecoverySettings { Target = target, Restarts = 0, Failovers = 0, FinalAction = FinalActions.None }
+                    : new RecoverySettings { Target = target, Restarts = target != null ? 3 : 0, Failovers = 1, FinalAction = FinalActions.None },
             };
         }
 

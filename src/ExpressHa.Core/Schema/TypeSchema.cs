@@ -27,6 +27,8 @@ namespace ExpressHa.Schema
         public int DefaultIntervalSeconds { get; set; } = 60;
         public int DefaultTimeoutSeconds { get; set; } = 120;
         public int DefaultRetry { get; set; }
+        /// <summary>Monitors of this type only raise alerts by default (no restart, no failover): recovering elsewhere would not fix what they see.</summary>
+        public bool AlertOnlyByDefault { get; set; }
         public string DefaultTiming { get; set; } = Config.MonitorTimings.Always;
         /// <summary>Monitors: the resource types the target may be (empty: any resource, and no target needed).</summary>
         public string[] TargetTypes { get; set; } = new string[0];

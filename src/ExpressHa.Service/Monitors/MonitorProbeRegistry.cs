@@ -21,6 +21,8 @@ public sealed class MonitorProbeRegistry
         .Add(new HttpProbe())
         .Add(new UserwProbe())
         .Add(new LbProbeProbe())
+        .Add(new MirrorProbe())
+        .Add(new MirrorConnectProbe())
         .Add(new Aws.AwsVipProbe(aws))
         .Add(new Aws.AwsEipProbe(aws))
         .Add(new Aws.AwsSipProbe(aws))

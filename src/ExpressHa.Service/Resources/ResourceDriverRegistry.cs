@@ -18,6 +18,7 @@ public sealed class ResourceDriverRegistry
         .Add(new ExecResource())
         .Add(new FloatIpResource())
         .Add(new LbProbeResource())
+        .Add(new MirrorResource())
         .Add(new Aws.AwsVipResource(aws))
         .Add(new Aws.AwsEipResource(aws))
         .Add(new Aws.AwsSipResource(aws))

@@ -96,6 +96,7 @@ public sealed partial class NodeAgent
     void ConfirmDown(string node, string why)
     {
         lock (_gate) _confirmedDown.Add(node);
+        MirrorPeerDown(node);
         SendSoon();
         Alerts.Alert("info", "np", 4, $"{node} counts as down: {why}.");
     }

@@ -68,6 +68,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
         _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
         _transport.Start();
+        await StartMirrorsAsync();
         StartMonitors();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
         var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
@@ -137,7 +138,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         if (report.ConfirmedDown.Count > 0)
             lock (_gate)
                 foreach (var n in report.ConfirmedDown)
-                    if (n != Self && _membership.StateOf(n) != PeerState.Online) _confirmedDown.Add(n);
+                    if (n != Self && _membership.StateOf(n) != PeerState.Online && _confirmedDown.Add(n)) MirrorPeerDown(n);
         Handle(changes);
         // This node came (back) into a cluster that already runs: the peers' PeerJoined goes to the coordinator, which may
         // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
@@ -272,6 +273,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             if (!outcome.Ok) Alerts.Alert("error", "pm", 3, $"Stopping on {Self}: {outcome.Message}");
         }
         _transport?.Send(BuildReport());
+        await StopMirrorsAsync();
         Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
         if (_afterStopCommand != null) RunOsCommand(_afterStopCommand);
     }
@@ -286,6 +288,6 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     {
         StopMonitors();
         _transport?.Dispose();
-        await Task.CompletedTask;
+        await StopMirrorsAsync();
     }
 }

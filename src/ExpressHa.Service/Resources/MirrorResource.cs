@@ -1,0 +1,79 @@
+using ExpressHa.Service.Mirror;
+using ExpressHa.Service.Mirror.Nbd;
+
+namespace ExpressHa.Service.Resources;
+
+/// <summary>mirror: the group's data, replicated by the mirror engine that runs on both servers whatever the group does.
+/// Start promotes this node's copy (refused when it is outdated, inconsistent, split-brained or the peer's state is
+/// unknown) and exports it over NBD on <c>exportAddress</c>; with <c>mountPoint</c> it also attaches the export with
+/// nbd-client, creates the file system on first use and mounts it. Stop reverses that and demotes the copy.</summary>
+public sealed class MirrorResource : IResourceDriver
+{
+    public const string LogModule = "mm";
+    /// <summary>Activation refused by the mirror's safety rules (outdated, inconsistent, split brain, peer unknown).</summary>
+    public const int NotPromotableCode = 20;
+    /// <summary>The engine of this mirror is not running on this node.</summary>
+    public const int NoEngineCode = 21;
+    /// <summary>The NBD export could not listen.</summary>
+    public const int ExportFailedCode = 22;
+
+    public string Type => "mirror";
+
+    public async Task StartAsync(ResourceContext context, CancellationToken ct)
+    {
+        var r = context.Resource;
+        var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
+        var engine = MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name)
+            ?? throw new ResourceException(NoEngineCode, $"the mirror engine of {r.Name} is not running on {context.Node.Name} (see the mm alerts at service start)");
+        var device = await PromoteAsync(engine, r, ct);
+        if (MirrorExports.Find(key) is not null) return;
+        var endpoint = r.GetParameter("exportAddress") as string ?? "127.0.0.1:10809";
+        var server = new NbdServer(r.Name, device, line => context.Alerts.Log(LogModule, $"{r.Name}: {line}"));
+        try { await server.StartAsync(endpoint, ct); }
+        catch (Exception ex)
+        {
+            await server.DisposeAsync();
+            await engine.DemoteAsync(CancellationToken.None);
+            throw new ResourceException(ExportFailedCode, $"the NBD export of {r.Name} cannot listen on {endpoint}: {ex.Message}", ex);
+        }
+        if (!MirrorExports.TryAdd(key, server)) { await server.DisposeAsync(); return; }
+        context.Alerts.Log(LogModule, $"{r.Name}: primary on {context.Node.Name}, exported over NBD at {endpoint}");
+        if (r.GetParameter("mountPoint") is string mount && mount.Length > 0)
+            await MirrorMount.MountAsync(context, endpoint, mount, r.GetParameter("fsType") as string ?? "ext4", ct);
+    }
+
+    /// <summary>Promotes, waiting up to connectWaitSeconds while the only obstacle is a peer not yet connected (both
+    /// services starting together, a fresh pair): the copy's state is then learnt from the peer, never assumed.</summary>
+    static async Task<IBlockDevice> PromoteAsync(IMirrorEngine engine, ExpressHa.Config.ResourceConfig r, CancellationToken ct)
+    {
+        var wait = TimeSpan.FromSeconds(r.GetParameter("connectWaitSeconds") as long? ?? 30);
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try { return await engine.PromoteAsync(ct); }
+            catch (MirrorException ex)
+            {
+                var waiting = ex.Code == MirrorErrorCodes.Busy
+                    || (ex.Code is MirrorErrorCodes.PeerUnknown or MirrorErrorCodes.Inconsistent && engine.GetStatus().Connection is "Connecting" or "Disconnected");
+                if (!waiting || DateTime.UtcNow >= deadline) throw new ResourceException(NotPromotableCode, $"{ex.Message} [{ex.Code}]", ex);
+            }
+            await Task.Delay(250, ct);
+        }
+    }
+
+    public async Task StopAsync(ResourceContext context, CancellationToken ct)
+    {
+        var r = context.Resource;
+        var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
+        if (r.GetParameter("mountPoint") is string mount && mount.Length > 0)
+            await MirrorMount.UnmountAsync(context, mount, ct);
+        if (MirrorExports.Take(key) is { } server)
+        {
+            await server.StopAsync();
+            await server.DisposeAsync();
+        }
+        if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name) is { } engine)
+            await engine.DemoteAsync(ct);
+        context.Alerts.Log(LogModule, $"{r.Name}: export closed, copy demoted on {context.Node.Name}");
+    }
+}
