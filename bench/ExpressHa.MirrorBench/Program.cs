@@ -46,6 +46,12 @@ MirrorOptions Options(string node) => new()
     OutdatePeer = async ct => { var other = node == "a" ? b : a; if (other is null) return false; await other.OutdateAsync(ct); return true; },
 };
 async Task<MirrorEngine> Start(string node) { var e = new MirrorEngine(Options(node)); await e.StartAsync(default); return e; }
+async Task<TimeSpan> WaitConnected()
+{
+    var sw = Stopwatch.StartNew();
+    while (a!.GetStatus().Connection != "Connected" || b!.GetStatus().Connection != "Connected") await Task.Delay(1);
+    return sw.Elapsed;
+}
 async Task<TimeSpan> WaitInSync()
 {
     var sw = Stopwatch.StartNew();
@@ -62,6 +68,7 @@ async Task<TimeSpan> WaitInSync()
 
 a = await Start("a");
 b = await Start("b");
+while (a.GetStatus().Connection != "Connected") await Task.Delay(20);
 var device = await a.PromoteAsync(default);
 var initial = await WaitInSync();
 Console.WriteLine($"initial mirror construction ({sizeMiB} MiB): {initial.TotalSeconds:0.00} s");
@@ -118,16 +125,18 @@ using (var c = await NbdBenchClient.ConnectAsync("unix:" + mirrorSock, "md1"))
 }
 var dirtyBytes = a.GetStatus().DirtyBytes;
 b = await Start("b");
+var diffConnect = await WaitConnected();
 var diff = await WaitInSync();
 await b.DisposeAsync();
 b = null;
 File.Delete(Path.Combine(dir, "b.data"));
 File.Delete(Path.Combine(dir, "b.meta"));
 b = await Start("b");
+var fullConnect = await WaitConnected();
 var full = await WaitInSync();
 Console.WriteLine();
-Console.WriteLine($"resync of 1% dirty ({dirty} of {blocks} blocks, {dirtyBytes / 1024} KiB recorded): {diff.TotalMilliseconds:0} ms");
-Console.WriteLine($"full copy of {sizeMiB} MiB: {full.TotalMilliseconds:0} ms");
+Console.WriteLine($"resync of 1% dirty ({dirty} of {blocks} blocks, {dirtyBytes / 1024} KiB recorded): {diff.TotalMilliseconds:0} ms after connecting ({diffConnect.TotalMilliseconds:0} ms to connect)");
+Console.WriteLine($"full copy of {sizeMiB} MiB: {full.TotalMilliseconds:0} ms after connecting ({fullConnect.TotalMilliseconds:0} ms to connect)");
 Console.WriteLine($"differential/full: {diff.TotalMilliseconds / full.TotalMilliseconds:0.000} (target < 0.05)");
 
 await device.FlushAsync(default);

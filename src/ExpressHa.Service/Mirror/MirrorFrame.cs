@@ -25,24 +25,30 @@ public sealed record MirrorFrame(FrameType Type, ulong Id = 0, long A = 0, long 
     public byte[] Encode()
     {
         var buf = new byte[HeaderSize + Payload.Length];
-        var s = buf.AsSpan();
+        EncodeHeader(buf);
+        Payload.Span.CopyTo(buf.AsSpan(HeaderSize));
+        return buf;
+    }
+
+    public void EncodeHeader(Span<byte> s)
+    {
+        s[..HeaderSize].Clear();
         s[0] = (byte)Type;
         s[1] = Flags;
         BinaryPrimitives.WriteUInt64LittleEndian(s[4..], Id);
         BinaryPrimitives.WriteInt64LittleEndian(s[12..], A);
         BinaryPrimitives.WriteInt64LittleEndian(s[20..], B);
-        Payload.Span.CopyTo(s[HeaderSize..]);
-        return buf;
     }
 
     public static MirrorFrame Decode(byte[] body)
     {
         if (body.Length < HeaderSize) throw new InvalidDataException($"mirror frame of {body.Length} bytes is shorter than its header");
-        var s = body.AsSpan();
-        return new MirrorFrame((FrameType)s[0], BinaryPrimitives.ReadUInt64LittleEndian(s[4..]),
-            BinaryPrimitives.ReadInt64LittleEndian(s[12..]), BinaryPrimitives.ReadInt64LittleEndian(s[20..]), s[1],
-            body.AsMemory(HeaderSize));
+        return DecodeHeader(body, body.AsMemory(HeaderSize));
     }
+
+    public static MirrorFrame DecodeHeader(ReadOnlySpan<byte> s, ReadOnlyMemory<byte> payload)
+        => new((FrameType)s[0], BinaryPrimitives.ReadUInt64LittleEndian(s[4..]),
+            BinaryPrimitives.ReadInt64LittleEndian(s[12..]), BinaryPrimitives.ReadInt64LittleEndian(s[20..]), s[1], payload);
 
     public override string ToString() => $"{Type} id={Id} a={A} b={B} flags={Flags} payload={Payload.Length}";
 }

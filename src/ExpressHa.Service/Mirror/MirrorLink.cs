@@ -15,6 +15,8 @@ public sealed class MirrorLink : IDisposable
     public MirrorLink(Socket socket)
     {
         socket.NoDelay = true;
+        socket.SendBufferSize = 4 << 20;
+        socket.ReceiveBufferSize = 4 << 20;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
@@ -27,32 +29,71 @@ public sealed class MirrorLink : IDisposable
     /// <summary>From now on every frame is sealed/opened with these ciphers.</summary>
     public void EnableCrypto(FrameCipher tx, FrameCipher rx) { _tx = tx; _rx = rx; }
 
+    readonly byte[] _txHeader = new byte[4 + MirrorFrame.HeaderSize];
+    readonly byte[] _rxHeader = new byte[4 + MirrorFrame.HeaderSize];
+    byte[] _rxPayload = Array.Empty<byte>();
+
     public async Task SendAsync(MirrorFrame frame, CancellationToken ct)
     {
-        var body = frame.Encode();
         await _send.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_tx is not null) body = _tx.Seal(body);
-            var len = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(len, body.Length);
-            await _stream.WriteAsync(len, ct).ConfigureAwait(false);
-            await _stream.WriteAsync(body, ct).ConfigureAwait(false);
+            if (_tx is not null)
+            {
+                var body = _tx.Seal(frame.Encode());
+                BinaryPrimitives.WriteInt32LittleEndian(_txHeader, body.Length);
+                await _stream.WriteAsync(_txHeader.AsMemory(0, 4), ct).ConfigureAwait(false);
+                await _stream.WriteAsync(body, ct).ConfigureAwait(false);
+                return;
+            }
+            // Plain: length and header from one reused buffer, the payload straight from the caller's memory (no copy).
+            BinaryPrimitives.WriteInt32LittleEndian(_txHeader, MirrorFrame.HeaderSize + frame.Payload.Length);
+            frame.EncodeHeader(_txHeader.AsSpan(4));
+            await _stream.WriteAsync(_txHeader, ct).ConfigureAwait(false);
+            if (frame.Payload.Length > 0) await _stream.WriteAsync(frame.Payload, ct).ConfigureAwait(false);
         }
         finally { _send.Release(); }
     }
 
-    public async Task<MirrorFrame> ReceiveAsync(CancellationToken ct)
+    /// <summary>The next frame. A plain Write or ResyncBlock frame's payload lives in a buffer this link reuses: it is
+    /// valid until the next call (the session applies it before receiving again).</summary>
+    public Task<MirrorFrame> ReceiveAsync(CancellationToken ct) => ReceiveCoreAsync(sync: false, ct);
+
+    /// <summary>The same, blocking the calling thread (the session's own receive thread: no thread-pool hop per frame).
+    /// Closing the link ends the wait.</summary>
+    public MirrorFrame Receive() => ReceiveCoreAsync(sync: true, CancellationToken.None).GetAwaiter().GetResult();
+
+    async Task<MirrorFrame> ReceiveCoreAsync(bool sync, CancellationToken ct)
     {
-        var len = new byte[4];
-        await _stream.ReadExactlyAsync(len, ct).ConfigureAwait(false);
-        int n = BinaryPrimitives.ReadInt32LittleEndian(len);
-        if (n < MirrorFrame.HeaderSize || n > MaxBody + FrameCipher.TagSize)
+        async ValueTask Fill(Memory<byte> into)
+        {
+            if (sync) _stream.ReadExactly(into.Span);
+            else await _stream.ReadExactlyAsync(into, ct).ConfigureAwait(false);
+        }
+        if (_rx is not null)
+        {
+            await Fill(_rxHeader.AsMemory(0, 4)).ConfigureAwait(false);
+            int sealedLength = BinaryPrimitives.ReadInt32LittleEndian(_rxHeader);
+            if (sealedLength < MirrorFrame.HeaderSize || sealedLength > MaxBody + FrameCipher.TagSize)
+                throw new InvalidDataException($"mirror frame length {sealedLength} is out of range");
+            var body = new byte[sealedLength];
+            await Fill(body).ConfigureAwait(false);
+            return MirrorFrame.Decode(_rx.Open(body));
+        }
+        await Fill(_rxHeader).ConfigureAwait(false);
+        int n = BinaryPrimitives.ReadInt32LittleEndian(_rxHeader);
+        if (n < MirrorFrame.HeaderSize || n > MaxBody)
             throw new InvalidDataException($"mirror frame length {n} is out of range");
-        var body = new byte[n];
-        await _stream.ReadExactlyAsync(body, ct).ConfigureAwait(false);
-        if (_rx is not null) body = _rx.Open(body);
-        return MirrorFrame.Decode(body);
+        int payloadLength = n - MirrorFrame.HeaderSize;
+        byte[] payload;
+        if ((FrameType)_rxHeader[4] is FrameType.Write or FrameType.ResyncBlock)
+        {
+            if (_rxPayload.Length < payloadLength) _rxPayload = new byte[Math.Max(payloadLength, 64 * 1024)];
+            payload = _rxPayload;
+        }
+        else payload = payloadLength == 0 ? Array.Empty<byte>() : new byte[payloadLength];
+        if (payloadLength > 0) await Fill(payload.AsMemory(0, payloadLength)).ConfigureAwait(false);
+        return MirrorFrame.DecodeHeader(_rxHeader.AsSpan(4), payload.AsMemory(0, payloadLength));
     }
 
     public void Close()

@@ -33,7 +33,8 @@ internal sealed class MirrorSession
     /// so callers holding a block lock keep the wire order equal to the lock order.</summary>
     public async Task<Task<MirrorFrame>> SendRequestAsync(MirrorFrame frame, CancellationToken ct)
     {
-        var tcs = new TaskCompletionSource<MirrorFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed on the session's receive thread; the waiting write goes on there (one thread hop less per write).
+        var tcs = new TaskCompletionSource<MirrorFrame>();
         _pending[frame.Id] = tcs;
         if (Ended) tcs.TrySetException(new IOException("mirror link closed"));
         try { await Link.SendAsync(frame, ct).ConfigureAwait(false); }
@@ -51,6 +52,9 @@ internal sealed class MirrorSession
         try { return await answer.WaitAsync(timeout, ct).ConfigureAwait(false); }
         finally { _pending.TryRemove(frame.Id, out _); }
     }
+
+    /// <summary>Stops waiting for the answer of a request sent with <see cref="SendRequestAsync"/>.</summary>
+    public void Forget(ulong id) => _pending.TryRemove(id, out _);
 
     public void Complete(MirrorFrame answer)
     {

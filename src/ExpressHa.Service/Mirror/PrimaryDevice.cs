@@ -38,6 +38,8 @@ internal sealed class PrimaryDevice(MirrorEngine engine, int epoch) : IBlockDevi
 public sealed partial class MirrorEngine
 {
     static readonly byte[] Zeroes = new byte[1 << 20];
+    /// <summary>Largest write frame on the link: pieces of a large write pipeline through the peer.</summary>
+    const int WireChunk = 256 * 1024;
 
     internal void CheckRange(long offset, long length)
     {
@@ -110,12 +112,33 @@ public sealed partial class MirrorEngine
                 if (fua) FlushLocal();
                 return;
             }
-            WriteLocal(offset, data, zeroLength);
             byte flags = (byte)((fua ? MirrorFrame.FlagFua : 0) | (zeroLength > 0 ? MirrorFrame.FlagZero : 0));
+            // Large writes go as several frames, all on the wire before the first answer is awaited, so the peer writes
+            // one piece while the next is still arriving; our own write overlaps both.
+            var answers = new List<(ulong Id, Task<MirrorFrame> Answer)>();
+            Exception? sendError = null;
             try
             {
-                await s.RequestAsync(new MirrorFrame(FrameType.Write, s.NextId(), offset, zeroLength, flags, zeroLength > 0 ? default : data),
-                    _o.AckTimeout, ct).ConfigureAwait(false);
+                if (zeroLength > 0)
+                {
+                    var f = new MirrorFrame(FrameType.Write, s.NextId(), offset, zeroLength, flags);
+                    answers.Add((f.Id, await s.SendRequestAsync(f, ct).ConfigureAwait(false)));
+                }
+                else
+                    for (int done = 0; done < data.Length; done += WireChunk)
+                    {
+                        int n = Math.Min(WireChunk, data.Length - done);
+                        var f = new MirrorFrame(FrameType.Write, s.NextId(), offset + done, 0, flags, data.Slice(done, n));
+                        answers.Add((f.Id, await s.SendRequestAsync(f, ct).ConfigureAwait(false)));
+                    }
+            }
+            catch (Exception e) { sendError = e; }
+            WriteLocal(offset, data, zeroLength);
+            try
+            {
+                if (sendError is not null) throw sendError;
+                try { await Task.WhenAll(answers.Select(a => a.Answer)).WaitAsync(_o.AckTimeout, ct).ConfigureAwait(false); }
+                finally { foreach (var a in answers) s.Forget(a.Id); }
                 if (fua) _data!.Flush(true);
             }
             catch (Exception e)
