@@ -48,7 +48,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         if (config.FindNode(options.Node) == null)
             throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
         _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
-        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this);
+        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this)
+        {
+            Journal = new OwnershipJournal(options.StateDir, options.Node),
+        };
         _local.Changed += SendSoon;
     }
 
