@@ -38,7 +38,7 @@ public static class ChaosRun
     /// <summary>The recovery bound, from the configuration: starting a service (≤ 10 s on a loaded 2-core machine) +
     /// loss detection and the rejoin wait after a restart (3 × heartbeat timeout) + partition resolution (witness
     /// second look: timeout/2 + 2 intervals + check timeout 1 s) + fencing delay (≤ 1 s) + the fencing command (≤ 2 s)
-    /// + the group's start (≤ 2 s) + 3 s margin: 10 + 4.5 + 2.15 + 1 + 2 + 2 + 3 ≈ 25 s.</summary>
+    /// + the group's start (≤ 2 s) + 3 s margin: 10 + 4.5 + 2.15 + 1 + 2 + 2 + 3 = 24.65 s.</summary>
     public static readonly long RecoveryBoundMs = 10_000 + 3L * ChaosTopology.HeartbeatTimeoutMs
         + (ChaosTopology.HeartbeatTimeoutMs / 2 + 2 * ChaosTopology.HeartbeatIntervalMs + 1000)
         + 1000 * 1 + 2000 + 2000 + 3000;
