@@ -1,7 +1,9 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Fencing;
+using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Partition;
+using ExpressHa.Service.Policy;
 using ExpressHa.Service.Resources.Aws;
 
 namespace ExpressHa.Service.Runtime;
@@ -74,6 +76,41 @@ public sealed partial class NodeAgent
         catch (Exception ex)
         {
             Alerts.Alert("error", "np", 9, $"Handling the loss of {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
+        }
+    }
+
+    /// <summary>A peer restarted within the heartbeat timeout. Its new service knows nothing of what the old one
+    /// started, but a crashed service leaves that running (an exec daemon, an address): only a restarted machine has
+    /// really lost it. So when the old incarnation's last report ran a group, the node counts as down only once it is
+    /// fenced (by the coordinator), as for any lost node. Without fencing, or when it ran nothing, it counts as down at
+    /// once (as before; without fencing this is unsafe for resources that outlive the service).</summary>
+    void HandleRestart(string node)
+    {
+        bool ranSomething;
+        lock (_gate) ranSomething = _membership.LastReport(node) is HeartbeatReport old && old.Groups.Any(g => g.State != "offline");
+        var fence = ranSomething && Config.Cluster.Fencing.IsEnabled;
+        Alerts.Alert("error", "nm", 5, fence
+            ? $"Server {node} restarted within the heartbeat timeout while it ran a group; what its old service started may still run, so it counts as lost and is fenced before its groups move."
+            : $"Server {node} restarted within the heartbeat timeout; it counts as lost.");
+        if (!fence)
+            lock (_gate) _confirmedDown.Add(node);
+        Enqueue(new PolicyWork(new NodeLost(node)));
+        if (fence) _ = FenceRestartedAsync(node);
+    }
+
+    async Task FenceRestartedAsync(string node)
+    {
+        try
+        {
+            if (Coordinator() != Self) return;
+            var outcome = await FencerInstance.FenceAsync(Config, node, Self, "it restarted within the heartbeat timeout while it ran a group",
+                () => _serviceState == "running", _stopping.Token);
+            if (outcome.Fenced) ConfirmDown(node, "it was fenced");
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex)
+        {
+            Alerts.Alert("error", "np", 9, $"Fencing the restarted {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
         }
     }
 

@@ -206,9 +206,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
                     _ = HandleLossAsync(l.Node);
                     break;
                 case PeerRestarted r:
-                    Alerts.Alert("error", "nm", 5, $"Server {r.Node} restarted within the heartbeat timeout; what it ran before is gone, so it counts as lost.");
-                    lock (_gate) _confirmedDown.Add(r.Node);
-                    Enqueue(new PolicyWork(new NodeLost(r.Node)));
+                    HandleRestart(r.Node);
                     break;
             }
         }
