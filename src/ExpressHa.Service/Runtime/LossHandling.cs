@@ -21,6 +21,7 @@ public sealed partial class NodeAgent
     Fencer? _fencer;
     WitnessClient? _witness;
     string? _afterStopCommand;
+    volatile bool _lostResolution;
     volatile bool _lastWitnessReachable;
 
     Fencer FencerInstance => _fencer ??= Fencer.Create(Alerts, AwsClientsProvider.Default());
@@ -165,6 +166,7 @@ public sealed partial class NodeAgent
         var action = c.Cluster.PartitionResolution.Action;
         Alerts.Alert("error", "np", 1, $"{Self} lost partition resolution after losing {lost} ({reason}); it stops its groups and its cluster service" +
             (action == PartitionActions.StopService ? "." : $", then runs the {action} command."));
+        _lostResolution = true;
         _afterStopCommand = action switch
         {
             PartitionActions.Shutdown => c.Cluster.ShutdownCommand,

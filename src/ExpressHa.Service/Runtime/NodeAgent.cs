@@ -266,7 +266,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
         StopMonitors();
-        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
+        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, FailOver: _lostResolution));
         foreach (var step in plan.Actions.Where(a => a.Node == Self))
         {
             var outcome = await _runner.RunAsync(step, CancellationToken.None);
