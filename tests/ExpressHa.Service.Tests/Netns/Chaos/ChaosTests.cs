@@ -23,11 +23,15 @@ public sealed class ChaosTests
 
     public ChaosTests(ITestOutputHelper output) => _output = output;
 
+    /// <summary>Two seeds per topology; one of each pair once found a bug (kept as a regression guard): Witness 100
+    /// (SIGKILL of the active service and a restart within the timeout: its group started elsewhere while the old
+    /// copy still ran), Ping 101 and Majority 101 (one-way loss into the active node: it stopped its group for good and
+    /// nobody took it over).</summary>
     public static TheoryData<ChaosKind, int> CiSeeds => new()
     {
-        { ChaosKind.Witness, 1 }, { ChaosKind.Witness, 2 },
-        { ChaosKind.Ping, 1 }, { ChaosKind.Ping, 2 },
-        { ChaosKind.Majority, 1 }, { ChaosKind.Majority, 2 },
+        { ChaosKind.Witness, 100 }, { ChaosKind.Witness, 2 },
+        { ChaosKind.Ping, 101 }, { ChaosKind.Ping, 2 },
+        { ChaosKind.Majority, 101 }, { ChaosKind.Majority, 1 },
     };
 
     static int Faults => int.TryParse(Environment.GetEnvironmentVariable("EXPRESSHA_CHAOS_FAULTS"), out var f) && f > 0 ? f : CiFaults;
