@@ -63,6 +63,7 @@ public static class ChaosRun
             var start = ChaosTopology.NowMs();
             ServiceClient? client = null;
             long healMs;
+            long? operatorStart = null;
             try
             {
                 client = new ServiceClient(topology.ClientNs, ChaosTopology.Vip, ChaosTopology.AppPort, Path.Combine(topology.Dir, "client.log"));
@@ -75,6 +76,8 @@ public static class ChaosRun
                 injector.HealAll();
                 healMs = ChaosTopology.NowMs();
                 Log("healed everything; waiting for the group to be back on exactly one node");
+                if (injector.OwnerStoppedCleanly)
+                    operatorStart = await OperatorStartIfOffline(topology, injector, client, healMs, Log);
                 // Converged: the same node answered every call for 2 s and it is the only owner by the activity log.
                 var deadline = healMs + RecoveryBoundMs + 3000;
                 while (ChaosTopology.NowMs() < deadline)
@@ -96,7 +99,7 @@ public static class ChaosRun
             {
                 if (client != null) await client.DisposeAsync();
             }
-            var history = Gather(topology, injector, null, healMs, ChaosTopology.NowMs(), client?.Samples);
+            var history = Gather(topology, injector, null, healMs, ChaosTopology.NowMs(), client?.Samples) with { OperatorStartMs = operatorStart };
             var check = HistoryChecker.Check(history, new CheckOptions { RecoveryBoundMs = RecoveryBoundMs, FenceGraceMs = FenceGraceMs });
             ok = check.Ok;
             var outcome = new ChaosOutcome(kind, seed, schedule, check, history, sw.Elapsed, topology.Dir);
@@ -133,6 +136,35 @@ public static class ChaosRun
             HealMs = healMs,
             EndMs = endMs,
         };
+    }
+
+    /// <summary>After an orderly stop (SIGTERM) of the group's node the group is offline by design (nothing fails over
+    /// on a clean shutdown); once the restarted nodes rejoined, if nobody runs it, start it as an operator would.</summary>
+    static async Task<long?> OperatorStartIfOffline(ChaosTopology t, FaultInjector injector, ServiceClient client, long healMs, Action<string> log)
+    {
+        await Task.Delay(2 * ChaosTopology.HeartbeatTimeoutMs + 1000);
+        var until = ChaosTopology.NowMs() + 20_000;
+        while (ChaosTopology.NowMs() < until)
+        {
+            var now = ChaosTopology.NowMs();
+            if (HistoryChecker.Intervals(Gather(t, injector, client, healMs, now)).Any(i => i.ToMs >= now)) return null;
+            foreach (var n in t.Nodes.Where(t.IsRunning))
+            {
+                try
+                {
+                    using var api = t.Client(n);
+                    var r = await api.StartGroupAsync("g1");
+                    log($"operator: start g1 through {n}: {(r.Ok ? "ok" : r.Code)} {r.Message}");
+                    if (r.Ok) return now;
+                }
+                catch (Exception e) when (e is ExpressHa.Client.HaApiException or HttpRequestException or IOException or TaskCanceledException)
+                {
+                    log($"operator: start g1 through {n} failed: {e.Message}");
+                }
+            }
+            await Task.Delay(1000);
+        }
+        return null;
     }
 
     static async Task<bool> WaitUntil(Func<bool> done, TimeSpan within)
