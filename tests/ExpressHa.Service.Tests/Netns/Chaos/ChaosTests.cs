@@ -43,7 +43,15 @@ public sealed class ChaosTests
 
     async Task<ChaosOutcome> RunOne(ChaosKind kind, int seed)
     {
-        var outcome = await ChaosRun.RunAsync(kind, seed, Faults, Write);
+        ChaosOutcome outcome;
+        try
+        {
+            outcome = await ChaosRun.RunAsync(kind, seed, Faults, Write);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"chaos {kind} seed {seed}: the harness failed: {e.Message}\nreplay: {ChaosOutcome.ReplayCommand(kind, seed)}", e);
+        }
         Write(outcome.Report(withHistory: !outcome.Check.Ok));
         return outcome;
     }
@@ -90,7 +98,7 @@ public sealed class ChaosTests
                 }
                 catch (Exception e)
                 {
-                    failed.Add($"{kind} seed {seed}: harness error {e.Message}\n  replay: {ChaosOutcome.ReplayCommand(kind, seed)}");
+                    failed.Add($"{kind} seed {seed}: {e.Message}");
                     continue;
                 }
                 runs++;
