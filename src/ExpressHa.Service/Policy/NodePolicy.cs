@@ -150,8 +150,10 @@ internal static class NodePolicy
     }
 
     /// <summary>Clean shutdown of one node: its groups stop there in reverse config order, each resource in reverse dependency
-    /// order, and nothing is started elsewhere.</summary>
-    public static Plan NodeStopping(ClusterConfig config, ClusterState state, string node)
+    /// order, and nothing is started elsewhere. With <paramref name="failOver"/> (the node lost partition resolution) each
+    /// group stops with Next set to its next server and stays Stopping: the node that loses this one moves it
+    /// (NodeLost), like a group lost while online.</summary>
+    public static Plan NodeStopping(ClusterConfig config, ClusterState state, string node, bool failOver = false)
     {
         var actions = new List<PlanAction>();
         var names = new List<string>();
@@ -161,9 +163,11 @@ internal static class NodePolicy
             if (st.Owner != node || st.State == GroupState.Offline) continue;
             names.Add(group.Name);
             if (st.State == GroupState.Pending) actions.Add(new SetGroupState(node, group.Name, GroupState.Offline, null));
-            else actions.AddRange(GroupPlans.Stop(group, node));
+            else actions.AddRange(GroupPlans.Stop(group, node, failOver ? group.Servers.FirstOrDefault(s => s != node) : null));
         }
         if (names.Count == 0) return Plan.Nothing($"Server {node} is shutting down and runs no group; nothing to stop.");
+        if (failOver)
+            return new Plan(actions, $"Server {node} lost partition resolution: its groups ({string.Join(", ", names)}) stop there in reverse order and fail over once the others lose it.");
         return new Plan(actions, $"Server {node} is shutting down: its groups ({string.Join(", ", names)}) stop there in reverse order and are not started elsewhere.");
     }
 }

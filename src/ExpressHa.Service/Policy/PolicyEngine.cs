@@ -34,7 +34,7 @@ public static class PolicyEngine
         NodeLost e => NodePolicy.NodeLost(config, state, e.Node),
         NodeDownConfirmed e => Plan.Nothing($"Server {e.Node} is confirmed down; plans waiting for it (WaitForNodeDown) go on, nothing new is planned."),
         NodeJoined e => NodePolicy.NodeJoined(config, state, e.Node),
-        NodeStopping e => NodePolicy.NodeStopping(config, state, e.Node),
+        NodeStopping e => NodePolicy.NodeStopping(config, state, e.Node, e.FailOver),
         NodeSuspended e => Plan.Nothing($"Server {e.Node} is suspended for maintenance: its groups keep running where they are and nothing moves."),
         NodeResumed e => NodePolicy.NodeResumed(config, state, e.Node),
         GroupStartRequested e => OperatorPolicy.Start(config, state, e),

@@ -11,8 +11,11 @@ public sealed record NodeLost(string Node) : PolicyEvent;
 public sealed record NodeDownConfirmed(string Node) : PolicyEvent;
 /// <summary>A node (re)joined and is online.</summary>
 public sealed record NodeJoined(string Node) : PolicyEvent;
-/// <summary>The service on this node is shutting down (SIGTERM, Stop-HaCluster): its groups stop, nothing moves.</summary>
-public sealed record NodeStopping(string Node) : PolicyEvent;
+/// <summary>The service on this node is shutting down (SIGTERM, Stop-HaCluster): its groups stop, nothing moves.
+/// <paramref name="FailOver"/>: it stops because it lost partition resolution; its groups stop marked to move (Next set),
+/// so the nodes that lose it next start them (they may still receive its reports, e.g. when only its inbound traffic is
+/// lost, and a group reported as stopped for good would stay down).</summary>
+public sealed record NodeStopping(string Node, bool FailOver = false) : PolicyEvent;
 public sealed record NodeSuspended(string Node) : PolicyEvent;
 public sealed record NodeResumed(string Node) : PolicyEvent;
 

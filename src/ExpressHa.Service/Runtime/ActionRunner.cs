@@ -36,6 +36,9 @@ public sealed class ActionRunner
     readonly string _stateDir;
     readonly IServiceHooks _hooks;
 
+    /// <summary>Where group state changes are recorded durably (ownership.jsonl); none when null.</summary>
+    public OwnershipJournal? Journal { get; init; }
+
     public ActionRunner(Func<ClusterConfig> config, string self, LocalState local, ResourceDriverRegistry drivers, IAlertSink alerts, string stateDir, IServiceHooks hooks)
     {
         _config = config;
@@ -58,6 +61,7 @@ public sealed class ActionRunner
                 // Read before taking the local state's lock: NextGeneration takes the agent's lock, which in turn reads
                 // the local state (lock order agent -> local everywhere else).
                 var nextGeneration = _hooks.NextGeneration(s.Group);
+                long recorded = 0;
                 _local.Update(s.Group, g =>
                 {
                     if (s.State == GroupState.Starting)
@@ -79,7 +83,9 @@ public sealed class ActionRunner
                     g.Owner = s.Owner;
                     g.Next = s.Next;
                     if (s.State == GroupState.Offline) g.Resources.Clear();
+                    recorded = g.Generation;
                 });
+                Journal?.Record(s.Group, s.State, recorded, s.Owner);
                 return ActionOutcome.Done(action.Describe());
             case RecordCounter c:
                 CounterStore.Apply(_local, c);

@@ -1,7 +1,9 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Fencing;
+using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Partition;
+using ExpressHa.Service.Policy;
 using ExpressHa.Service.Resources.Aws;
 
 namespace ExpressHa.Service.Runtime;
@@ -19,6 +21,7 @@ public sealed partial class NodeAgent
     Fencer? _fencer;
     WitnessClient? _witness;
     string? _afterStopCommand;
+    volatile bool _lostResolution;
     volatile bool _lastWitnessReachable;
 
     Fencer FencerInstance => _fencer ??= Fencer.Create(Alerts, AwsClientsProvider.Default());
@@ -77,6 +80,41 @@ public sealed partial class NodeAgent
         }
     }
 
+    /// <summary>A peer restarted within the heartbeat timeout. Its new service knows nothing of what the old one
+    /// started, but a crashed service leaves that running (an exec daemon, an address): only a restarted machine has
+    /// really lost it. So when the old incarnation's last report ran a group, the node counts as down only once it is
+    /// fenced (by the coordinator), as for any lost node. Without fencing, or when it ran nothing, it counts as down at
+    /// once (as before; without fencing this is unsafe for resources that outlive the service).</summary>
+    void HandleRestart(string node)
+    {
+        bool ranSomething;
+        lock (_gate) ranSomething = _membership.LastReport(node) is HeartbeatReport old && old.Groups.Any(g => g.State != "offline");
+        var fence = ranSomething && Config.Cluster.Fencing.IsEnabled;
+        Alerts.Alert("error", "nm", 5, fence
+            ? $"Server {node} restarted within the heartbeat timeout while it ran a group; what its old service started may still run, so it counts as lost and is fenced before its groups move."
+            : $"Server {node} restarted within the heartbeat timeout; it counts as lost.");
+        if (!fence)
+            lock (_gate) _confirmedDown.Add(node);
+        Enqueue(new PolicyWork(new NodeLost(node)));
+        if (fence) _ = FenceRestartedAsync(node);
+    }
+
+    async Task FenceRestartedAsync(string node)
+    {
+        try
+        {
+            if (Coordinator() != Self) return;
+            var outcome = await FencerInstance.FenceAsync(Config, node, Self, "it restarted within the heartbeat timeout while it ran a group",
+                () => _serviceState == "running", _stopping.Token);
+            if (outcome.Fenced) ConfirmDown(node, "it was fenced");
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex)
+        {
+            Alerts.Alert("error", "np", 9, $"Fencing the restarted {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
+        }
+    }
+
     public async Task<bool> FenceAsync(string target, string reason, CancellationToken ct)
     {
         var outcome = await FencerInstance.FenceAsync(Config, target, Self, reason, () => _serviceState == "running", ct);
@@ -129,6 +167,7 @@ public sealed partial class NodeAgent
         var action = c.Cluster.PartitionResolution.Action;
         Alerts.Alert("error", "np", 1, $"{Self} lost partition resolution after losing {lost} ({reason}); it stops its groups and its cluster service" +
             (action == PartitionActions.StopService ? "." : $", then runs the {action} command."));
+        _lostResolution = true;
         _afterStopCommand = action switch
         {
             PartitionActions.Shutdown => c.Cluster.ShutdownCommand,

@@ -48,7 +48,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         if (config.FindNode(options.Node) == null)
             throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
         _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
-        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this);
+        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this)
+        {
+            Journal = new OwnershipJournal(options.StateDir, options.Node),
+        };
         _local.Changed += SendSoon;
     }
 
@@ -204,9 +207,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
                     _ = HandleLossAsync(l.Node);
                     break;
                 case PeerRestarted r:
-                    Alerts.Alert("error", "nm", 5, $"Server {r.Node} restarted within the heartbeat timeout; what it ran before is gone, so it counts as lost.");
-                    lock (_gate) _confirmedDown.Add(r.Node);
-                    Enqueue(new PolicyWork(new NodeLost(r.Node)));
+                    HandleRestart(r.Node);
                     break;
             }
         }
@@ -266,7 +267,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
         StopMonitors();
-        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
+        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, FailOver: _lostResolution));
         foreach (var step in plan.Actions.Where(a => a.Node == Self))
         {
             var outcome = await _runner.RunAsync(step, CancellationToken.None);

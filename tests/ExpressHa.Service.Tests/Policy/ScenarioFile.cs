@@ -144,7 +144,7 @@ public sealed class ScenarioFile
             nameof(NodeLost) => new NodeLost(Req("node")),
             nameof(NodeDownConfirmed) => new NodeDownConfirmed(Req("node")),
             nameof(NodeJoined) => new NodeJoined(Req("node")),
-            nameof(NodeStopping) => new NodeStopping(Req("node")),
+            nameof(NodeStopping) => new NodeStopping(Req("node"), Scalar(m, "failOver") == "true"),
             nameof(NodeSuspended) => new NodeSuspended(Req("node")),
             nameof(NodeResumed) => new NodeResumed(Req("node")),
             nameof(GroupStartRequested) => new GroupStartRequested(Req("group"), Scalar(m, "node")),

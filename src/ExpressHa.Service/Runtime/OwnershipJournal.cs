@@ -1,0 +1,38 @@
+using System.Text.Json;
+using ExpressHa.Service.Alerts;
+using ExpressHa.Service.Policy;
+
+namespace ExpressHa.Service.Runtime;
+
+/// <summary>One line of <c>ownership.jsonl</c>: a group's state on this node changed (time in UTC, the group's
+/// ownership generation after the change, the owner the plan recorded).</summary>
+public sealed record OwnershipRecord(string Time, string Node, string Group, string State, long Generation, string? Owner);
+
+/// <summary>The durable ownership history of a node: every group state change this node records (starting, online,
+/// stopping, offline, failed), one JSON line per change in <c>ownership.jsonl</c> in the state directory, appended
+/// and flushed at once. Read by fault-injection checkers and by people after an incident ("which node ran the group
+/// under which generation, and when"). Writing never throws: a full disk must not stop a failover.</summary>
+public sealed class OwnershipJournal
+{
+    public const string FileName = "ownership.jsonl";
+    readonly string _path;
+    readonly string _node;
+    readonly object _gate = new();
+
+    public OwnershipJournal(string stateDir, string node)
+    {
+        _path = Path.Combine(stateDir, FileName);
+        _node = node;
+    }
+
+    public void Record(string group, GroupState state, long generation, string? owner)
+    {
+        var line = JsonSerializer.Serialize(new OwnershipRecord(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"), _node, group,
+            state.ToString().ToLowerInvariant(), generation, owner), JsonOptions.Web);
+        try
+        {
+            lock (_gate) File.AppendAllText(_path, line + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}
