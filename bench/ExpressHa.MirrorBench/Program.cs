@@ -85,7 +85,14 @@ var nbdkit = Process.Start(new ProcessStartInfo("nbdkit", ["-f", "--exit-with-pa
 for (var w = 0; w < 100 && !File.Exists(baseSock); w++) await Task.Delay(50);
 if (!File.Exists(baseSock)) { Console.Error.WriteLine("nbdkit did not start: " + nbdkit.StandardError.ReadToEnd()); return 1; }
 
-var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("mirrored", "unix:" + mirrorSock, "md1") };
+// Also our own NBD server on a plain file (no replication): tells the NBD layer's share from the mirror's.
+var plainImg = Path.Combine(dir, "plain.img");
+using var plainDevice = FileBlockDevice.Create(plainImg, size);
+var plainSock = Path.Combine(dir, "plain.sock");
+await using var plainExport = new NbdServer("plain", plainDevice);
+await plainExport.StartAsync("unix:" + plainSock, default);
+
+var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain"), ("mirrored", "unix:" + mirrorSock, "md1") };
 // Warm-up: write the whole volume once on both (allocates the files' blocks, JIT), not measured.
 foreach (var (_, ep, name) in targets) await Sequential(ep, name);
 

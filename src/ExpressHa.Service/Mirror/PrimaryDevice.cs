@@ -137,7 +137,8 @@ public sealed partial class MirrorEngine
             try
             {
                 if (sendError is not null) throw sendError;
-                try { await Task.WhenAll(answers.Select(a => a.Answer)).WaitAsync(_o.AckTimeout, ct).ConfigureAwait(false); }
+                Task all = answers.Count == 1 ? answers[0].Answer : Task.WhenAll(answers.Select(a => a.Answer));
+                try { if (!all.IsCompleted) await all.WaitAsync(_o.AckTimeout, ct).ConfigureAwait(false); else await all.ConfigureAwait(false); }
                 finally { foreach (var a in answers) s.Forget(a.Id); }
                 if (fua) _data!.Flush(true);
             }
