@@ -71,6 +71,14 @@ public sealed class MirrorClusterTests(ITestOutputHelper output)
         throw new Xunit.Sdk.XunitException("mirror md1 not in sync on both nodes: " + string.Join("; ", last.Select(Describe)));
     }
 
+    /// <summary>Both nodes up, the group online on server1, both copies connected and up to date.</summary>
+    static async Task StartInSync(TestCluster t)
+    {
+        await t.StartAll();
+        Assert.Equal("server1", await t.WaitForStartAsync());
+        await WaitInSync(t, "server1");
+    }
+
     static string Describe(MirrorStatus m) => $"{m.Node} {m.Role} {m.Connection} {m.Disk} {m.Sync} {m.SyncPercent:0.#}% dirty {m.DirtyBytes} gen {m.CurrentGeneration} {m.LastError}";
 
     static byte[] Pattern(long value)
@@ -94,9 +102,7 @@ public sealed class MirrorClusterTests(ITestOutputHelper output)
         using var _ = t;
         await t.Run(async () =>
         {
-            await t.StartAll();
-            Assert.Equal("server1", await t.WaitForStartAsync());
-            await WaitInSync(t, "server1");
+            await StartInSync(t);
 
             // A stream of FUA writes, each a block full of its own sequence number; a write counts once the reply came.
             var acked = new Dictionary<long, long>();      // offset -> last acknowledged value
@@ -157,9 +163,7 @@ public sealed class MirrorClusterTests(ITestOutputHelper output)
         using var _ = t;
         await t.Run(async () =>
         {
-            await t.StartAll();
-            Assert.Equal("server1", await t.WaitForStartAsync());
-            await WaitInSync(t, "server1");
+            await StartInSync(t);
             using (var client = t.Client("server1"))
             {
                 var r = await client.SuspendMirrorAsync("md1");
@@ -196,9 +200,7 @@ public sealed class MirrorClusterTests(ITestOutputHelper output)
         using var _ = t;
         await t.Run(async () =>
         {
-            await t.StartAll();
-            Assert.Equal("server1", await t.WaitForStartAsync());
-            await WaitInSync(t, "server1");
+            await StartInSync(t);
             var rnd = new Random(9);
             using var writer = await Connect(s.ExportPort);
             for (long i = 0; i < 64; i++)

@@ -183,7 +183,7 @@ public sealed class NetnsCluster : IDisposable
     }
 
     /// <summary>dotnet (the host running this test) and expresshad.dll (copied next to the test assembly).</summary>
-    static (string Dotnet, string Dll) LocateService()
+    internal static (string Dotnet, string Dll) LocateService()
     {
         var dll = Path.Combine(Path.GetDirectoryName(typeof(ExpressHa.Service.Runtime.NodeAgent).Assembly.Location)!, "expresshad.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"expresshad.dll is not at {dll}");

@@ -285,20 +285,7 @@ public sealed class ChaosTopology : IDisposable
 
     // ------------------------------------------------------------------ processes
 
-    static (string Dotnet, string Dll) LocateService()
-    {
-        var dll = Path.Combine(Path.GetDirectoryName(typeof(ExpressHa.Service.Runtime.NodeAgent).Assembly.Location)!, "expresshad.dll");
-        if (!File.Exists(dll)) throw new InvalidOperationException($"expresshad.dll is not at {dll}");
-        var candidates = new List<string?>
-        {
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH"),
-            Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath : null,
-            NsShell.Which("dotnet"),
-            Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet")),
-        };
-        var dotnet = candidates.FirstOrDefault(c => c != null && File.Exists(c)) ?? throw new InvalidOperationException("cannot find the dotnet host (set DOTNET_HOST_PATH)");
-        return (dotnet, dll);
-    }
+    static (string Dotnet, string Dll) LocateService() => NetnsCluster.LocateService();
 
     Process Launch(string key, string ns, params string[] args)
     {
