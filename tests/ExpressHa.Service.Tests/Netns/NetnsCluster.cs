@@ -150,20 +150,28 @@ public sealed class NetnsCluster : IDisposable
 
     // ------------------------------------------------------------------ config and processes
 
-    void WriteConfig(Action<GroupConfig> configureGroup)
+    /// <summary>The cluster part every namespace cluster shares: a fresh key and token file in dir, two interconnects
+    /// (lan1, lan2), the given heartbeat timing and ports, TLS API, OS actions that do nothing.</summary>
+    internal static ClusterConfig BaseConfig(string dir, string name, string token, int intervalMs, int timeoutMs, int heartbeatPort, int apiPort)
     {
-        var keyFile = Path.Combine(Dir, "cluster.key");
-        var tokenFile = Path.Combine(Dir, "api.token");
+        var keyFile = Path.Combine(dir, "cluster.key");
+        var tokenFile = Path.Combine(dir, "api.token");
         File.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(32));
-        File.WriteAllText(tokenFile, Token);
+        File.WriteAllText(tokenFile, token);
         var config = new ClusterConfig();
-        config.Cluster.Name = "nsha";
+        config.Cluster.Name = name;
         config.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan1" });
         config.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan2" });
-        config.Cluster.Heartbeat = new HeartbeatSettings { IntervalMs = HeartbeatIntervalMs, TimeoutMs = HeartbeatTimeoutMs, Port = HeartbeatPort };
-        config.Cluster.Security = new SecuritySettings { KeyFile = keyFile, ApiTokenFile = tokenFile, ApiTls = true, ApiPort = ApiPort };
+        config.Cluster.Heartbeat = new HeartbeatSettings { IntervalMs = intervalMs, TimeoutMs = timeoutMs, Port = heartbeatPort };
+        config.Cluster.Security = new SecuritySettings { KeyFile = keyFile, ApiTokenFile = tokenFile, ApiTls = true, ApiPort = apiPort };
         config.Cluster.ShutdownCommand = "/bin/true";
         config.Cluster.RebootCommand = "/bin/true";
+        return config;
+    }
+
+    void WriteConfig(Action<GroupConfig> configureGroup)
+    {
+        var config = BaseConfig(Dir, "nsha", Token, HeartbeatIntervalMs, HeartbeatTimeoutMs, HeartbeatPort, ApiPort);
         for (var i = 0; i < NodeNames.Length; i++)
         {
             var n = NodeNames[i];

@@ -59,16 +59,19 @@ public sealed class PartitionResolutionTests : IDisposable
 
     const int WitnessPort = 29180;
 
+    /// <summary>Two nodes, an echo exec resource, HTTP partition resolution through a witness on the switch (also a heartbeat path).</summary>
+    NetnsCluster WitnessCluster(int port) => new(_output, g =>
+    {
+        var app = new ResourceConfig { Name = "app", Type = "exec" };
+        app.Parameters["start"] = "echo started on $EXPRESSHA_NODE";
+        app.Parameters["stop"] = "echo stopped on $EXPRESSHA_NODE";
+        g.Resources.Add(app);
+    }, cfg => cfg.Cluster.PartitionResolution.Http = new HttpResolution { Url = $"http://198.18.1.254:{port}", TimeoutMs = 1000, Heartbeat = true });
+
     [Fact]
     public async Task Witness_TheNodeTheWitnessStillSeesWins()
     {
-        using var c = new NetnsCluster(_output, g =>
-        {
-            var app = new ResourceConfig { Name = "app", Type = "exec" };
-            app.Parameters["start"] = "echo started on $EXPRESSHA_NODE";
-            app.Parameters["stop"] = "echo stopped on $EXPRESSHA_NODE";
-            g.Resources.Add(app);
-        }, cfg => cfg.Cluster.PartitionResolution.Http = new HttpResolution { Url = $"http://198.18.1.254:{WitnessPort}", TimeoutMs = 1000, Heartbeat = true });
+        using var c = WitnessCluster(WitnessPort);
         await c.Run(async () =>
         {
             c.StartWitness(WitnessPort);
@@ -96,13 +99,7 @@ public sealed class PartitionResolutionTests : IDisposable
     [Fact]
     public async Task Witness_HeartbeatPath_KeepsBothNodes_WhenOnlyTheInterconnectBreaks()
     {
-        using var c = new NetnsCluster(_output, g =>
-        {
-            var app = new ResourceConfig { Name = "app", Type = "exec" };
-            app.Parameters["start"] = "echo started on $EXPRESSHA_NODE";
-            app.Parameters["stop"] = "echo stopped on $EXPRESSHA_NODE";
-            g.Resources.Add(app);
-        }, cfg => cfg.Cluster.PartitionResolution.Http = new HttpResolution { Url = $"http://198.18.1.254:{WitnessPort + 1}", TimeoutMs = 1000, Heartbeat = true });
+        using var c = WitnessCluster(WitnessPort + 1);
         await c.Run(async () =>
         {
             c.StartWitness(WitnessPort + 1);

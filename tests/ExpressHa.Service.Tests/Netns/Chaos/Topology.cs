@@ -235,18 +235,7 @@ public sealed class ChaosTopology : IDisposable
 
     void WriteConfig()
     {
-        var keyFile = Path.Combine(Dir, "cluster.key");
-        var tokenFile = Path.Combine(Dir, "api.token");
-        File.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(32));
-        File.WriteAllText(tokenFile, Token);
-        var config = new ClusterConfig();
-        config.Cluster.Name = "chaos";
-        config.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan1" });
-        config.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan2" });
-        config.Cluster.Heartbeat = new HeartbeatSettings { IntervalMs = HeartbeatIntervalMs, TimeoutMs = HeartbeatTimeoutMs, Port = HeartbeatPort };
-        config.Cluster.Security = new SecuritySettings { KeyFile = keyFile, ApiTokenFile = tokenFile, ApiTls = true, ApiPort = ApiPort };
-        config.Cluster.ShutdownCommand = "/bin/true";
-        config.Cluster.RebootCommand = "/bin/true";
+        var config = NetnsCluster.BaseConfig(Dir, "chaos", Token, HeartbeatIntervalMs, HeartbeatTimeoutMs, HeartbeatPort, ApiPort);
         var pr = config.Cluster.PartitionResolution;
         switch (Kind)
         {
