@@ -541,13 +541,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
             if (s is not null) s.Planned = true;
         }
         gate?.TrySetException(new BlockDeviceException(BlockDeviceException.ESHUTDOWN, "crashed"));
-        _cts.Cancel();
-        if (s is not null) EndSession(s, "crash");
-        try { _listener?.Stop(); } catch { }
-        foreach (var t in new[] { _dialLoop, _acceptLoop })
-            if (t is not null) try { await t.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); } catch { }
-        var sw = Stopwatch.StartNew();
-        while (Volatile.Read(ref _handshaking) > 0 && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
+        await StopLinkAsync(s, "crash").ConfigureAwait(false);
         lock (_state)
         {
             _meta?.Dispose();
@@ -600,13 +594,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
             s = _session;
             if (s is not null) s.Planned = true;
         }
-        if (s is not null) EndSession(s, "shutting down");
-        try { _listener?.Stop(); } catch { }
-        foreach (var t in new[] { _dialLoop, _acceptLoop })
-            if (t is not null) try { await t.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); } catch { }
-        // Let background session tasks notice the cancellation before the files close.
-        var sw = Stopwatch.StartNew();
-        while (Volatile.Read(ref _handshaking) > 0 && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
+        await StopLinkAsync(s, "shutting down").ConfigureAwait(false);
         lock (_state)
         {
             if (_meta is not null)
@@ -622,6 +610,19 @@ public sealed partial class MirrorEngine : IMirrorEngine
             }
             _data?.Dispose();
         }
+    }
+
+    /// <summary>Ends the session (planned), stops listening and dialling, and lets background session tasks notice
+    /// the cancellation before the files close.</summary>
+    async Task StopLinkAsync(MirrorSession? s, string why)
+    {
+        _cts.Cancel();
+        if (s is not null) EndSession(s, why);
+        try { _listener?.Stop(); } catch { }
+        foreach (var t in new[] { _dialLoop, _acceptLoop })
+            if (t is not null) try { await t.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); } catch { }
+        var sw = Stopwatch.StartNew();
+        while (Volatile.Read(ref _handshaking) > 0 && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -19,18 +19,7 @@ public sealed class NbdMalformedInputTests
             Assert.Equal(host.Device.Size, doc.RootElement.GetProperty("exports")[0].GetProperty("export-size").GetInt64());
         var w = await ExternalTool.RunOkAsync("qemu-io", "-f", "raw", "-c", "write -P 0x5a 4096 4096", "-c", "read -P 0x5a 4096 4096", host.Uri);
         Assert.DoesNotContain("failed", w.Stdout + w.Stderr);
-        Assert.True(await EventuallyAsync(() => host.Server.ConnectionCount == 0), $"connections left open: {host.Server.ConnectionCount}\n{host.Log}");
-    }
-
-    static async Task<bool> EventuallyAsync(Func<bool> condition, int ms = 5000)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < ms)
-        {
-            if (condition()) return true;
-            await Task.Delay(20);
-        }
-        return condition();
+        Assert.True(await NbdTestHost.EventuallyAsync(() => host.Server.ConnectionCount == 0), $"connections left open: {host.Server.ConnectionCount}\n{host.Log}");
     }
 
     [Fact]

@@ -8,17 +8,6 @@ namespace ExpressHa.Service.Tests.Mirror.Nbd;
 /// <summary>Starting, stopping and the Unix socket file.</summary>
 public sealed class NbdServerLifecycleTests
 {
-    static async Task<bool> EventuallyAsync(Func<bool> condition, int ms = 5000)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < ms)
-        {
-            if (condition()) return true;
-            await Task.Delay(20);
-        }
-        return condition();
-    }
-
     [Fact]
     public async Task StopAsync_closes_open_connections_and_the_listener()
     {
@@ -27,7 +16,7 @@ public sealed class NbdServerLifecycleTests
         using var b = await RawNbdClient.ConnectAsync(host.Port);
         await a.HandshakeAsync();
         await b.ReadGreetingAsync();
-        Assert.True(await EventuallyAsync(() => host.Server.ConnectionCount == 2), $"connections: {host.Server.ConnectionCount}");
+        Assert.True(await NbdTestHost.EventuallyAsync(() => host.Server.ConnectionCount == 2), $"connections: {host.Server.ConnectionCount}");
 
         var stop = host.Server.StopAsync();
         Assert.True(await Task.WhenAny(stop, Task.Delay(10_000)) == stop, "StopAsync did not finish");
