@@ -1,37 +1,122 @@
 #Requires -Version 5.1
 <#
 .SYNOPSIS
-    Builds ExpressHa, runs the tests and packages the PowerShell module.
+    Builds ExpressHa, runs its tests (xunit and Pester) and packages the PowerShell module.
 .DESCRIPTION
-    Leaves the importable module in out/ExpressHa and ExpressHa.<version>.nupkg in out/packages, a package that
-    Install-Module / Install-PSResource can install from a folder repository or publish to a feed.
+    Tasks, run in the order given (the default is Build, Test, Pack):
+      Build    dotnet build of the solution; leaves the importable module in out/ExpressHa.
+      Test     xunit (dotnet test) and the Pester suite (tests/Pester, real pwsh) against out/ExpressHa; Pester's
+               results go to out/pester-results.xml (NUnit XML). The last line is the summary of both.
+      Pester   only the Pester suite (after a Build).
+      Pack     ExpressHa.<version>.nupkg in out/packages, a package Install-PSResource installs from a folder
+               repository or a feed.
+      Install  copies out/ExpressHa into the current user's module path (<path>/ExpressHa/<version>).
+    Runs in pwsh 7 (the repository pins it: dotnet tool restore; dotnet pwsh ./build.ps1) and Windows PowerShell 5.1.
 .EXAMPLE
-    ./build.ps1
+    dotnet tool restore; dotnet pwsh ./build.ps1
 .EXAMPLE
-    ./build.ps1 -SkipTests -Configuration Debug
-    Register-PSResourceRepository -Name local -Uri ./out/packages -Trusted; Install-PSResource ExpressHa -Repository local
+    ./build.ps1 -Task Test -PesterFilter Module
+.EXAMPLE
+    ./build.ps1 -Task Build, Install; Import-Module ExpressHa
 #>
 [CmdletBinding()]
 param(
+    [ValidateSet('Build', 'Test', 'Pester', 'Pack', 'Install')]
+    [string[]]$Task = @('Build', 'Test', 'Pack'),
     [ValidateSet('Debug', 'Release')]
-    [string]$Configuration = 'Release',
-    [switch]$SkipTests,
+    [string]$Configuration = 'Debug',
+    # Runs only the Pester files whose name contains this text.
+    [string]$PesterFilter,
     [string]$PackageOutput = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'packages')
 )
 
 $ErrorActionPreference = 'Stop'
+$moduleDir = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'ExpressHa')
+$results = [ordered]@{}
+
+function Invoke-Native([string]$Name, [scriptblock]$Command) {
+    Write-Host "==> $Name"
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$Name failed (exit code $LASTEXITCODE)" }
+}
+
+# The running PowerShell's executable: pwsh from the dotnet tool or an install, powershell.exe for Windows PowerShell.
+function Get-PwshPath {
+    foreach ($name in 'pwsh', 'pwsh.exe', 'powershell.exe') {
+        $candidate = [System.IO.Path]::Combine($PSHOME, $name)
+        if (Test-Path $candidate -PathType Leaf) { return $candidate }
+    }
+    throw "no PowerShell executable in $PSHOME"
+}
+
+function Get-PesterModule {
+    Invoke-Native 'restore Pester' { dotnet restore tests/Pester/ExpressHa.Pester.csproj --verbosity quiet }
+    $cache = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $psd1 = [System.IO.Path]::Combine($cache.Trim(), 'pester', '5.7.1', 'tools', 'Pester.psd1')
+    if (-not (Test-Path $psd1)) { throw "Pester 5.7.1 is not in the NuGet cache ($psd1) after the restore." }
+    $psd1
+}
+
+function Invoke-XunitTask {
+    Write-Host '==> xunit (dotnet test)'
+    $log = dotnet test ExpressHa.slnx -c $Configuration 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+    $exit = $LASTEXITCODE
+    $passed = 0; $failed = 0
+    foreach ($line in $log) {
+        if ($line -match ' - Failed:\s+(\d+), Passed:\s+(\d+)') { $failed += [int]$Matches[1]; $passed += [int]$Matches[2] }
+    }
+    $results['xunit'] = "$passed passed, $failed failed"
+    if ($exit -ne 0) { throw "xunit failed (exit code $exit): $passed passed, $failed failed" }
+}
+
+function Invoke-PesterTask {
+    $pester = Get-PesterModule
+    # Pester runs in its own pwsh so that the suite sees a session without this script's state.
+    $runner = [System.IO.Path]::Combine($PSScriptRoot, 'tests', 'Pester', 'Invoke-Suite.ps1')
+    $out = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'pester-results.xml')
+    $pwsh = Get-PwshPath
+    Write-Host '==> Pester'
+    $log = & $pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -ModuleDir $moduleDir -ResultPath $out -Filter "$PesterFilter" 2>&1 |
+        ForEach-Object { Write-Host $_; "$_" }
+    $exit = $LASTEXITCODE
+    $summary = $log | Where-Object { $_ -match '^pester: ' } | Select-Object -Last 1
+    $results['pester'] = if ($summary) { $summary -replace '^pester: ', '' } else { 'did not report' }
+    if ($exit -ne 0) { throw "Pester failed (exit code $exit): $($results['pester'])" }
+}
+
+function Install-BuiltModule {
+    $manifest = Import-PowerShellDataFile ([System.IO.Path]::Combine($moduleDir, 'ExpressHa.psd1'))
+    $userPath = ($env:PSModulePath -split [System.IO.Path]::PathSeparator)[0]
+    $target = [System.IO.Path]::Combine($userPath, 'ExpressHa', $manifest.ModuleVersion)
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    New-Item -ItemType Directory -Path $target -Force | Out-Null
+    Copy-Item -Path ([System.IO.Path]::Combine($moduleDir, '*')) -Destination $target -Recurse
+    Write-Host "installed ExpressHa $($manifest.ModuleVersion) in $target"
+}
+
 Push-Location $PSScriptRoot
 try {
-    function Invoke-Step([string]$Name, [scriptblock]$Step) {
-        Write-Host "==> $Name"
-        & $Step
-        if ($LASTEXITCODE -ne 0) { throw "$Name failed (exit code $LASTEXITCODE)" }
+    foreach ($t in $Task) {
+        switch ($t) {
+            'Build' {
+                Invoke-Native 'build' { dotnet build ExpressHa.slnx -c $Configuration }
+                Test-ModuleManifest ([System.IO.Path]::Combine($moduleDir, 'ExpressHa.psd1')) | Out-Null
+            }
+            'Test' {
+                $failure = $null
+                try { Invoke-XunitTask } catch { $failure = $_ }
+                try { Invoke-PesterTask } catch { if (-not $failure) { $failure = $_ } }
+                Write-Host ("tests: " + (($results.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join '; '))
+                if ($failure) { throw $failure }
+            }
+            'Pester' { Invoke-PesterTask; Write-Host "tests: pester $($results['pester'])" }
+            'Pack' {
+                Invoke-Native 'pack' { dotnet pack build/ExpressHa.Package.csproj -c $Configuration -o $PackageOutput --verbosity quiet }
+                Get-ChildItem $PackageOutput -Filter 'ExpressHa.*.nupkg' | ForEach-Object { Write-Host "package: $($_.FullName)" }
+            }
+            'Install' { Install-BuiltModule }
+        }
     }
-    Invoke-Step 'build' { dotnet build ExpressHa.slnx -c $Configuration }
-    if (-not $SkipTests) { Invoke-Step 'test' { dotnet test ExpressHa.slnx -c $Configuration --no-build } }
-    Invoke-Step 'package' { dotnet pack build/ExpressHa.Package.csproj -c $Configuration -o $PackageOutput }
-    Test-ModuleManifest ([System.IO.Path]::Combine($PSScriptRoot, 'out', 'ExpressHa', 'ExpressHa.psd1')) | Out-Null
-    Get-ChildItem $PackageOutput -Filter 'ExpressHa.*.nupkg'
 }
 finally {
     Pop-Location
