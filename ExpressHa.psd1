@@ -1,5 +1,7 @@
 @{
     RootModule           = 'ExpressHa.Cmdlets.dll'
+    # Loaded before the root module: resolves ExpressHa.Core and YamlDotNet from dependencies/ (a private load context on pwsh 7).
+    NestedModules        = @('ExpressHa.ModuleLoader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0e8f52-8a51-4b53-9a39-6f1c2d7e4a10'
     Author               = 'ExpressHa developers'
@@ -28,9 +30,16 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('HA', 'Cluster', 'Failover', 'AWS', 'Route53', 'Mirror', 'Linux', 'PSEdition_Core', 'PSEdition_Desktop')
+            Tags         = @('HA', 'HighAvailability', 'Cluster', 'Failover', 'AWS', 'Route53', 'Mirror', 'Linux', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Foundation: config model, YAML, validation and authoring cmdlets.'
+            ProjectUri   = 'https://github.com/expressha/expressha'
+            ReleaseNotes = @'
+0.1.0: authoring cmdlets (New-HaCluster, Add-HaNode/Group/Resource/Monitor, Test-/Export-/Import-HaClusterConfig) for
+the expressha/v1 YAML; operating cmdlets against the expresshad management API (Connect-HaCluster, Get-HaClusterStatus,
+Start/Stop/Move-HaGroup, Publish-HaClusterConfig with a -WhatIf diff, Get-HaAlertLog); mirror cmdlets (Get-, Suspend-,
+Resume-, Repair-, Backup-, Restore-HaMirror, New-HaMirrorKey). On PowerShell 7 the module's YamlDotNet loads in a private
+load context, so it does not clash with another module's copy.
+'@
         }
     }
 }

@@ -111,7 +111,10 @@ try {
             }
             'Pester' { Invoke-PesterTask; Write-Host "tests: pester $($results['pester'])" }
             'Pack' {
-                Invoke-Native 'pack' { dotnet pack build/ExpressHa.Package.csproj -c $Configuration -o $PackageOutput --verbosity quiet }
+                Write-Host '==> pack'
+                # The manifest is the package's only source of metadata (version, tags, licence, project, notes).
+                New-Item -ItemType Directory -Path $PackageOutput -Force | Out-Null
+                Compress-PSResource -Path $moduleDir -DestinationPath $PackageOutput
                 Get-ChildItem $PackageOutput -Filter 'ExpressHa.*.nupkg' | ForEach-Object { Write-Host "package: $($_.FullName)" }
             }
             'Install' { Install-BuiltModule }

@@ -5,12 +5,14 @@ $script:Pwsh = @('pwsh', 'pwsh.exe') | ForEach-Object { Join-Path $PSHOME $_ } |
 
 # Runs a script block in a new pwsh process (no profile, no module of this session) and returns its output objects.
 function Invoke-CleanPwsh {
+    # Arguments are passed as scalars (serialized one by one); the script block runs as a new script, so it sees no
+    # variable of the caller.
     param([Parameter(Mandatory)] [scriptblock]$Script, [object[]]$ArgumentList = @(), [hashtable]$Environment = @{})
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) "expressha-pester-$([guid]::NewGuid().ToString('n'))"
     New-Item -ItemType Directory -Path $dir | Out-Null
     try {
         $argsFile = Join-Path $dir 'args.clixml'; $outFile = Join-Path $dir 'out.clixml'; $scriptFile = Join-Path $dir 'run.ps1'
-        Export-Clixml -InputObject $ArgumentList -Path $argsFile -Depth 5
+        $ArgumentList | Export-Clixml -Path $argsFile -Depth 5
         Set-Content -Path $scriptFile -Value @"
 `$ErrorActionPreference = 'Stop'
 `$a = @(Import-Clixml '$argsFile')
@@ -18,6 +20,7 @@ function Invoke-CleanPwsh {
 @(`$result) | Export-Clixml -Path '$outFile' -Depth 5
 "@
         $saved = @{}
+        # A $null value removes the variable (PSModulePath, so the child computes its own from HOME/XDG_DATA_HOME).
         foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
         try { $log = & $script:Pwsh -NoProfile -NonInteractive -File $scriptFile 2>&1 | Out-String }
         finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
@@ -25,4 +28,35 @@ function Invoke-CleanPwsh {
         Import-Clixml $outFile
     }
     finally { Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+# Environment for a clean pwsh with its own home: user module path, PSResourceGet repositories and caches all under
+# $HomePath, nothing of the machine's user.
+# The folders exist beforehand: .NET reports a missing LocalApplicationData as "", and PSResourceGet would then keep
+# its repository store in the current directory.
+function New-IsolatedHome([Parameter(Mandatory)] [string]$HomePath) {
+    $environment = @{
+        HOME            = $HomePath
+        XDG_DATA_HOME   = Join-Path $HomePath '.local/share'
+        XDG_CONFIG_HOME = Join-Path $HomePath '.config'
+        XDG_CACHE_HOME  = Join-Path $HomePath '.cache'
+    }
+    $environment.Values | ForEach-Object { New-Item -ItemType Directory -Path $_ -Force | Out-Null }
+    $environment.PSModulePath = $null
+    $environment
+}
+
+# The NuGet cache holding the packages that tests/Pester/ExpressHa.Pester.csproj downloads.
+function Get-NuGetCachePath {
+    ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+}
+
+# The example cluster every install test authors: the same pipeline as the README's.
+$script:SmokePipeline = {
+    New-HaCluster -Name cluster |
+        Add-HaNode -Name server1 -Address 10.0.110.10 -PassThru |
+        Add-HaNode -Name server2 -Address 10.0.120.10 -PassThru |
+        Add-HaGroup -Name failover1 -Server server1, server2 -PassThru |
+        Add-HaResource -Group failover1 -Name vip -Type floatip -PassThru -Property @{ ip = '192.168.1.50' } |
+        ForEach-Object ToYaml
 }
