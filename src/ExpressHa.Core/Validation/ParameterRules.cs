@@ -64,11 +64,27 @@ namespace ExpressHa.Validation
                     ctx.Error(FindingCodes.MissingReference, $"{path}.{key}",
                         ctx.NodeNames.Contains(key) ? $"node '{key}' is not a server of {nodeScope}" : $"node '{key}' does not exist",
                         nodes.Count > 0 ? $"key the values by the servers of {nodeScope}: {string.Join(", ", nodes)}" : $"add '{key}' to the servers of {nodeScope}, or remove the value");
-            if (!spec.AllNodesRequired) return;
+            // A map that names some nodes but not others is most likely a node forgotten: an error where the node cannot
+            // run without its value, a warning where it falls back to the default (or to what the description says).
             foreach (var n in nodes)
-                if (!map.ContainsKey(n))
-                    ctx.Error(FindingCodes.MissingPerNodeValue, $"{path}.{n}", $"{spec.Name} has no value for node '{n}'",
-                        $"add {n}: ... under {spec.Name}; every server of {nodeScope} needs one");
+            {
+                if (map.ContainsKey(n)) continue;
+                var message = $"{spec.Name} has no value for node '{n}'";
+                var fix = $"add {n}: ... under {spec.Name}, or give one value for every node ({spec.Name}: value)";
+                if (spec.AllNodesRequired || spec.Required)
+                    ctx.Error(FindingCodes.MissingPerNodeValue, $"{path}.{n}", message, $"{fix}; every server of {nodeScope} needs one");
+                else
+                    ctx.Warn(FindingCodes.MissingPerNodeValue, $"{path}.{n}", message, $"{fix}; until then, on {n}: {Fallback(spec)}");
+            }
+        }
+
+        /// <summary>What a node without a value gets: the default, or the "omitted: ..." rule of the description.</summary>
+        static string Fallback(ParameterSpec spec)
+        {
+            if (spec.Default != null) return $"the default {ParameterValues.Scalar(spec.Default)}";
+            const string omitted = "omitted: ";
+            var at = spec.Description.IndexOf(omitted, StringComparison.Ordinal);
+            return at >= 0 ? spec.Description.Substring(at + omitted.Length).TrimEnd('.') : $"{spec.Name} is not set";
         }
 
         static string Nodes(IReadOnlyList<string> nodes) => nodes.Count == 1 ? $"node '{nodes[0]}'" : "nodes " + string.Join(", ", nodes.Select(n => $"'{n}'"));
