@@ -221,7 +221,7 @@ public class TypedParameterTests
                 [ExpressHa.Schema.ParameterSpec]::new('filePath', 'String', 'An alias of -Path.'),
                 [ExpressHa.Schema.ParameterSpec]::new('verbose', 'Bool', 'A common parameter.'),
                 [ExpressHa.Schema.ParameterSpec]::new('ea', 'String', 'A common alias.'),
-                [ExpressHa.Schema.ParameterSpec]::new('mode', 'String', 'Free.') -as [object])
+                [ExpressHa.Schema.ParameterSpec]::new('mode', 'String', 'Free.'))
             $specs[5].AllowedValues = 'fast', 'safe'
             $specs[5].Required = $true
             $p = [ExpressHa.Cmdlets.TypeParameters]::For([ExpressHa.Cmdlets.AddHaResourceCommand], $specs, $true).Parameters
