@@ -6,12 +6,7 @@ namespace ExpressHa.Cmdlets.Tests;
 /// per-node values, completion, conversion errors, the collision rule, and -WhatIf.</summary>
 public class TypedParameterTests
 {
-    const string Base = """
-        $c = New-HaCluster -Name cluster |
-            Add-HaNode -Name server1 -Address 10.0.110.10 -PassThru |
-            Add-HaNode -Name server2 -Address 10.0.120.10 -PassThru |
-            Add-HaGroup -Name failover1 -Server server1, server2 -PassThru
-        """;
+    const string Base = ErrorReportingTests.Base;
 
     static List<string> Complete(PsSession s, string line)
     {
@@ -46,13 +41,10 @@ public class TypedParameterTests
     public void Typed_parameters_edit_a_file_and_a_scalar_is_written_as_given()
     {
         using var s = new PsSession();
-        s.Run("""
+        s.Run(Base + """
+
             $f = [System.IO.Path]::Combine($TestDir, 'cluster.yaml')
-            New-HaCluster -Name cluster -Path $f | Out-Null
-            Add-HaNode -Path $f -Name server1 -Address 10.0.110.10
-            Add-HaNode -Path $f -Name server2 -Address 10.0.120.10
-            Add-HaGroup -Path $f -Name failover1 -Server server1, server2
-            Set-HaCluster -Path $f -PingTarget 10.0.0.1
+            $c | Set-HaCluster -PingTarget 10.0.0.1 -PassThru | Export-HaClusterConfig -Path $f
             Add-HaResource -Path $f -Group failover1 app exec -Start /opt/app/start.sh -Stop @{ server1 = '/opt/app/stop.sh'; server2 = '/usr/local/bin/stop-app' }
             Add-HaMonitor -Path $f appw process -Target app -PidFile /run/app.pid
             """).Ok();

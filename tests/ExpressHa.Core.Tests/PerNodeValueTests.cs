@@ -10,8 +10,8 @@ namespace ExpressHa.Core.Tests;
 /// server out is an error where every node needs a value and a warning where the node falls back.</summary>
 public class PerNodeValueTests
 {
-    const string Vip = "groups[0].resources[0]";
-    const string Md = "groups[0].resources[3]";
+    const string Vip = ValidatorResourceMonitorTests.Vip;
+    const string Md = ValidatorResourceMonitorTests.Md;
     const string App = "groups[0].resources[5]";
     const string EniMap = "eni: { server1: eni-aaa111, server2: eni-bbb222 }";
 
