@@ -119,6 +119,19 @@ public class PerNodeValueTests
     }
 
     [Fact]
+    public void An_address_that_identifies_the_node_refuses_one_value_for_every_node()
+    {
+        var c = Aws();
+        Res(c, "md1").Parameters["mirrorAddress"] = "10.0.111.10";
+        var f = Only(c, FindingCodes.InvalidValue, Md + ".mirrorAddress");
+        Assert.Equal("mirrorAddress is the single value 10.0.111.10 for every node, but each node needs its own", f.Message);
+        Assert.Equal("give one value per node: mirrorAddress: { server1: ..., server2: ... }", f.Fix);
+
+        Res(c, "md1").Parameters["mirrorAddress"] = new Dictionary<string, object?> { ["server1"] = "10.0.111.10", ["server2"] = "10.0.111.10" };
+        Assert.Contains("given to server1 and server2", Only(c, FindingCodes.InvalidValue, Md + ".mirrorAddress.server2").Message);
+    }
+
+    [Fact]
     public void A_list_is_neither_a_value_nor_a_map()
     {
         var c = Aws();

@@ -78,7 +78,7 @@ namespace ExpressHa.Schema
                 PerNode("dataPath", ParameterKind.String, "Block device or image file holding the data area.", allNodes: true),
                 PerNode("metaPath", ParameterKind.String, "Cluster partition (generations, bitmap, state).", allNodes: true),
                 new ParameterSpec("sizeMiB", ParameterKind.Int, "Size of the data area in MiB.") { Required = true, Min = 1, Max = 64L * 1024 * 1024 },
-                PerNode("mirrorAddress", ParameterKind.IpAddress, "Mirror-connect address of the node.", allNodes: true),
+                new ParameterSpec("mirrorAddress", ParameterKind.PerNode, "Mirror-connect address of the node.") { ValueKind = ParameterKind.IpAddress, AllNodesRequired = true, DistinctPerNode = true },
                 Port("mirrorPort", "Mirror-connect TCP port.", 29051L),
                 PerNode("exportAddress", ParameterKind.String, "Where the active node serves NBD: host:port or unix:/path.", dflt: "127.0.0.1:10809"),
                 PerNode("keyFile", ParameterKind.String, "AES-GCM key file (16, 24 or 32 bytes) encrypting the mirror connection."),

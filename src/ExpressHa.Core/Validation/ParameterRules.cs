@@ -48,6 +48,8 @@ namespace ExpressHa.Validation
                         $"give one value per node of {nodeScope}: {spec.Name}: {{ {string.Join(", ", nodes.Select(n => n + ": ..."))} }}");
                 if (spec.Kind == ParameterKind.PerNode && values.TryGetValue(spec.Name, out var v) && v is SortedDictionary<string, string> map)
                     CheckPerNodeKeys(ctx, spec, map, $"{path}.{spec.Name}", nodes, nodeScope);
+                if (spec.DistinctPerNode && values.TryGetValue(spec.Name, out var d))
+                    CheckDistinct(ctx, spec, d, $"{path}.{spec.Name}", nodes);
             }
 
             if (schema.OneOf is string[] oneOf && oneOf.Length > 0 && !oneOf.Any(n => bag?.ContainsKey(n) ?? false))
@@ -76,6 +78,22 @@ namespace ExpressHa.Validation
                 else
                     ctx.Warn(FindingCodes.MissingPerNodeValue, $"{path}.{n}", message, $"{fix}; until then, on {n}: {Fallback(spec)}");
             }
+        }
+
+        static void CheckDistinct(ValidationContext ctx, ParameterSpec spec, object value, string path, IReadOnlyList<string> nodes)
+        {
+            var example = $"{spec.Name}: {{ {string.Join(", ", (nodes.Count > 0 ? nodes : new[] { "server1", "server2" }).Select(n => n + ": ..."))} }}";
+            if (value is string single)
+            {
+                ctx.Error(FindingCodes.InvalidValue, path, $"{spec.Name} is the single value {single} for every node, but each node needs its own",
+                    $"give one value per node: {example}");
+                return;
+            }
+            if (!(value is SortedDictionary<string, string> map)) return;
+            foreach (var same in map.GroupBy(e => e.Value, StringComparer.Ordinal).Where(g => g.Count() > 1))
+                ctx.Error(FindingCodes.InvalidValue, $"{path}.{same.Skip(1).First().Key}",
+                    $"{spec.Name} {same.Key} is given to {string.Join(" and ", same.Select(e => e.Key))}, but each node needs its own",
+                    $"give each node its own {spec.Name}: {example}");
         }
 
         /// <summary>What a node without a value gets: the default, or the "omitted: ..." rule of the description.</summary>
