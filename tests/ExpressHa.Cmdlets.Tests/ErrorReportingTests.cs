@@ -5,7 +5,8 @@ namespace ExpressHa.Cmdlets.Tests;
 /// <summary>Bad input: terminating errors for bad arguments, one ErrorRecord per invalid object, stable ErrorIds, nothing written.</summary>
 public class ErrorReportingTests
 {
-    const string Base = """
+    /// <summary>Two nodes and a group failover1, in $c.</summary>
+    internal const string Base = """
         $c = New-HaCluster -Name cluster |
             Add-HaNode -Name server1 -Address 10.0.110.10 -PassThru |
             Add-HaNode -Name server2 -Address 10.0.120.10 -PassThru |

@@ -151,7 +151,7 @@ groups:
         type: floatip
         ip: 192.168.0.100
         prefixLength: 24
-        interface: { node-a: eth0, node-b: eth0 }
+        interface: { node-a: eth0, node-b: eth0, node-c: ens5 }
         arpCount: 3
         pingCheck: true
       - name: web_app

@@ -8,9 +8,9 @@ namespace ExpressHa.Core.Tests;
 public class ValidatorResourceMonitorTests
 {
     // Aws seed: groups[0].resources: 0 awsvip1, 1 awseip1, 2 awsdns1, 3 md1, 4 lbprobe1, 5 app; groups[1].resources[0] awssip1
-    const string Vip = "groups[0].resources[0]";
+    internal const string Vip = "groups[0].resources[0]";
     const string Dns = "groups[0].resources[2]";
-    const string Md = "groups[0].resources[3]";
+    internal const string Md = "groups[0].resources[3]";
     const string Sip = "groups[1].resources[0]";
 
     [Fact]

@@ -42,9 +42,11 @@ namespace ExpressHa.Cmdlets
             var trial = ConfigFile.Clone(config);
             Apply(trial);
             var scopes = ChangedPaths(trial).ToList();
-            var added = NewErrors(ConfigValidator.Validate(config), ConfigValidator.Validate(trial))
-                .Where(f => scopes.Any(s => Within(f.Path, s))).ToList();
+            var before = ConfigValidator.Validate(config);
+            var after = ConfigValidator.Validate(trial);
+            var added = NewErrors(before, after).Where(f => scopes.Any(s => Within(f.Path, s))).ToList();
             if (Rejected(added)) return;
+            WriteNewWarnings(before, after.Where(f => scopes.Any(s => Within(f.Path, s))));
             if (!ShouldProcess($"cluster '{config.Name}'", Action)) return;
             Apply(config);
             if (PassThru) WriteObject(config);
@@ -67,11 +69,16 @@ namespace ExpressHa.Cmdlets
             var before = ConfigValidator.Validate(config);
             var after = ConfigValidator.Validate(trial);
             if (Rejected(NewErrors(before, after).ToList(), path)) return;
-            var known = new HashSet<string>(before.Select(Key));
-            foreach (var w in after.Where(f => !f.IsError && !known.Contains(Key(f)))) WriteWarning(w.ToString());
+            WriteNewWarnings(before, after);
             if (!ShouldProcess(path, Action)) return;
             ConfigFile.Write(path, trial);
             if (PassThru) WriteObject(trial);
+        }
+
+        void WriteNewWarnings(IEnumerable<ValidationFinding> before, IEnumerable<ValidationFinding> after)
+        {
+            var known = new HashSet<string>(before.Select(Key));
+            foreach (var w in after.Where(f => !f.IsError && !known.Contains(Key(f)))) WriteWarning(w.ToString());
         }
 
         bool Rejected(List<ValidationFinding> added, string? file = null)

@@ -16,6 +16,9 @@ namespace ExpressHa.Cmdlets
 
         protected override string Action => $"Add {Type} monitor '{Name}'";
 
+        protected override string? TypeWhileBinding() => Type;
+        protected override bool AddsObject => true;
+
         protected override void BeginProcessing()
         {
             try { TypeCheck.Resolve(Type, monitor: true); }
@@ -38,11 +41,28 @@ namespace ExpressHa.Cmdlets
     [OutputType(typeof(ClusterConfig))]
     public sealed class SetHaMonitorCommand : MonitorEditCmdlet
     {
+        /// <summary>Optional: the monitor's type, so that its typed parameters bind when the config comes down the pipeline.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(MonitorTypeCompleter))]
+        public string? Type { get; set; }
+
         protected override string Action => $"Change monitor '{Name}'";
 
         protected override bool MergeProperties => true;
 
-        protected override void Apply(ClusterConfig config) => ApplyFields(Lookup.Monitor(config, Name));
+        protected override string? TypeWhileBinding()
+        {
+            if (Type != null) return Type;
+            var config = ConfigWhileBinding();
+            return config == null ? null : config.Monitors.FirstOrDefault(m => string.Equals(m.Name, Name, System.StringComparison.OrdinalIgnoreCase))?.Type;
+        }
+
+        protected override void Apply(ClusterConfig config)
+        {
+            var m = Lookup.Monitor(config, Name);
+            CheckTypeHint(Type, m.Type);
+            ApplyFields(m);
+        }
     }
 
     /// <summary>Removes a monitor.</summary>

@@ -2,11 +2,12 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using ExpressHa.Config;
+using ExpressHa.Schema;
 
 namespace ExpressHa.Cmdlets
 {
     /// <summary>The monitor fields Add-HaMonitor and Set-HaMonitor share.</summary>
-    public abstract class MonitorEditCmdlet : ConfigEditCmdlet
+    public abstract class MonitorEditCmdlet : TypedEditCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -14,9 +15,6 @@ namespace ExpressHa.Cmdlets
 
         /// <summary>The resource watched; "active" timing follows it.</summary>
         [Parameter] public string? Target { get; set; }
-
-        /// <summary>Type-specific parameters: @{ targets = '10.0.0.1', '10.0.0.2' } for ip, @{ url = 'http://...' } for http.</summary>
-        [Parameter] [Alias("Parameters")] public Hashtable? Property { get; set; }
 
         [Parameter] public int? IntervalSeconds { get; set; }
         [Parameter] public int? TimeoutSeconds { get; set; }
@@ -34,11 +32,15 @@ namespace ExpressHa.Cmdlets
         /// <summary>AWS monitors: what an AWS API failure means (recover, warn or ignore).</summary>
         [Parameter] [ValidateSet(ApiFailureActions.Recover, ApiFailureActions.Warn, ApiFailureActions.Ignore)] public string? OnApiFailure { get; set; }
 
+        protected override string ObjectName => Name;
+        protected override SchemaKind Kind => SchemaKind.Monitor;
+
         protected virtual bool MergeProperties => false;
 
         protected void ApplyFields(MonitorConfig m)
         {
-            PropertyBag.Apply(m.Parameters, TypeCheck.Resolve(m.Type, monitor: true), Property, merge: MergeProperties);
+            var schema = TypeCheck.Resolve(m.Type, monitor: true);
+            PropertyBag.Apply(m.Parameters, schema, GivenParameters(schema), merge: MergeProperties);
             if (Target != null)
             {
                 var old = m.Target;

@@ -23,6 +23,9 @@ namespace ExpressHa.Cmdlets
 
         protected override string Action => $"Add {Type} resource '{Name}' to group '{Group}'";
 
+        protected override string? TypeWhileBinding() => Type;
+        protected override bool AddsObject => true;
+
         protected override void BeginProcessing()
         {
             try { TypeCheck.Resolve(Type, monitor: false); }

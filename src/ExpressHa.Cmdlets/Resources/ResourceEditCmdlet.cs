@@ -3,21 +3,16 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ExpressHa.Config;
+using ExpressHa.Schema;
 
 namespace ExpressHa.Cmdlets
 {
     /// <summary>The resource fields Add-HaResource and Set-HaResource share.</summary>
-    public abstract class ResourceEditCmdlet : ConfigEditCmdlet
+    public abstract class ResourceEditCmdlet : TypedEditCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = "";
-
-        /// <summary>Type-specific parameters: @{ ip = '10.1.0.20'; vpcId = 'vpc-1234abcd'; eni = @{ server1 = 'eni-aaa'; server2 = 'eni-bbb' } }.
-        /// With Set-HaResource the keys are merged into the current ones and a $null value removes a key.</summary>
-        [Parameter]
-        [Alias("Parameters")]
-        public Hashtable? Property { get; set; }
 
         /// <summary>Resources of the same group that must be active before this one starts.</summary>
         [Parameter]
@@ -32,13 +27,16 @@ namespace ExpressHa.Cmdlets
         [Parameter] [ValidateSet(FinalActions.None, FinalActions.StopService, FinalActions.Shutdown, FinalActions.Reboot)]
         public string? DeactivationFinalAction { get; set; }
 
+        protected override string ObjectName => Name;
+        protected override SchemaKind Kind => SchemaKind.Resource;
+
         /// <summary>Set-HaResource merges map values into the current ones; Add-HaResource starts from nothing.</summary>
         protected virtual bool MergeProperties => false;
 
         protected void ApplyFields(ResourceConfig r)
         {
             var schema = TypeCheck.Resolve(r.Type, monitor: false);
-            PropertyBag.Apply(r.Parameters, schema, Property, merge: MergeProperties);
+            PropertyBag.Apply(r.Parameters, schema, GivenParameters(schema), merge: MergeProperties);
             if (DependsOn != null) r.DependsOn = DependsOn.ToList();
             if (ActivationRetries.HasValue) r.OnActivationFailure.Retries = ActivationRetries.Value;
             if (ActivationFailovers.HasValue) r.OnActivationFailure.Failovers = ActivationFailovers.Value;

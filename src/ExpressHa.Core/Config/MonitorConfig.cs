@@ -26,6 +26,9 @@ namespace ExpressHa.Config
             return SchemaRegistry.FindMonitor(Type)?.Find(name)?.Default;
         }
 
+        /// <summary>A per-node parameter's value on one node (a scalar is the same everywhere), else its default for the node.</summary>
+        public string? GetParameter(string name, string node) => PerNodeValue.Resolve(Parameters, SchemaRegistry.FindMonitor(Type)?.Find(name), name, node);
+
         public override string ToString() => Name + " (" + Type + ")";
     }
 

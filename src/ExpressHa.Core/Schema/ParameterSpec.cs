@@ -19,6 +19,9 @@ namespace ExpressHa.Schema
         public ParameterKind ValueKind { get; set; } = ParameterKind.String;
         /// <summary>For PerNode: every server of the group needs a value (else values may be omitted and come from IMDS).</summary>
         public bool AllNodesRequired { get; set; }
+        /// <summary>For PerNode: each node needs its own value (an address that identifies the node), so a single value
+        /// for every node, or one value given to two nodes, is refused.</summary>
+        public bool DistinctPerNode { get; set; }
         public string[]? AllowedValues { get; set; }
         public long Min { get; set; } = long.MinValue;
         public long Max { get; set; } = long.MaxValue;

@@ -19,10 +19,12 @@ namespace ExpressHa.Schema
             {
                 case ParameterKind.PerNode:
                 case ParameterKind.StringMap:
+                    if (spec.Kind == ParameterKind.PerNode && !(raw is IDictionary) && !(raw is IEnumerable && !(raw is string)))
+                        return CheckScalar(spec.ValueKind, spec, Scalar(raw), out error, raw);
                     if (!(raw is IDictionary dict))
                     {
                         error = spec.Kind == ParameterKind.PerNode
-                            ? $"expected a map of node name to value, like {{ server1: ..., server2: ... }}; got '{Show(raw)}'"
+                            ? $"expected one value for every node, or a map of node name to value like {{ server1: ..., server2: ... }}; got '{Show(raw)}'"
                             : $"expected a map of name to value; got '{Show(raw)}'";
                         return null;
                     }
@@ -144,7 +146,7 @@ namespace ExpressHa.Schema
             ParameterKind.Cidr => "CIDR block",
             ParameterKind.StringList => "list",
             ParameterKind.StringMap => "map",
-            ParameterKind.PerNode => "map of node name to value",
+            ParameterKind.PerNode => "value, or map of node name to value",
             _ => "value",
         };
     }

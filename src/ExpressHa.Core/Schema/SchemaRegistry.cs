@@ -10,8 +10,11 @@ namespace ExpressHa.Schema
         static ParameterSpec P(string name, ParameterKind kind, string description, object? dflt = null, bool required = false)
             => new ParameterSpec(name, kind, description) { Default = dflt, Required = required };
 
-        static ParameterSpec PerNode(string name, ParameterKind valueKind, string description, bool allNodes, string? prefix = null)
-            => new ParameterSpec(name, ParameterKind.PerNode, description) { ValueKind = valueKind, AllNodesRequired = allNodes, Prefix = prefix };
+        /// <summary>A value per node, or one value for every node: paths, interfaces, addresses, devices and commands may
+        /// differ between servers.</summary>
+        static ParameterSpec PerNode(string name, ParameterKind valueKind, string description, bool allNodes = false, string? prefix = null,
+            object? dflt = null, bool required = false)
+            => new ParameterSpec(name, ParameterKind.PerNode, description) { ValueKind = valueKind, AllNodesRequired = allNodes, Prefix = prefix, Default = dflt, Required = required };
 
         static ParameterSpec Seconds(string name, string description, long dflt, long min = 1)
             => new ParameterSpec(name, ParameterKind.Int, description) { Default = dflt, Min = min, Max = 86400 };
@@ -25,39 +28,39 @@ namespace ExpressHa.Schema
         public static readonly IReadOnlyList<TypeSchema> Resources = new[]
         {
             new TypeSchema("exec", SchemaKind.Resource, "Start and stop scripts or commands.",
-                P("start", ParameterKind.String, "Command run to start the resource; exit 0 means started.", required: true),
-                P("stop", ParameterKind.String, "Command run to stop the resource; exit 0 means stopped."),
+                PerNode("start", ParameterKind.String, "Command run to start the resource; exit 0 means started.", required: true),
+                PerNode("stop", ParameterKind.String, "Command run to stop the resource; exit 0 means stopped."),
                 Seconds("startTimeoutSeconds", "Seconds the start command may take.", 1800),
                 Seconds("stopTimeoutSeconds", "Seconds the stop command may take.", 1800),
-                P("workingDirectory", ParameterKind.String, "Directory the commands run in."),
+                PerNode("workingDirectory", ParameterKind.String, "Directory the commands run in."),
                 P("environment", ParameterKind.StringMap, "Extra environment variables for the commands.")),
             new TypeSchema("floatip", SchemaKind.Resource, "On-premises floating IP address, announced with gratuitous ARP.",
                 P("ip", ParameterKind.IpAddress, "The floating address.", required: true),
                 new ParameterSpec("prefixLength", ParameterKind.Int, "Prefix length of the address on the interface.") { Default = 24L, Min = 1, Max = 32 },
-                PerNode("interface", ParameterKind.String, "OS interface per node; omitted: the interface whose subnet holds the address.", false),
+                PerNode("interface", ParameterKind.String, "OS interface; omitted: the interface whose subnet holds the address."),
                 new ParameterSpec("arpCount", ParameterKind.Int, "Gratuitous ARP announcements sent on activation.") { Default = 3L, Min = 0, Max = 100 },
                 P("pingCheck", ParameterKind.Bool, "Refuse to activate when the address already answers (duplicate address).", true)),
             new TypeSchema("awsvip", SchemaKind.Resource, "AWS virtual IP: a /32 route outside the VPC CIDR pointing at the active node's ENI.",
                 P("ip", ParameterKind.IpAddress, "The virtual address; must be outside the VPC CIDR.", required: true),
                 Id("vpcId", "vpc-", "VPC whose route tables carry the VIP route."),
                 P("vpcCidr", ParameterKind.Cidr, "The VPC's CIDR, checked offline; the service also checks it with DescribeVpcs."),
-                PerNode("eni", ParameterKind.String, "ENI per node; omitted: read from IMDS.", false, "eni-"),
-                P("interface", ParameterKind.String, "OS interface the address is added to.", "eth0"),
+                PerNode("eni", ParameterKind.String, "ENI of the node; omitted: read from IMDS.", prefix: "eni-"),
+                PerNode("interface", ParameterKind.String, "OS interface the address is added to.", dflt: "eth0"),
                 Seconds("timeoutSeconds", "Seconds the AWS calls may take in all.", 100)) { AutoMonitors = new[] { "awsvip" } },
             new TypeSchema("awseip", SchemaKind.Resource, "AWS Elastic IP associated with the active node's ENI.",
                 Id("allocationId", "eipalloc-", "The EIP allocation."),
-                PerNode("eni", ParameterKind.String, "ENI per node; omitted: read from IMDS.", false, "eni-"),
+                PerNode("eni", ParameterKind.String, "ENI of the node; omitted: read from IMDS.", prefix: "eni-"),
                 Seconds("timeoutSeconds", "Seconds the AWS calls may take in all.", 100)) { AutoMonitors = new[] { "awseip" } },
             new TypeSchema("awssip", SchemaKind.Resource, "AWS secondary private IP assigned to the active node's ENI (nodes in one subnet).",
                 P("ip", ParameterKind.IpAddress, "The secondary address; must be inside the ENI's subnet.", required: true),
                 P("subnetCidr", ParameterKind.Cidr, "The subnet's CIDR, checked offline; the service also checks it."),
-                PerNode("eni", ParameterKind.String, "ENI per node; omitted: read from IMDS.", false, "eni-"),
-                P("interface", ParameterKind.String, "OS interface the address is added to.", "eth0"),
+                PerNode("eni", ParameterKind.String, "ENI of the node; omitted: read from IMDS.", prefix: "eni-"),
+                PerNode("interface", ParameterKind.String, "OS interface the address is added to.", dflt: "eth0"),
                 Seconds("timeoutSeconds", "Seconds the AWS calls may take in all.", 100)) { AutoMonitors = new[] { "awssip" } },
             new TypeSchema("awsdns", SchemaKind.Resource, "Route 53 A record pointing at the active node (or a fixed address).",
                 Id("hostedZoneId", "", "The hosted zone id (Z...)."),
                 P("recordName", ParameterKind.String, "Fully qualified record name, lower case, with the trailing dot.", required: true),
-                PerNode("ip", ParameterKind.IpAddress, "Address registered per node; omitted: the node's own address.", false),
+                PerNode("ip", ParameterKind.IpAddress, "Address registered for the node; omitted: the node's own address."),
                 P("fixedIp", ParameterKind.IpAddress, "Register this address whichever node is active (a VIP or EIP)."),
                 new ParameterSpec("ttl", ParameterKind.Int, "Record TTL in seconds.") { Default = 10L, Min = 0, Max = 604800 },
                 P("deleteOnDeactivate", ParameterKind.Bool, "Delete the record when the resource stops.", false),
@@ -69,19 +72,19 @@ namespace ExpressHa.Schema
                 Seconds("timeoutSeconds", "Seconds the AWS calls may take in all.", 300)) { AutoMonitors = new[] { "awsdns" } },
             new TypeSchema("lbprobe", SchemaKind.Resource, "Listens on the load balancer's health-check port while active.",
                 Port("port", "Health-check port the NLB probes.", required: true),
-                P("listenAddress", ParameterKind.String, "Address to listen on.", "0.0.0.0"),
+                PerNode("listenAddress", ParameterKind.String, "Address to listen on.", dflt: "0.0.0.0"),
                 Seconds("healthCheckTimeoutSeconds", "Seconds without a health check before the monitor reports it; above the NLB interval.", 31)) { AutoMonitors = new[] { "lbprobe" } },
             new TypeSchema("mirror", SchemaKind.Resource, "Mirror disk: a data area replicated synchronously to the other node and exported over NBD.",
-                PerNode("dataPath", ParameterKind.String, "Block device or image file holding the data area, per node.", true),
-                PerNode("metaPath", ParameterKind.String, "Cluster partition (generations, bitmap, state), per node.", true),
+                PerNode("dataPath", ParameterKind.String, "Block device or image file holding the data area.", allNodes: true),
+                PerNode("metaPath", ParameterKind.String, "Cluster partition (generations, bitmap, state).", allNodes: true),
                 new ParameterSpec("sizeMiB", ParameterKind.Int, "Size of the data area in MiB.") { Required = true, Min = 1, Max = 64L * 1024 * 1024 },
-                PerNode("mirrorAddress", ParameterKind.IpAddress, "Mirror-connect address per node.", true),
+                new ParameterSpec("mirrorAddress", ParameterKind.PerNode, "Mirror-connect address of the node.") { ValueKind = ParameterKind.IpAddress, AllNodesRequired = true, DistinctPerNode = true },
                 Port("mirrorPort", "Mirror-connect TCP port.", 29051L),
-                P("exportAddress", ParameterKind.String, "Where the active node serves NBD: host:port or unix:/path.", "127.0.0.1:10809"),
-                P("keyFile", ParameterKind.String, "AES-GCM key file (16, 24 or 32 bytes) encrypting the mirror connection."),
+                PerNode("exportAddress", ParameterKind.String, "Where the active node serves NBD: host:port or unix:/path.", dflt: "127.0.0.1:10809"),
+                PerNode("keyFile", ParameterKind.String, "AES-GCM key file (16, 24 or 32 bytes) encrypting the mirror connection."),
                 new ParameterSpec("syncRateMiBps", ParameterKind.Int, "Resync rate limit in MiB/s (0: unlimited).") { Default = 100L, Min = 0, Max = 100000 },
                 Seconds("connectWaitSeconds", "On start, how long to wait for the peer's mirror connection when this copy cannot prove it is up to date alone.", 30),
-                P("mountPoint", ParameterKind.String, "Mount the exported device here (needs nbd-client)."),
+                PerNode("mountPoint", ParameterKind.String, "Mount the exported device here (needs nbd-client)."),
                 P("fsType", ParameterKind.String, "File system to create on first start when mounting.", "ext4")) { AutoMonitors = new[] { "mirror", "mirrorconnect" } },
         };
 
@@ -91,15 +94,15 @@ namespace ExpressHa.Schema
                 new ParameterSpec("targets", ParameterKind.StringList, "Addresses to ping.") { Required = true })
                 { DefaultIntervalSeconds = 30, DefaultTimeoutSeconds = 180 },
             new TypeSchema("custom", SchemaKind.Monitor, "Runs a script; exit 0 means healthy.",
-                P("script", ParameterKind.String, "Command to run.", required: true),
+                PerNode("script", ParameterKind.String, "Command to run.", required: true),
                 P("environment", ParameterKind.StringMap, "Extra environment variables."))
                 { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 120 },
             new TypeSchema("process", SchemaKind.Monitor, "Checks that a process runs, by name or pid file.",
                 P("processName", ParameterKind.String, "Process name (comm) to look for."),
-                P("pidFile", ParameterKind.String, "File holding the pid to check."))
+                PerNode("pidFile", ParameterKind.String, "File holding the pid to check."))
                 { DefaultIntervalSeconds = 5, DefaultTimeoutSeconds = 60, OneOf = new[] { "processName", "pidFile" } },
             new TypeSchema("http", SchemaKind.Monitor, "GETs a URL and expects a status code.",
-                P("url", ParameterKind.String, "URL to GET.", required: true),
+                PerNode("url", ParameterKind.String, "URL to GET.", required: true),
                 new ParameterSpec("expectedStatus", ParameterKind.Int, "Expected HTTP status.") { Default = 200L, Min = 100, Max = 599 })
                 { DefaultIntervalSeconds = 30, DefaultTimeoutSeconds = 60 },
             new TypeSchema("userw", SchemaKind.Monitor, "Detects the service itself stalling: a timer that notices it woke up late.")
@@ -114,7 +117,7 @@ namespace ExpressHa.Schema
                 P("checkResolution", ParameterKind.Bool, "Also resolve the name through DNS and compare.", true))
                 { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 180, DefaultRetry = 1, DefaultTiming = MonitorTimings.Active, TargetTypes = new[] { "awsdns" }, RequiresTarget = true, UsesCloudApi = true },
             new TypeSchema("awsaz", SchemaKind.Monitor, "The node's availability zone is available (DescribeAvailabilityZones).",
-                PerNode("availabilityZone", ParameterKind.String, "AZ per node; omitted: the node's availabilityZone.", false))
+                PerNode("availabilityZone", ParameterKind.String, "Availability zone of the node; omitted: the node's availabilityZone."))
                 { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 180, DefaultRetry = 1, UsesCloudApi = true },
             new TypeSchema("lbprobe", SchemaKind.Monitor, "The probe listener is alive and health checks arrive.")
                 { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, DefaultTiming = MonitorTimings.Active, TargetTypes = new[] { "lbprobe" }, RequiresTarget = true },

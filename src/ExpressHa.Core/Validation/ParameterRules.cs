@@ -48,6 +48,8 @@ namespace ExpressHa.Validation
                         $"give one value per node of {nodeScope}: {spec.Name}: {{ {string.Join(", ", nodes.Select(n => n + ": ..."))} }}");
                 if (spec.Kind == ParameterKind.PerNode && values.TryGetValue(spec.Name, out var v) && v is SortedDictionary<string, string> map)
                     CheckPerNodeKeys(ctx, spec, map, $"{path}.{spec.Name}", nodes, nodeScope);
+                if (spec.DistinctPerNode && values.TryGetValue(spec.Name, out var d))
+                    CheckDistinct(ctx, spec, d, $"{path}.{spec.Name}", nodes);
             }
 
             if (schema.OneOf is string[] oneOf && oneOf.Length > 0 && !oneOf.Any(n => bag?.ContainsKey(n) ?? false))
@@ -64,11 +66,43 @@ namespace ExpressHa.Validation
                     ctx.Error(FindingCodes.MissingReference, $"{path}.{key}",
                         ctx.NodeNames.Contains(key) ? $"node '{key}' is not a server of {nodeScope}" : $"node '{key}' does not exist",
                         nodes.Count > 0 ? $"key the values by the servers of {nodeScope}: {string.Join(", ", nodes)}" : $"add '{key}' to the servers of {nodeScope}, or remove the value");
-            if (!spec.AllNodesRequired) return;
+            // A map that names some nodes but not others is most likely a node forgotten: an error where the node cannot
+            // run without its value, a warning where it falls back to the default (or to what the description says).
             foreach (var n in nodes)
-                if (!map.ContainsKey(n))
-                    ctx.Error(FindingCodes.MissingPerNodeValue, $"{path}.{n}", $"{spec.Name} has no value for node '{n}'",
-                        $"add {n}: ... under {spec.Name}; every server of {nodeScope} needs one");
+            {
+                if (map.ContainsKey(n)) continue;
+                var message = $"{spec.Name} has no value for node '{n}'";
+                var fix = $"add {n}: ... under {spec.Name}, or give one value for every node ({spec.Name}: value)";
+                if (spec.AllNodesRequired || spec.Required)
+                    ctx.Error(FindingCodes.MissingPerNodeValue, $"{path}.{n}", message, $"{fix}; every server of {nodeScope} needs one");
+                else
+                    ctx.Warn(FindingCodes.MissingPerNodeValue, $"{path}.{n}", message, $"{fix}; until then, on {n}: {Fallback(spec)}");
+            }
+        }
+
+        static void CheckDistinct(ValidationContext ctx, ParameterSpec spec, object value, string path, IReadOnlyList<string> nodes)
+        {
+            var example = $"{spec.Name}: {{ {string.Join(", ", (nodes.Count > 0 ? nodes : new[] { "server1", "server2" }).Select(n => n + ": ..."))} }}";
+            if (value is string single)
+            {
+                ctx.Error(FindingCodes.InvalidValue, path, $"{spec.Name} is the single value {single} for every node, but each node needs its own",
+                    $"give one value per node: {example}");
+                return;
+            }
+            if (!(value is SortedDictionary<string, string> map)) return;
+            foreach (var same in map.GroupBy(e => e.Value, StringComparer.Ordinal).Where(g => g.Count() > 1))
+                ctx.Error(FindingCodes.InvalidValue, $"{path}.{same.Skip(1).First().Key}",
+                    $"{spec.Name} {same.Key} is given to {string.Join(" and ", same.Select(e => e.Key))}, but each node needs its own",
+                    $"give each node its own {spec.Name}: {example}");
+        }
+
+        /// <summary>What a node without a value gets: the default, or the "omitted: ..." rule of the description.</summary>
+        static string Fallback(ParameterSpec spec)
+        {
+            if (spec.Default != null) return $"the default {ParameterValues.Scalar(spec.Default)}";
+            const string omitted = "omitted: ";
+            var at = spec.Description.IndexOf(omitted, StringComparison.Ordinal);
+            return at >= 0 ? spec.Description.Substring(at + omitted.Length).TrimEnd('.') : $"{spec.Name} is not set";
         }
 
         static string Nodes(IReadOnlyList<string> nodes) => nodes.Count == 1 ? $"node '{nodes[0]}'" : "nodes " + string.Join(", ", nodes.Select(n => $"'{n}'"));

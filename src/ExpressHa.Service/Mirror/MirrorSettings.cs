@@ -22,7 +22,7 @@ public static class MirrorSettings
             throw new ArgumentException($"mirror {r.Name}: group {group.Name} has {group.Servers.Count} servers; a mirror needs exactly two (this node and one peer)");
         var peer = peers[0];
         var port = r.GetParameter("mirrorPort") is long p ? (int)p : 29051;
-        var keyFile = r.GetParameter("keyFile") as string;
+        var keyFile = r.GetParameter("keyFile", self);
         return new MirrorOptions
         {
             Name = r.Name,
@@ -34,15 +34,14 @@ public static class MirrorSettings
             ListenEndPoint = new IPEndPoint(Address(r, self), port),
             PeerEndPoint = new IPEndPoint(Address(r, peer), port),
             ClusterKey = clusterKey,
-            EncryptionKey = string.IsNullOrWhiteSpace(keyFile) ? null : MirrorKeyFile.Read(keyFile),
+            EncryptionKey = keyFile == null ? null : MirrorKeyFile.Read(keyFile),
             SyncRateBytesPerSecond = (r.GetParameter("syncRateMiBps") as long? ?? 100) * MiB,
         };
     }
 
     static string PerNode(ResourceConfig r, string name, string node)
-        => r.GetParameter(name) is IDictionary<string, string> map && map.TryGetValue(node, out var v) && !string.IsNullOrWhiteSpace(v)
-            ? v.Trim()
-            : throw new ArgumentException($"mirror {r.Name}: {name} has no value for node {node}; give one per server");
+        => r.GetParameter(name, node)
+            ?? throw new ArgumentException($"mirror {r.Name}: {name} has no value for node {node}; give one per server");
 
     static IPAddress Address(ResourceConfig r, string node)
     {

@@ -15,7 +15,7 @@ public sealed class CustomProbe : IMonitorProbe
     public async Task<ProbeResult> ProbeAsync(MonitorContext context, CancellationToken cancellationToken)
     {
         var m = context.Monitor;
-        if (m.GetParameter("script") is not string script || string.IsNullOrWhiteSpace(script))
+        if (m.GetParameter("script", context.Node.Name) is not { } script)
             return ProbeCodes.Fail(ProbeCodes.Failed, "no script configured");
 
         var env = new Dictionary<string, string>(StringComparer.Ordinal)

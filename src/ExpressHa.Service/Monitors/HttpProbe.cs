@@ -22,8 +22,9 @@ public sealed class HttpProbe : IMonitorProbe
     public async Task<ProbeResult> ProbeAsync(MonitorContext context, CancellationToken cancellationToken)
     {
         var m = context.Monitor;
-        if (m.GetParameter("url") is not string url || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
-            return ProbeCodes.Fail(ProbeCodes.Failed, $"url '{m.GetParameter("url")}' is not an absolute URL");
+        var url = m.GetParameter("url", context.Node.Name);
+        if (url == null || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            return ProbeCodes.Fail(ProbeCodes.Failed, $"url '{url}' is not an absolute URL");
         var expected = m.GetParameter("expectedStatus") is long l ? (int)l : 200;
         try
         {

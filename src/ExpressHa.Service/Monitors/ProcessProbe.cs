@@ -16,7 +16,7 @@ public sealed class ProcessProbe : IMonitorProbe
     public Task<ProbeResult> ProbeAsync(MonitorContext context, CancellationToken cancellationToken)
     {
         var m = context.Monitor;
-        if (m.GetParameter("pidFile") is string pidFile && pidFile.Length > 0)
+        if (m.GetParameter("pidFile", context.Node.Name) is { } pidFile)
             return Task.FromResult(ByPidFile(pidFile));
         if (m.GetParameter("processName") is string name && name.Length > 0)
             return Task.FromResult(ByName(name, cancellationToken));

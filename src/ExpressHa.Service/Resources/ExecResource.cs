@@ -27,8 +27,8 @@ public sealed class ExecResource : IResourceDriver
     async Task RunPhaseAsync(ResourceContext context, string phase, CancellationToken cancellationToken)
     {
         var r = context.Resource;
-        var command = r.GetParameter(phase) as string;
-        if (string.IsNullOrWhiteSpace(command))
+        var command = r.GetParameter(phase, context.Node.Name);
+        if (command == null)
         {
             if (phase == "stop") return; // nothing to stop
             throw new ResourceException(ResourceErrorCodes.BadParameter, "no start command");
@@ -41,7 +41,7 @@ public sealed class ExecResource : IResourceDriver
 
         var spec = new CommandSpec(new[] { "/bin/sh", "-c", command })
         {
-            WorkingDirectory = r.GetParameter("workingDirectory") as string is { Length: > 0 } wd ? wd : null,
+            WorkingDirectory = r.GetParameter("workingDirectory", context.Node.Name),
             Environment = env,
             Timeout = TimeSpan.FromSeconds(timeoutSeconds),
             KillGrace = KillGrace,

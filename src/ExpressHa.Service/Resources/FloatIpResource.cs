@@ -85,8 +85,7 @@ public sealed class FloatIpResource : IResourceDriver
 
     string ChooseInterface(ResourceContext context, IPAddress ip, IReadOnlyList<InterfaceAddress> addrs)
     {
-        if (context.Resource.GetParameter("interface") is IDictionary<string, string> map
-            && map.TryGetValue(context.Node.Name, out var configured) && !string.IsNullOrWhiteSpace(configured))
+        if (context.Resource.GetParameter("interface", context.Node.Name) is { } configured)
             return configured;
         var match = addrs
             .Where(a => a.Interface != "lo" && a.PrefixLength < 32 && a.Contains(ip))

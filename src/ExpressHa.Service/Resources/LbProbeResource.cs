@@ -21,7 +21,7 @@ public sealed class LbProbeResource : IResourceDriver
     public Task StartAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var r = context.Resource;
-        var (address, port) = ReadEndpoint(r);
+        var (address, port) = ReadEndpoint(r, context.Node.Name);
         var key = LbProbeListeners.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
 
         if (LbProbeListeners.Find(key) is { } existing)
@@ -55,12 +55,11 @@ public sealed class LbProbeResource : IResourceDriver
         return Task.CompletedTask;
     }
 
-    static (IPAddress Address, int Port) ReadEndpoint(ExpressHa.Config.ResourceConfig r)
+    static (IPAddress Address, int Port) ReadEndpoint(ExpressHa.Config.ResourceConfig r, string node)
     {
         if (r.GetParameter("port") is not long port || port is < 1 or > 65535)
             throw new ResourceException(ResourceErrorCodes.BadParameter, $"port '{r.GetParameter("port")}' is not a TCP port (1-65535)");
-        var text = r.GetParameter("listenAddress") as string;
-        if (string.IsNullOrWhiteSpace(text)) text = "0.0.0.0";
+        var text = r.GetParameter("listenAddress", node) ?? "0.0.0.0";
         if (!IPAddress.TryParse(text, out var address))
             throw new ResourceException(ResourceErrorCodes.BadParameter, $"listenAddress '{text}' is not an IP address");
         return (address, (int)port);

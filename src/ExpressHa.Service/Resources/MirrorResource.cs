@@ -27,7 +27,7 @@ public sealed class MirrorResource : IResourceDriver
             ?? throw new ResourceException(NoEngineCode, $"the mirror engine of {r.Name} is not running on {context.Node.Name} (see the mm alerts at service start)");
         var device = await PromoteAsync(engine, r, ct);
         if (MirrorExports.Find(key) is not null) return;
-        var endpoint = r.GetParameter("exportAddress") as string ?? "127.0.0.1:10809";
+        var endpoint = r.GetParameter("exportAddress", context.Node.Name) ?? "127.0.0.1:10809";
         var server = new NbdServer(r.Name, device, line => context.Alerts.Log(LogModule, $"{r.Name}: {line}"));
         try { await server.StartAsync(endpoint, ct); }
         catch (Exception ex)
@@ -38,7 +38,7 @@ public sealed class MirrorResource : IResourceDriver
         }
         if (!MirrorExports.TryAdd(key, server)) { await server.DisposeAsync(); return; }
         context.Alerts.Log(LogModule, $"{r.Name}: primary on {context.Node.Name}, exported over NBD at {endpoint}");
-        if (r.GetParameter("mountPoint") is string mount && mount.Length > 0)
+        if (r.GetParameter("mountPoint", context.Node.Name) is { } mount)
             await MirrorMount.MountAsync(context, endpoint, mount, r.GetParameter("fsType") as string ?? "ext4", ct);
     }
 
@@ -65,7 +65,7 @@ public sealed class MirrorResource : IResourceDriver
     {
         var r = context.Resource;
         var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
-        if (r.GetParameter("mountPoint") is string mount && mount.Length > 0)
+        if (r.GetParameter("mountPoint", context.Node.Name) is { } mount)
             await MirrorMount.UnmountAsync(context, mount, ct);
         if (MirrorExports.Take(key) is { } server)
         {

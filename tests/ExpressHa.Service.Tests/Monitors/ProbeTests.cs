@@ -116,6 +116,20 @@ public sealed class ProcessProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task ByPidFile_ReadsThisNodesFileFromAPerNodeMap()
+    {
+        var mine = Path.Combine(_dir, "mine.pid");
+        File.WriteAllText(mine, Environment.ProcessId + "\n");
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TestConfigs.NodeName] = mine, ["n2"] = Path.Combine(_dir, "missing.pid") };
+        var r = await new ProcessProbe().ProbeAsync(MonitorContexts.For("process", _alerts, ("pidFile", map)), CancellationToken.None);
+        Assert.True(r.Healthy, r.Message);
+
+        map[TestConfigs.NodeName] = Path.Combine(_dir, "missing.pid");
+        map["n2"] = mine;
+        Assert.False((await new ProcessProbe().ProbeAsync(MonitorContexts.For("process", _alerts, ("pidFile", map)), CancellationToken.None)).Healthy);
+    }
+
+    [Fact]
     public async Task ByPidFile_LiveDeadZombieAndMissing()
     {
         var pidFile = Path.Combine(_dir, "app.pid");

@@ -43,6 +43,27 @@ public sealed class ExecResourceTests : IDisposable
     }
 
     [Fact]
+    public async Task PerNodeCommandsAndDirectory_RunThisNodesValue()
+    {
+        var other = Directory.CreateTempSubdirectory("ehexec-other-").FullName;
+        try
+        {
+            var start = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TestConfigs.NodeName] = "echo mine; pwd", ["n2"] = "echo theirs" };
+            var dir = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TestConfigs.NodeName] = _dir, ["n2"] = other };
+            await new ExecResource().StartAsync(Ctx(("start", start), ("workingDirectory", dir)), CancellationToken.None);
+            // A single value is the same command on every node.
+            await new ExecResource().StopAsync(Ctx(("start", start), ("stop", "echo everywhere")), CancellationToken.None);
+
+            var lines = _alerts.LogLines("exec").ToList();
+            Assert.Contains("app: mine", lines);
+            Assert.Contains("app: " + _dir, lines);
+            Assert.Contains("app: everywhere", lines);
+            Assert.DoesNotContain("app: theirs", lines);
+        }
+        finally { Directory.Delete(other, true); }
+    }
+
+    [Fact]
     public async Task Stop_RunsWithPhaseStop()
     {
         var ctx = Ctx(("start", "true"), ("stop", "echo \"stopping $EXPRESSHA_PHASE\""));

@@ -60,7 +60,7 @@ public sealed class AwsVipProbe : IMonitorProbe
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var vpcId = AwsParams.Required(r, "vpcId");
         var budget = AwsProbeSupport.Budget(context);
-        if (AwsVipResource.OsInterface(r) != null && await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
+        if (AwsVipResource.OsInterface(r, context.Node.Name) != null && await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
             return ProbeCodes.Fail(AwsCodes.MonVipOsAddressMissing, $"The VIP {ip} is not on the OS interface.");
         var clients = _clients.Get(context.Config);
         var eni = await LocalEni.ResolveAsync(r, context.Node, clients, budget, ct).ConfigureAwait(false);
@@ -116,7 +116,7 @@ public sealed class AwsSipProbe : IMonitorProbe
         var r = AwsProbeSupport.Target(context, "awssip");
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var budget = AwsProbeSupport.Budget(context);
-        if (AwsVipResource.OsInterface(r) != null && await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
+        if (AwsVipResource.OsInterface(r, context.Node.Name) != null && await _os.FindAsync(ip, ct).ConfigureAwait(false) == null)
             return ProbeCodes.Fail(AwsCodes.MonSipMissing, $"The secondary IP {ip} is not on the OS interface.");
         var clients = _clients.Get(context.Config);
         var eniId = await LocalEni.ResolveAsync(r, context.Node, clients, budget, ct).ConfigureAwait(false);
@@ -209,7 +209,7 @@ public sealed class AwsAzProbe : IMonitorProbe
     {
         var budget = AwsProbeSupport.Budget(context);
         var clients = _clients.Get(context.Config);
-        var az = (context.Monitor.GetParameter("availabilityZone") is IDictionary<string, string> map && map.TryGetValue(context.Node.Name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null)
+        var az = context.Monitor.GetParameter("availabilityZone", context.Node.Name)
             ?? context.Node.AvailabilityZone
             ?? await budget.Call(c => clients.Imds.GetMetadataAsync("placement/availability-zone", c), "IMDS placement/availability-zone", ct).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(az)) return ProbeCodes.Fail(AwsCodes.AzFailed, $"no availability zone known for node {context.Node.Name}");

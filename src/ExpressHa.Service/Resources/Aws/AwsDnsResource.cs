@@ -29,7 +29,7 @@ public sealed class AwsDnsResource : IResourceDriver
     /// <summary>The address this node registers.</summary>
     public static string AddressFor(ResourceConfig r, NodeConfig node, ClusterConfig config)
     {
-        var text = AwsParams.String(r, "fixedIp") ?? AwsParams.PerNode(r, "ip", node.Name) ?? node.PrimaryAddress(config.Cluster)
+        var text = AwsParams.String(r, "fixedIp") ?? r.GetParameter("ip", node.Name) ?? node.PrimaryAddress(config.Cluster)
             ?? throw new ResourceException(AwsCodes.BadParameter, $"no address for node {node.Name}: set fixedIp or ip for the node");
         return AwsParams.Ipv4(text, "ip").ToString();
     }

@@ -71,7 +71,7 @@ public sealed class AwsSipResource : IResourceDriver
         {
             throw AwsErrors.ToResource(e, AwsCodes.ApiFailed, AwsCodes.SipTimeout);
         }
-        var iface = AwsVipResource.OsInterface(r);
+        var iface = AwsVipResource.OsInterface(r, context.Node.Name);
         if (iface == null) return;
         await AwsVipResource.OsStep(() => _os.AddAsync(ip, prefix, iface, cancellationToken)).ConfigureAwait(false);
         context.Alerts.Log(LogModule, $"{r.Name}: {ip}/{prefix} is on {iface}");
@@ -82,7 +82,7 @@ public sealed class AwsSipResource : IResourceDriver
         var r = context.Resource;
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var budget = new AwsBudget(AwsParams.Seconds(r, "timeoutSeconds", 100));
-        if (AwsVipResource.OsInterface(r) != null) await AwsVipResource.OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
+        if (AwsVipResource.OsInterface(r, context.Node.Name) != null) await AwsVipResource.OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
         try
         {
             var clients = _clients.Get(context.Config);

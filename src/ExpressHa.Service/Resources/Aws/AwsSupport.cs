@@ -145,9 +145,6 @@ public static class AwsParams
     public static string Required(ResourceConfig r, string name) =>
         String(r, name) ?? throw new ResourceException(AwsCodes.BadParameter, $"{name} is not set");
 
-    public static string? PerNode(ResourceConfig r, string name, string node) =>
-        r.GetParameter(name) is IDictionary<string, string> map && map.TryGetValue(node, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-
     public static IPAddress Ipv4(string? text, string name)
     {
         if (text == null || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
@@ -206,7 +203,7 @@ public static class LocalEni
 {
     public static async Task<string> ResolveAsync(ResourceConfig resource, NodeConfig node, IAwsClients clients, AwsBudget budget, CancellationToken ct)
     {
-        var configured = AwsParams.PerNode(resource, "eni", node.Name);
+        var configured = resource.GetParameter("eni", node.Name);
         if (configured != null) return configured;
         var mac = await budget.Call(c => clients.Imds.GetMetadataAsync("mac", c), "IMDS mac", ct).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(mac))

@@ -63,7 +63,7 @@ public sealed class AwsVipResource : IResourceDriver
             throw AwsErrors.ToResource(e, AwsCodes.ApiFailed, AwsCodes.VipTimeout);
         }
 
-        var iface = OsInterface(r);
+        var iface = OsInterface(r, context.Node.Name);
         if (iface == null)
         {
             context.Alerts.Log(LogModule, $"{r.Name}: {ip}/32 is not added to an OS interface (interface: none)");
@@ -76,15 +76,15 @@ public sealed class AwsVipResource : IResourceDriver
     public async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var ip = AwsParams.Ipv4(AwsParams.String(context.Resource, "ip"), "ip");
-        if (OsInterface(context.Resource) != null) await OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
+        if (OsInterface(context.Resource, context.Node.Name) != null) await OsStep(() => _os.RemoveAsync(ip, cancellationToken)).ConfigureAwait(false);
         context.Alerts.Log(LogModule, $"{context.Resource.Name}: removed {ip} from the OS (the route stays on the last owner)");
     }
 
     /// <summary>The OS interface the address goes on; null for "none" (the address is handled outside the cluster, or
     /// the node is not a real host, as in the demo).</summary>
-    public static string? OsInterface(Config.ResourceConfig r)
+    public static string? OsInterface(Config.ResourceConfig r, string node)
     {
-        var iface = AwsParams.String(r, "interface") ?? "eth0";
+        var iface = r.GetParameter("interface", node) ?? "eth0";
         return string.Equals(iface, "none", StringComparison.OrdinalIgnoreCase) ? null : iface;
     }
 
