@@ -26,11 +26,17 @@ namespace ExpressHa.Config
             return SchemaRegistry.FindMonitor(Type)?.Find(name)?.Default;
         }
 
+        /// <summary>What a failure recovers: recovery.target, else the monitor's target, else the local server.</summary>
+        public string EffectiveRecoveryTarget => Recovery.Target ?? Target ?? RecoverySettings.LocalServer;
+
         public override string ToString() => Name + " (" + Type + ")";
     }
 
     public sealed class RecoverySettings
     {
+        /// <summary>The recovery target that names this server.</summary>
+        public const string LocalServer = "local";
+
         /// <summary>A resource name, a group name, or "local" (the local server). Defaults to the monitor's target.</summary>
         public string? Target { get; set; }
         /// <summary>Reactivation threshold: restarts of the recovery target on this node before failing over.</summary>
@@ -38,6 +44,8 @@ namespace ExpressHa.Config
         /// <summary>Failover threshold: failovers before the final action.</summary>
         public int Failovers { get; set; } = 1;
         public string FinalAction { get; set; } = FinalActions.None;
+
+        public override string ToString() => $"restarts {Restarts}, failovers {Failovers}, then {FinalAction}";
     }
 
     public static class MonitorTimings
