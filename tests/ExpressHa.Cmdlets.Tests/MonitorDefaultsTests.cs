@@ -4,16 +4,8 @@ namespace ExpressHa.Cmdlets.Tests;
 /// (docs/monitor-defaults.md): a process monitor on an exec resource checks only while it is active.</summary>
 public class MonitorDefaultsTests
 {
-    const string Cluster = """
-        $c = New-HaCluster -Name cluster |
-            Add-HaNode -Name server1 -Address 10.0.110.10 -PassThru |
-            Add-HaNode -Name server2 -Address 10.0.120.10 -PassThru |
-            Add-HaGroup -Name failover1 -Server server1, server2 -PassThru |
-            Add-HaResource -Group failover1 -Name app -Type exec -Property @{ start = '/opt/app/start.sh' } -PassThru |
-            Add-HaResource -Group failover1 -Name md1 -Type mirror -NoMonitor -Property @{
-                dataPath = @{ server1 = '/dev/sdb2'; server2 = '/dev/sdb2' }; metaPath = @{ server1 = '/dev/sdb1'; server2 = '/dev/sdb1' }
-                sizeMiB = 1024; mirrorAddress = @{ server1 = '10.0.110.10'; server2 = '10.0.120.10' } } -PassThru
-        """;
+    /// <summary>A cluster with an exec resource (app) and a mirror (md1).</summary>
+    const string Cluster = "$c = Import-HaClusterConfig -Path (Join-Path $RepoRoot examples/onprem-floatip-mirror/onprem-floatip-mirror.yaml)";
 
     static string Settings(PsSession s, string monitor)
         => s.Run($"$m = Get-HaMonitor -InputObject $c {monitor}; '{{0}} {{1}}/{{2}}/{{3}} {{4}}' -f $m.Timing, $m.Recovery.Restarts, $m.Recovery.Failovers, $m.EffectiveRecoveryTarget, $m.OnApiFailure")
@@ -25,15 +17,15 @@ public class MonitorDefaultsTests
         using var s = new PsSession();
         s.Run(Cluster + """
 
-            $c | Add-HaMonitor appw process -Target app -Property @{ pidFile = '/run/app.pid' }
-            $c | Add-HaMonitor webw http -Target app -Property @{ url = 'http://127.0.0.1/' }
+            $c | Add-HaMonitor apppidw process -Target app -Property @{ pidFile = '/run/app.pid' }
+            $c | Add-HaMonitor apphttpw http -Target app -Property @{ url = 'http://127.0.0.1/' }
             $c | Add-HaMonitor scriptw custom -Target app -Property @{ script = '/opt/app/check.sh' }
-            $c | Add-HaMonitor mdw1 mirror -Target md1
+            $c | Add-HaMonitor mdw2 mirror -Target md1
             """).Ok();
-        Assert.Equal("active 3/1/app", Settings(s, "appw"));
-        Assert.Equal("active 3/1/app", Settings(s, "webw"));
+        Assert.Equal("active 3/1/app", Settings(s, "apppidw"));
+        Assert.Equal("active 3/1/app", Settings(s, "apphttpw"));
         Assert.Equal("always 3/1/app", Settings(s, "scriptw"));
-        Assert.Equal("always 0/0/md1", Settings(s, "mdw1"));
+        Assert.Equal("always 0/0/md1", Settings(s, "mdw2"));
     }
 
     [Fact]
