@@ -9,7 +9,7 @@ public class MonitorDefaultsTests
 
     static string Settings(PsSession s, string monitor)
         => s.Run($"$m = Get-HaMonitor -InputObject $c {monitor}; '{{0}} {{1}}/{{2}}/{{3}} {{4}}' -f $m.Timing, $m.Recovery.Restarts, $m.Recovery.Failovers, $m.EffectiveRecoveryTarget, $m.OnApiFailure")
-            .Ok().Single().ToString()!.TrimEnd();
+            .Ok().Single()!.ToString()!.TrimEnd();
 
     [Fact]
     public void A_monitor_bound_to_a_resource_gets_the_types_timing_and_restarts()
