@@ -123,7 +123,8 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Equal(new[] { "failover1", "failover2" }, groups.Select(g => P(g, "Name")));
         Assert.All(groups, g => Assert.Equal("fake", P(g, "ClusterName")));
         Assert.All(groups, g => Assert.Equal("ExpressHa.Cmdlets.HaGroupStatus", g.BaseObject.GetType().FullName));
-        Assert.Matches(@"failover1\s+online\s+server1\s+app=online\s+fake", Show(s, "Get-HaGroup failover1"));
+        Assert.Matches(@"failover1\s+online\s+server1\s+app=online", Show(s, "Get-HaGroup failover1"));
+        Assert.Matches(@"ClusterName\s+: fake", Show(s, "Get-HaGroup failover1 | Format-List"));
         Assert.Equal("server2", s.Run("(Get-HaNode server2).Name").Ok().Single());
         Assert.Matches(@"server2\s+online\s+1\s+lan1 127\.0\.0\.2 up", Show(s, "Get-HaNode server*"));
         Assert.Equal("failover2", s.Run("(Get-HaResource web).Group").Ok().Single());
@@ -286,8 +287,8 @@ public sealed class OperationsTests : IAsyncLifetime
         s.Run("Get-HaAlertLog -Since ([datetime]'2025-01-01T00:00:04Z')").Ok();
         Assert.NotNull(_fake.LastAlertQuery!.Since);
         var text = Show(s, "Get-HaAlertLog -Level error");
-        Assert.Matches(@"Time\s+Node\s+Level\s+Module\s+EventId\s+Message", text);
-        Assert.Matches(@"server1\s+error\s+rc\s+30\s+Activating app resource has failed", text);
+        Assert.Matches(@"Time\s+Node\s+Level\s+Module/Id\s+Message", text);
+        Assert.Matches(@"server1\s+error\s+rc/30\s+Activating app resource has failed", text);
         Assert.StartsWith("ParameterArgumentValidationError", Failure(s.Run("Get-HaAlertLog -Level debug")).FullyQualifiedErrorId);
     }
 

@@ -50,10 +50,11 @@ public class ShouldProcessAndFormattingTests
         var cluster = Show("$c");
         Assert.Matches(@"Name\s+Nodes\s+Groups\s+Monitors\s+Fencing", cluster);
         Assert.Matches(@"cluster\s+server1, server2\s+failover1\s+1\s+off", cluster);
-        Assert.Matches(@"server2\s+lan1=10\.0\.120\.10\s+1", Show("Get-HaNode -InputObject $c"));
-        Assert.Matches(@"failover1\s+server1, server2\s+auto\s+manual\s+awsvip1", Show("Get-HaGroup -InputObject $c"));
+        Assert.Matches(@"server2\s+1\s+lan1=10\.0\.120\.10", Show("Get-HaNode -InputObject $c"));
+        Assert.Matches(@"failover1\s+auto\s+manual\s+server1, server2\s+awsvip1", Show("Get-HaGroup -InputObject $c"));
         Assert.Matches(@"failover1\s+awsvip1\s+awsvip\s+ip=10\.1\.0\.20; vpcId=vpc-1234abcd", Show("Get-HaResource -InputObject $c"));
-        Assert.Matches(@"awsvipw1\s+awsvip\s+awsvip1\s+60\s+180\s+1\s+active\s+awsvip1: restarts 3", Show("Get-HaMonitor -InputObject $c"));
+        Assert.Matches(@"awsvipw1\s+awsvip\s+awsvip1\s+active\s+60s\s+180s\s+1\s+3/1/none", Show("Get-HaMonitor -InputObject $c"));
+        Assert.Matches(@"Recovery\s+: restarts 3, failovers 1, then none", Show("Get-HaMonitor -InputObject $c | Format-List"));
         Assert.Matches(@"Warning\s+UnsafeSetup", Show("Test-HaClusterConfig -InputObject $c"));
     }
 

@@ -6,15 +6,8 @@ namespace ExpressHa.Core.Tests;
 
 public class ConfigDifferTests
 {
-    static ClusterConfig Example() => TestUtil.Load(File.ReadAllText(Path.Combine(RepoRoot(), "examples", "aws-vip", "aws-vip.yaml")));
+    static ClusterConfig Example() => TestUtil.Load(File.ReadAllText(Path.Combine(TestUtil.RepoRoot(), "examples", "aws-vip", "aws-vip.yaml")));
     static ClusterConfig Copy(ClusterConfig c) => ConfigYamlReader.Read(ConfigYamlWriter.Write(c)).Config;
-
-    static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "ExpressHa.slnx"))) return d.FullName;
-        throw new InvalidOperationException("no repo root");
-    }
 
     [Fact]
     public void Same_config_is_an_empty_diff()

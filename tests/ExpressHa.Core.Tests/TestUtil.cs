@@ -17,6 +17,14 @@ internal static class TestUtil
     public static ClusterConfig OnPrem() => Load(SeedConfigs.OnPrem);
     public static ClusterConfig Minimal() => Load(SeedConfigs.Minimal);
 
+    /// <summary>The checkout this test runs from (the folder of ExpressHa.slnx).</summary>
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "ExpressHa.slnx"))) return d.FullName;
+        throw new InvalidOperationException("no repo root above " + AppContext.BaseDirectory);
+    }
+
     public static IReadOnlyList<ValidationFinding> Validate(ClusterConfig c) => ConfigValidator.Validate(c);
 
     public static string Dump(IEnumerable<ValidationFinding> findings)

@@ -28,10 +28,9 @@ namespace ExpressHa.Cmdlets
         protected override void Apply(ClusterConfig config)
         {
             if (config.FindMonitor(Name) != null) throw HaCmdletException.Duplicate("Monitor", Name, config.Name);
-            var m = SchemaRegistry.NewMonitor(Name, Type, null);
-            m.Recovery.Restarts = 0;
+            // The target decides the type's defaults (timing, restarts), so the monitor starts from it.
+            var m = SchemaRegistry.NewMonitor(Name, Type, string.IsNullOrEmpty(Target) ? null : Target);
             ApplyFields(m);
-            if (m.Target != null && !Restarts.HasValue) m.Recovery.Restarts = 3;
             config.Monitors.Add(m);
         }
     }

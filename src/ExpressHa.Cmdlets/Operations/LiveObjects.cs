@@ -1,7 +1,5 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Text;
 using ExpressHa.Api;
 
 namespace ExpressHa.Cmdlets
@@ -113,40 +111,45 @@ namespace ExpressHa.Cmdlets
         };
 
         /// <summary>The at-a-glance text of the default view: nodes with their heartbeat paths, groups with their owner
-        /// and resources, monitors.</summary>
+        /// and resources, monitors (a monitor's message on the line below it). Every line fits 80 columns; longer
+        /// values end in an ellipsis (Format-List and the Get-Ha* cmdlets show them whole).</summary>
         public string ToDisplayText()
         {
-            var sb = new StringBuilder();
-            sb.AppendLine($" Cluster : {ClusterName}");
-            sb.AppendLine($"   service {ServiceState}, config generation {ConfigGeneration}, coordinator {Coordinator ?? "-"}, reported by {ReportingNode}");
-            sb.AppendLine($"   partition resolution: {(PartitionResolution.Length > 0 ? PartitionResolution : "-")}; fencing: {(Fencing.Length > 0 ? Fencing : "-")}");
-            sb.AppendLine(" Nodes");
+            var lines = new List<string>
+            {
+                $" Cluster : {ClusterName}",
+                $"   service {ServiceState}, config generation {ConfigGeneration}",
+                $"   coordinator {Coordinator ?? "-"}, reported by {ReportingNode}",
+                $"   partition resolution: {(PartitionResolution.Length > 0 ? PartitionResolution : "-")}",
+                $"   fencing: {(Fencing.Length > 0 ? Fencing : "-")}",
+                " Nodes",
+            };
             foreach (var n in Nodes)
             {
-                sb.AppendLine($"   {Dots(n.Name + (n.Name == ReportingNode ? " *" : ""), 24)} {n.State,-10} priority {n.Priority}");
+                lines.Add($"   {Dots(n.Name + (n.Name == ReportingNode ? " *" : ""), 24)} {n.State,-10} priority {n.Priority}");
                 foreach (var p in n.Paths)
-                {
-                    var seen = p.LastSeenMs == null ? "" : "  " + (p.LastSeenMs.Value / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " s ago";
-                    sb.AppendLine($"       {p.Interconnect,-10} {p.Address,-18} {p.State}{seen}");
-                }
+                    lines.Add(($"       {p.Interconnect,-10} {p.Address,-18} {p.State,-5} {p.LastSeenText()}").TrimEnd());
             }
-            sb.AppendLine(" Groups");
+            lines.Add(" Groups");
             foreach (var g in Groups)
             {
-                sb.AppendLine($"   {Dots(g.Name, 24)} {g.State,-10} {(g.Owner != null ? "on " + g.Owner : "")}");
+                lines.Add(($"   {Dots(g.Name, 24)} {g.State,-10} {(g.Owner != null ? "on " + g.Owner : "")}").TrimEnd());
                 foreach (var r in g.Resources)
-                    sb.AppendLine($"       {r.Name,-18} {r.Type,-10} {r.State}");
+                    lines.Add($"       {r.Name,-18} {r.Type,-10} {r.State}");
             }
-            sb.AppendLine(" Monitors");
+            lines.Add(" Monitors");
             foreach (var m in Monitors)
             {
-                var where = m.Node != null ? "on " + m.Node : "";
-                var target = m.Target != null ? "target " + m.Target : "";
-                sb.AppendLine(($"   {Dots(m.Name, 24)} {m.State,-10} {m.Type,-10} {target,-20} {where}").TrimEnd()
-                    + (string.IsNullOrEmpty(m.Message) ? "" : "  " + m.Message));
+                lines.Add(($"   {Dots(m.Name, 24)} {m.State,-10} {m.Type,-13} {m.Target,-12} {(m.Node != null ? "on " + m.Node : "")}").TrimEnd());
+                if (!string.IsNullOrEmpty(m.Message)) lines.Add("       " + m.Message);
             }
-            return sb.ToString().TrimEnd('\r', '\n');
+            return string.Join(System.Environment.NewLine, lines.Select(l => Fit(l, DisplayWidth)));
         }
+
+        /// <summary>The width <see cref="ToDisplayText"/> keeps to.</summary>
+        public const int DisplayWidth = 80;
+
+        static string Fit(string line, int width) => line.Length <= width ? line : line.Substring(0, width - 1) + "\u2026";
 
         static string Dots(string s, int width) => s.Length >= width ? s : s + " " + new string('.', width - s.Length - 1);
     }

@@ -11,5 +11,7 @@ namespace ExpressHa.Api
         public string Module { get; set; } = "";
         public int EventId { get; set; }
         public string Message { get; set; } = "";
+
+        public override string ToString() => $"{Time} {Node} {Level} {Module}[{EventId}] {Message}";
     }
 }

@@ -20,6 +20,8 @@ namespace ExpressHa.Api
         public List<NodeStatusInfo> Nodes { get; set; } = new List<NodeStatusInfo>();
         public List<GroupStatusInfo> Groups { get; set; } = new List<GroupStatusInfo>();
         public List<MonitorStatusInfo> Monitors { get; set; } = new List<MonitorStatusInfo>();
+
+        public override string ToString() => ClusterName;
     }
 
     public sealed class NodeStatusInfo
@@ -29,6 +31,8 @@ namespace ExpressHa.Api
         public string State { get; set; } = "";
         public int Priority { get; set; }
         public List<PathStatusInfo> Paths { get; set; } = new List<PathStatusInfo>();
+
+        public override string ToString() => Name + " " + State;
     }
 
     /// <summary>One heartbeat path to a node, as seen by the reporting node.</summary>
@@ -40,6 +44,13 @@ namespace ExpressHa.Api
         public string State { get; set; } = "";
         /// <summary>Milliseconds since the last valid heartbeat on this path; null when never seen.</summary>
         public long? LastSeenMs { get; set; }
+
+        /// <summary>"0.3 s ago", or empty when never seen.</summary>
+        public string LastSeenText()
+            => LastSeenMs == null ? "" : (LastSeenMs.Value / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " s ago";
+
+        public override string ToString()
+            => $"{Interconnect} {Address} {State}" + (LastSeenMs == null ? "" : ", " + LastSeenText());
     }
 
     public sealed class GroupStatusInfo
@@ -50,6 +61,8 @@ namespace ExpressHa.Api
         public string? Owner { get; set; }
         public long Generation { get; set; }
         public List<ResourceStatusInfo> Resources { get; set; } = new List<ResourceStatusInfo>();
+
+        public override string ToString() => Name + " " + State + (Owner != null ? " on " + Owner : "");
     }
 
     public sealed class ResourceStatusInfo
@@ -57,6 +70,8 @@ namespace ExpressHa.Api
         public string Name { get; set; } = "";
         public string Type { get; set; } = "";
         public string State { get; set; } = "";
+
+        public override string ToString() => $"{Name} ({Type}) {State}";
     }
 
     public sealed class MonitorStatusInfo
@@ -68,5 +83,7 @@ namespace ExpressHa.Api
         public string State { get; set; } = "";
         public string? Node { get; set; }
         public string? Message { get; set; }
+
+        public override string ToString() => Name + " " + State + (Node != null ? " on " + Node : "");
     }
 }

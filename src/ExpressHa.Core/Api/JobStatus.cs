@@ -17,6 +17,8 @@ namespace ExpressHa.Api
         public string Message { get; set; } = "";
         public string Started { get; set; } = "";
         public string? Finished { get; set; }
+
+        public override string ToString() => $"{Kind} of {Mirror} on {Node}: {State}";
     }
 
     public static class JobStates

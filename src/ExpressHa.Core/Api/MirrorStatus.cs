@@ -25,5 +25,7 @@ namespace ExpressHa.Api
         public bool Encrypted { get; set; }
         public string? ExportAddress { get; set; }
         public string? LastError { get; set; }
+
+        public override string ToString() => $"{Name} on {Node}: {Role}, {Connection}, {Disk}";
     }
 }

@@ -8,6 +8,8 @@ namespace ExpressHa.Api
         public string Message { get; set; } = "";
         public string? Code { get; set; }
 
+        public override string ToString() => Ok ? Message : Code + ": " + Message;
+
         public static OperationResult Success(string message) => new OperationResult { Ok = true, Message = message };
         public static OperationResult Failure(string code, string message) => new OperationResult { Ok = false, Code = code, Message = message };
     }

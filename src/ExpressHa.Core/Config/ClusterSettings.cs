@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ExpressHa.Config
 {
@@ -17,6 +18,8 @@ namespace ExpressHa.Config
         public string ShutdownCommand { get; set; } = "systemctl poweroff";
         /// <summary>Command the service runs for the OS reboot final action.</summary>
         public string RebootCommand { get; set; } = "systemctl reboot";
+
+        public override string ToString() => Name;
     }
 
     public sealed class InterconnectConfig
@@ -24,7 +27,7 @@ namespace ExpressHa.Config
         public string Name { get; set; } = "";
         /// <summary>lan (heartbeat only), mirror (mirror connect only) or both.</summary>
         public string Role { get; set; } = InterconnectRoles.Heartbeat;
-        public override string ToString() => Name;
+        public override string ToString() => Name + " (" + Role + ")";
     }
 
     public static class InterconnectRoles
@@ -44,6 +47,8 @@ namespace ExpressHa.Config
         public int TimeoutMs { get; set; } = DefaultTimeoutMs;
         /// <summary>UDP port heartbeats use unless a node overrides it.</summary>
         public int Port { get; set; } = DefaultPort;
+
+        public override string ToString() => $"every {IntervalMs} ms, timeout {TimeoutMs} ms, udp {Port}";
     }
 
     public sealed class SecuritySettings
@@ -55,6 +60,8 @@ namespace ExpressHa.Config
         /// <summary>HTTPS with a self-signed certificate; plain HTTP is allowed on loopback only.</summary>
         public bool ApiTls { get; set; } = true;
         public int ApiPort { get; set; } = 29003;
+
+        public override string ToString() => $"API {(ApiTls ? "https" : "http")} on {ApiPort}; key file {KeyFile}; token file {ApiTokenFile}";
     }
 
     public sealed class AwsSettings
@@ -65,5 +72,16 @@ namespace ExpressHa.Config
         public SortedDictionary<string, string> Endpoints { get; set; } = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
         public string? Proxy { get; set; }
         public bool IsEmpty => Region == null && Profile == null && Endpoints.Count == 0 && Proxy == null;
+
+        public override string ToString()
+        {
+            if (IsEmpty) return "defaults";
+            var parts = new List<string>();
+            if (Region != null) parts.Add("region " + Region);
+            if (Profile != null) parts.Add("profile " + Profile);
+            parts.AddRange(Endpoints.Select(e => e.Key + " " + e.Value));
+            if (Proxy != null) parts.Add("proxy " + Proxy);
+            return string.Join("; ", parts);
+        }
     }
 }

@@ -14,6 +14,8 @@ namespace ExpressHa.Config
 
         public bool IsEnabled => Levels.Count > 0;
         public bool Uses(string type) => Levels.Any(l => l.Type == type);
+
+        public override string ToString() => SafetySummary.Fencing(this);
     }
 
     public sealed class FencingLevel

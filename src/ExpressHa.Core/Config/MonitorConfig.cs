@@ -29,11 +29,17 @@ namespace ExpressHa.Config
         /// <summary>A per-node parameter's value on one node (a scalar is the same everywhere), else its default for the node.</summary>
         public string? GetParameter(string name, string node) => PerNodeValue.Resolve(Parameters, SchemaRegistry.FindMonitor(Type)?.Find(name), name, node);
 
+        /// <summary>What a failure recovers: recovery.target, else the monitor's target, else the local server.</summary>
+        public string EffectiveRecoveryTarget => Recovery.Target ?? Target ?? RecoverySettings.LocalServer;
+
         public override string ToString() => Name + " (" + Type + ")";
     }
 
     public sealed class RecoverySettings
     {
+        /// <summary>The recovery target that names this server.</summary>
+        public const string LocalServer = "local";
+
         /// <summary>A resource name, a group name, or "local" (the local server). Defaults to the monitor's target.</summary>
         public string? Target { get; set; }
         /// <summary>Reactivation threshold: restarts of the recovery target on this node before failing over.</summary>
@@ -41,6 +47,8 @@ namespace ExpressHa.Config
         /// <summary>Failover threshold: failovers before the final action.</summary>
         public int Failovers { get; set; } = 1;
         public string FinalAction { get; set; } = FinalActions.None;
+
+        public override string ToString() => $"restarts {Restarts}, failovers {Failovers}, then {FinalAction}";
     }
 
     public static class MonitorTimings

@@ -3,6 +3,8 @@ namespace ExpressHa.Config
     public sealed class NotificationSettings
     {
         public SnsNotification? Sns { get; set; }
+
+        public override string ToString() => Sns == null ? "none" : "sns " + Sns;
     }
 
     public sealed class SnsNotification
@@ -10,6 +12,8 @@ namespace ExpressHa.Config
         public string TopicArn { get; set; } = "";
         /// <summary>Alerts at or above this level are published: info, warning or error.</summary>
         public string MinLevel { get; set; } = AlertLevels.Warning;
+
+        public override string ToString() => $"{TopicArn} ({MinLevel} and above)";
     }
 
     public static class AlertLevels

@@ -13,8 +13,11 @@ namespace ExpressHa.Config
         public string? GetString(string name) => TryGetValue(name, out var v) ? v as string : null;
 
         /// <summary>key=value; ... sorted by key, for views and logs.</summary>
-        public override string ToString()
-            => string.Join("; ", Keys.OrderBy(k => k, System.StringComparer.Ordinal).Select(k => k + "=" + Show(this[k])));
+        public override string ToString() => string.Join("; ", Entries());
+
+        /// <summary>"key=value" for each parameter, sorted by key (a list view shows one a line).</summary>
+        public IEnumerable<string> Entries()
+            => Keys.OrderBy(k => k, System.StringComparer.Ordinal).Select(k => k + "=" + Show(this[k]));
 
         static string Show(object? v) => v switch
         {

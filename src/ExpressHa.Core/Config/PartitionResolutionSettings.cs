@@ -14,6 +14,8 @@ namespace ExpressHa.Config
         public string Action { get; set; } = PartitionActions.StopService;
 
         public bool IsConfigured => Ping != null || Http != null || Tcp != null || Majority;
+
+        public override string ToString() => SafetySummary.Partition(this);
     }
 
     public static class PartitionActions
@@ -29,6 +31,8 @@ namespace ExpressHa.Config
         public List<string> Targets { get; set; } = new List<string>();
         public int IntervalMs { get; set; } = 1000;
         public int TimeoutMs { get; set; } = 3000;
+
+        public override string ToString() => string.Join(", ", Targets) + $" (every {IntervalMs} ms, timeout {TimeoutMs} ms)";
     }
 
     /// <summary>An HTTP witness server: the node the witness still sees wins.</summary>
@@ -38,6 +42,8 @@ namespace ExpressHa.Config
         public int TimeoutMs { get; set; } = 3000;
         /// <summary>Also use the witness as a heartbeat path.</summary>
         public bool Heartbeat { get; set; } = true;
+
+        public override string ToString() => Url + $" (timeout {TimeoutMs} ms{(Heartbeat ? ", heartbeat path" : "")})";
     }
 
     public sealed class TcpResolution
@@ -45,5 +51,7 @@ namespace ExpressHa.Config
         public string Host { get; set; } = "";
         public int Port { get; set; } = 443;
         public int TimeoutMs { get; set; } = 3000;
+
+        public override string ToString() => $"{Host}:{Port} (timeout {TimeoutMs} ms)";
     }
 }

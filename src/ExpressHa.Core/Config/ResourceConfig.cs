@@ -33,6 +33,8 @@ namespace ExpressHa.Config
         public int Retries { get; set; }
         public int Failovers { get; set; } = 1;
         public string FinalAction { get; set; } = FinalActions.None;
+
+        public override string ToString() => $"retries {Retries}, failovers {Failovers}, then {FinalAction}";
     }
 
     /// <summary>What happens when a resource fails to stop. Fencing (when configured) always comes first;
@@ -41,6 +43,8 @@ namespace ExpressHa.Config
     {
         public int Retries { get; set; }
         public string FinalAction { get; set; } = FinalActions.Shutdown;
+
+        public override string ToString() => $"retries {Retries}, then {FinalAction}";
     }
 
     public static class FinalActions

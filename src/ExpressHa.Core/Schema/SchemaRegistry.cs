@@ -100,11 +100,11 @@ namespace ExpressHa.Schema
             new TypeSchema("process", SchemaKind.Monitor, "Checks that a process runs, by name or pid file.",
                 P("processName", ParameterKind.String, "Process name (comm) to look for."),
                 PerNode("pidFile", ParameterKind.String, "File holding the pid to check."))
-                { DefaultIntervalSeconds = 5, DefaultTimeoutSeconds = 60, OneOf = new[] { "processName", "pidFile" } },
+                { DefaultIntervalSeconds = 5, DefaultTimeoutSeconds = 60, DefaultTiming = MonitorTimings.Active, OneOf = new[] { "processName", "pidFile" } },
             new TypeSchema("http", SchemaKind.Monitor, "GETs a URL and expects a status code.",
                 PerNode("url", ParameterKind.String, "URL to GET.", required: true),
                 new ParameterSpec("expectedStatus", ParameterKind.Int, "Expected HTTP status.") { Default = 200L, Min = 100, Max = 599 })
-                { DefaultIntervalSeconds = 30, DefaultTimeoutSeconds = 60 },
+                { DefaultIntervalSeconds = 30, DefaultTimeoutSeconds = 60, DefaultTiming = MonitorTimings.Active },
             new TypeSchema("userw", SchemaKind.Monitor, "Detects the service itself stalling: a timer that notices it woke up late.")
                 { DefaultIntervalSeconds = 3, DefaultTimeoutSeconds = 90 },
             new TypeSchema("awsvip", SchemaKind.Monitor, "The VIP is on the OS and every route points at this node's ENI.")
@@ -118,7 +118,7 @@ namespace ExpressHa.Schema
                 { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 180, DefaultRetry = 1, DefaultTiming = MonitorTimings.Active, TargetTypes = new[] { "awsdns" }, RequiresTarget = true, UsesCloudApi = true },
             new TypeSchema("awsaz", SchemaKind.Monitor, "The node's availability zone is available (DescribeAvailabilityZones).",
                 PerNode("availabilityZone", ParameterKind.String, "Availability zone of the node; omitted: the node's availabilityZone."))
-                { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 180, DefaultRetry = 1, UsesCloudApi = true },
+                { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 180, DefaultRetry = 1, UsesCloudApi = true, DefaultOnApiFailure = ApiFailureActions.Warn, AlertOnlyByDefault = true },
             new TypeSchema("lbprobe", SchemaKind.Monitor, "The probe listener is alive and health checks arrive.")
                 { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, DefaultTiming = MonitorTimings.Active, TargetTypes = new[] { "lbprobe" }, RequiresTarget = true },
             new TypeSchema("mirror", SchemaKind.Monitor, "Health and state of the local mirror copy.")
@@ -144,8 +144,8 @@ namespace ExpressHa.Schema
                 IntervalSeconds = schema.DefaultIntervalSeconds,
                 TimeoutSeconds = schema.DefaultTimeoutSeconds,
                 Retry = schema.DefaultRetry,
-                Timing = schema.DefaultTiming,
-                OnApiFailure = schema.UsesCloudApi ? ApiFailureActions.Recover : null,
+                Timing = target != null ? schema.DefaultTiming : MonitorTimings.Always,
+                OnApiFailure = schema.UsesCloudApi ? schema.DefaultOnApiFailure : null,
                 Recovery = schema.AlertOnlyByDefault
                     ? new RecoverySettings { Target = target, Restarts = 0, Failovers = 0, FinalAction = FinalActions.None }
                     : new RecoverySettings { Target = target, Restarts = target != null ? 3 : 0, Failovers = 1, FinalAction = FinalActions.None },

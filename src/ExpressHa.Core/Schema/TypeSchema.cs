@@ -27,9 +27,13 @@ namespace ExpressHa.Schema
         public int DefaultIntervalSeconds { get; set; } = 60;
         public int DefaultTimeoutSeconds { get; set; } = 120;
         public int DefaultRetry { get; set; }
-        /// <summary>Monitors of this type only raise alerts by default (no restart, no failover): recovering elsewhere would not fix what they see.</summary>
+        /// <summary>Monitors of this type only raise alerts by default (no restart, no failover); docs/monitor-defaults.md says why per type.</summary>
         public bool AlertOnlyByDefault { get; set; }
+        /// <summary>Monitors: the timing of a monitor created with a target; one without a target is always "always"
+        /// (an active monitor needs a target whose activity switches it on).</summary>
         public string DefaultTiming { get; set; } = Config.MonitorTimings.Always;
+        /// <summary>Monitors that call a cloud API: the default of onApiFailure.</summary>
+        public string DefaultOnApiFailure { get; set; } = Config.ApiFailureActions.Recover;
         /// <summary>Monitors: the resource types the target may be (empty: any resource, and no target needed).</summary>
         public string[] TargetTypes { get; set; } = new string[0];
         public bool RequiresTarget { get; set; }

@@ -8,7 +8,7 @@ namespace ExpressHa.Validation
     /// <summary>monitors: name, type, target, timings, API-failure handling, recovery, type-specific parameters.</summary>
     internal static class MonitorRules
     {
-        public const string LocalTarget = "local";
+        public const string LocalTarget = RecoverySettings.LocalServer;
 
         public static void Check(ValidationContext ctx)
         {

@@ -6,10 +6,10 @@ namespace ExpressHa.Service.Policy;
 /// Recovery.Failovers), then the final action.</summary>
 internal static class MonitorPolicy
 {
-    public const string Local = "local";
+    public const string Local = RecoverySettings.LocalServer;
 
     /// <summary>The recovery target's name: Recovery.Target, else the monitor's target, else the local server.</summary>
-    public static string RecoveryTarget(MonitorConfig m) => m.Recovery.Target ?? m.Target ?? Local;
+    public static string RecoveryTarget(MonitorConfig m) => m.EffectiveRecoveryTarget;
 
     /// <summary>The group the recovery acts on: the named group, or the group of the named resource; null for local.</summary>
     public static GroupConfig? RecoveryGroup(ClusterConfig config, MonitorConfig m)
