@@ -116,7 +116,7 @@ Describe 'What the views show' {
     It 'the type schema''s list view shows each parameter with its kind and default' {
         $text = Get-HaTypeSchema -Name process | Where-Object Kind -eq Monitor | Format-List | Out-String -Width 120
         $text | Should -Match 'Defaults\s+: every 5 s, timeout 60 s, retry 0, timing active with a target'
-        $text | Should -Match 'pidFile \(String\): File holding the pid to check\.'
+        $text | Should -Match 'pidFile \(per node String\): File holding the pid to check\.'
     }
 
     It 'the cluster status keeps to 80 columns even with long names and messages' {

@@ -4,7 +4,8 @@
 # cluster reports (long messages, several paths, per-node values).
 
 function ConvertFrom-ApiJson([string]$Json, [type]$Type) {
-    [ExpressHa.Client.JsonLite]::Bind([ExpressHa.Client.JsonLite]::Parse($Json), $Type, '$')
+    $jsonLite = Get-HaCoreType 'ExpressHa.Client.JsonLite'
+    $jsonLite::Bind($jsonLite::Parse($Json), $Type, '$')
 }
 
 function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
@@ -33,7 +34,7 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
     ($examples[0].ToYaml() -replace 'startup: auto', 'startup: sometimes') + "extraField: 1`n" | Set-Content -Path $broken
     $samples['ExpressHa.Validation.ValidationFinding'] = @(Test-HaClusterConfig -Path $broken) + @(Test-HaClusterConfig -InputObject $authored)
 
-    $status = ConvertFrom-ApiJson -Type ([ExpressHa.Api.ClusterStatus]) -Json @'
+    $status = ConvertFrom-ApiJson -Type (Get-HaCoreType 'ExpressHa.Api.ClusterStatus') -Json @'
 {"clusterName":"views-cluster-with-a-long-name","reportingNode":"server2","coordinator":"server1","configGeneration":42,
  "serviceState":"running","partitionResolution":"ping 10.0.10.1, 10.0.20.1 + witness https://witness.example.internal:29100/; on loss: stopService",
  "fencing":"aws then script (delays server1 0s, server2 5s)",
@@ -65,13 +66,13 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
     $samples['ExpressHa.Cmdlets.HaResourceStatus'] = $live.Resources
     $samples['ExpressHa.Cmdlets.HaMonitorStatus'] = $live.Monitors
 
-    $samples['ExpressHa.Api.AlertEntry'] = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List[ExpressHa.Api.AlertEntry]]) -Json @'
+    $samples['ExpressHa.Api.AlertEntry'] = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List``1].MakeGenericType((Get-HaCoreType 'ExpressHa.Api.AlertEntry'))) -Json @'
 [{"time":"2026-12-06T11:24:58.968Z","node":"server1","level":"error","module":"rc","eventId":32,"message":"Activating awsvip1 resource has failed.(5 : The vpc ID 'vpc-0a1b2c3d4e5f60718' does not exist)"},
  {"time":"2026-12-06T11:25:01.002Z","node":"server2-with-a-long-name","level":"warning","module":"monitor","eventId":151,"message":"Monitor awsdnsw1 is in the warning status. (151 : Timeout occurred)"},
  {"time":"2026-12-06T11:25:09.500Z","node":"server1","level":"info","module":"pm","eventId":1,"message":"Cluster service on server1 is starting"}]
 '@
 
-    $push = ConvertFrom-ApiJson -Type ([ExpressHa.Api.ConfigPushResult]) -Json @'
+    $push = ConvertFrom-ApiJson -Type (Get-HaCoreType 'ExpressHa.Api.ConfigPushResult') -Json @'
 {"applied":false,"dryRun":false,"generation":42,
  "diff":{"added":["group/spare","resource/spare1","monitor/spare1w"],"removed":["monitor/ipw1"],"changed":["cluster/settings","resource/awsvip1"],"groupRestarts":["failover1"],"needsSuspend":true},
  "errors":["groups[1].servers: server3 is not a node of the cluster; add the node first or remove it from the group"],
@@ -80,7 +81,7 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
     $samples['ExpressHa.Api.ConfigPushResult'] = $push
     $samples['ExpressHa.Api.ConfigDiff'] = $push.Diff
 
-    $mirrors = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List[ExpressHa.Api.MirrorStatus]]) -Json @'
+    $mirrors = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List``1].MakeGenericType((Get-HaCoreType 'ExpressHa.Api.MirrorStatus'))) -Json @'
 [{"name":"md1","node":"server1","peer":"server2-with-a-long-name","role":"Primary","connection":"Connected","disk":"UpToDate","sync":"SyncSource",
   "syncPercent":63.25,"dirtyBytes":402653184,"resyncBytesPerSecond":104857600,"sizeBytes":1073741824,"blockSize":4096,
   "currentGeneration":"7f3a9c0100000000","bitmapGeneration":"7f3a9c0000000000","peerGeneration":"7f3a9c0000000000",
@@ -91,7 +92,7 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
   "encrypted":false,"exportAddress":null,"lastError":"connection refused by 10.0.110.10:29051 (the peer's mirror port)"}]
 '@
     $samples['ExpressHa.Api.MirrorStatus'] = $mirrors | ForEach-Object { $_ | Add-Member -NotePropertyName ClusterName -NotePropertyValue 'views-cluster-with-a-long-name' -PassThru }
-    $samples['ExpressHa.Api.JobStatus'] = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List[ExpressHa.Api.JobStatus]]) -Json @'
+    $samples['ExpressHa.Api.JobStatus'] = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List``1].MakeGenericType((Get-HaCoreType 'ExpressHa.Api.JobStatus'))) -Json @'
 [{"id":"0f1e2d3c4b5a","kind":"Backup","state":"Running","mirror":"md-database-data","node":"server2-with-a-long-name","bytesDone":268435456,"bytesTotal":1073741824,
   "message":"copying the standby copy to /backup/md-database-data-2026-12-06.img","started":"2026-12-06T11:30:00.000Z","finished":null},
  {"id":"a9b8c7d6e5f4","kind":"Restore","state":"Failed","mirror":"md1","node":"server1","bytesDone":0,"bytesTotal":0,
@@ -100,7 +101,7 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
     $samples['ExpressHa.Cmdlets.HaMirrorKey'] = New-HaMirrorKey -Path (Join-Path $TempDir 'md-database-data.key') -Bits 256
 
     # Connect-HaCluster makes these after a first status call; the test builds one for a node it does not call.
-    $client = [ExpressHa.Client.HaApiClient]::new([uri]'https://10.0.110.10:29003/', 'not-a-real-token', 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12', $null)
+    $client = (Get-HaCoreType 'ExpressHa.Client.HaApiClient')::new([uri]'https://10.0.110.10:29003/', 'not-a-real-token', 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12', $null)
     $connectionType = [ExpressHa.Cmdlets.HaConnection]
     $samples['ExpressHa.Cmdlets.HaConnection'] = $connectionType.GetConstructors([System.Reflection.BindingFlags]'NonPublic,Instance')[0].Invoke(@($client, 'views-cluster-with-a-long-name', 'server1'))
 

@@ -60,3 +60,11 @@ $script:SmokePipeline = {
         Add-HaResource -Group failover1 -Name vip -Type floatip -PassThru -Property @{ ip = '192.168.1.50' } |
         ForEach-Object ToYaml
 }
+
+# A type of ExpressHa.Core by name. On pwsh 7 the module loads ExpressHa.Core in a private load context, so scripts
+# cannot write its types as literals ([ExpressHa.Api.AlertEntry]); the cmdlets assembly's types resolve as usual.
+function Get-HaCoreType([Parameter(Mandatory)] [string]$Name) {
+    $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ExpressHa.Core' } | Select-Object -First 1
+    if (-not $core) { throw 'ExpressHa.Core is not loaded: import the module first.' }
+    $core.GetType($Name, $true)
+}
