@@ -11,6 +11,7 @@ namespace ExpressHa.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>Type-specific parameters: @{ ip = '10.1.0.20'; vpcId = 'vpc-1234abcd'; eni = @{ server1 = 'eni-aaa'; server2 = 'eni-bbb' } }.
@@ -22,6 +23,7 @@ namespace ExpressHa.Cmdlets
         /// <summary>Resources of the same group that must be active before this one starts.</summary>
         [Parameter]
         [AllowEmptyCollection]
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         public string[]? DependsOn { get; set; }
 
         [Parameter] public int? ActivationRetries { get; set; }
