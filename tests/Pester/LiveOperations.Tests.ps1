@@ -1,0 +1,172 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+    . $PSScriptRoot/LiveCluster.ps1
+    Import-ModuleUnderTest
+    $cluster = Start-TestCluster -AddressPrefix 127.0.21.
+    Connect-TestCluster $cluster
+}
+
+AfterAll { Stop-TestCluster $cluster }
+
+# The Its of this file run in order against one cluster: each starts from where the one before left the group.
+Describe 'Connect-HaCluster' {
+    It 'returns the connection with -PassThru and names the cluster' {
+        $c = Connect-HaCluster -Endpoint $cluster.Endpoint -TokenFile $cluster.TokenFile -PassThru
+        $c.ClusterName | Should -Be 'pester'
+    }
+
+    It 'refuses a wrong token with a terminating ExpressHa.Unauthorized and keeps the working connection' {
+        $e = { Connect-HaCluster -Endpoint $cluster.Endpoint -Token (ConvertTo-SecureString 'wrong' -AsPlainText -Force) } |
+            Should -Throw -ErrorId 'ExpressHa.Unauthorized,ExpressHa.Cmdlets.ConnectHaClusterCommand' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $e.Exception.Message | Should -Match 'refused the API token'
+        (Get-HaClusterStatus).ClusterName | Should -Be 'pester'
+    }
+}
+
+Describe 'Get-HaClusterStatus and the live Get- cmdlets' {
+    It 'shows both nodes online, the coordinator, generation 1 and failover1 online on server1' {
+        $s = Get-HaClusterStatus
+        $s.ClusterName | Should -Be 'pester'
+        $s.ConfigGeneration | Should -Be 1
+        $s.Coordinator | Should -Be 'server1'
+        ($s.Nodes | Sort-Object Name).Name | Should -Be @('server1', 'server2')
+        $s.Nodes.State | Should -Be @('online', 'online')
+        $s.Groups.Name | Should -Be 'failover1'
+        $s.Groups[0].State | Should -Be 'online'
+        $s.Groups[0].Owner | Should -Be 'server1'
+        Get-AppHost $cluster | Should -Be 'server1'
+    }
+
+    It 'Get-HaNode, Get-HaGroup and Get-HaResource return status objects tagged with the cluster' {
+        $nodes = Get-HaNode
+        $nodes | Should -HaveCount 2
+        $nodes[0] | Should -BeOfType ExpressHa.Cmdlets.HaNodeStatus
+        $group = Get-HaGroup failover1
+        $group | Should -BeOfType ExpressHa.Cmdlets.HaGroupStatus
+        $group.ClusterName | Should -Be 'pester'
+        $resource = Get-HaResource app
+        $resource.Group | Should -Be 'failover1'
+        $resource.State | Should -Be 'online'
+    }
+
+    It 'a group that does not exist is an ObjectNotFound record, not an exception' {
+        Get-HaGroup nosuch -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.GroupNotFound,ExpressHa.Cmdlets.GetHaGroupCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
+Describe 'Move-HaGroup' {
+    It '-WhatIf moves nothing' {
+        Get-HaGroup failover1 | Move-HaGroup -Node server2 -WhatIf | Should -BeNullOrEmpty
+        (Get-HaGroup failover1).Owner | Should -Be 'server1'
+        Get-AppHost $cluster | Should -Be 'server1'
+    }
+
+    It '-Wait returns once the group is online on the new node, where the resource really runs' {
+        $moved = Get-HaGroup failover1 | Move-HaGroup -Node server2 -Wait -TimeoutSeconds 120
+        $moved.Owner | Should -Be 'server2'
+        $moved.State | Should -Be 'online'
+        (Get-HaGroup failover1).Owner | Should -Be 'server2'
+        Get-AppHost $cluster | Should -Be 'server2'
+    }
+
+    It 'binds Name and ClusterName by property name from an object rebuilt from JSON' {
+        $json = Get-HaGroup failover1 | ConvertTo-Json -Depth 4
+        $moved = $json | ConvertFrom-Json | Move-HaGroup -Node server1 -Wait -TimeoutSeconds 120
+        $moved.Owner | Should -Be 'server1'
+        Get-AppHost $cluster | Should -Be 'server1'
+    }
+
+    It 'refuses an object of another cluster with ExpressHa.WrongCluster and moves nothing' {
+        [pscustomobject]@{ Name = 'failover1'; ClusterName = 'other' } |
+            Move-HaGroup -Node server2 -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.WrongCluster,ExpressHa.Cmdlets.MoveHaGroupCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        (Get-HaGroup failover1).Owner | Should -Be 'server1'
+    }
+}
+
+Describe 'Stop-HaGroup and Start-HaGroup' {
+    It 'Stop-HaGroup -Wait stops the resource everywhere' {
+        (Get-HaGroup failover1 | Stop-HaGroup -Wait -TimeoutSeconds 120 -Confirm:$false).State | Should -Be 'offline'
+        Get-AppHost $cluster | Should -BeNullOrEmpty
+    }
+
+    It 'Start-HaGroup -Node -Wait starts it on that node' {
+        $started = Start-HaGroup failover1 -Node server2 -Wait -TimeoutSeconds 120
+        $started.State | Should -Be 'online'
+        $started.Owner | Should -Be 'server2'
+        Get-AppHost $cluster | Should -Be 'server2'
+    }
+}
+
+Describe 'Publish-HaClusterConfig' {
+    BeforeAll {
+        $changed = Join-Path $cluster.Dir 'changed.yaml'
+        Import-HaClusterConfig $cluster.ConfigFile |
+            Add-HaGroup spare -Server server1, server2 -Startup manual -PassThru |
+            Add-HaResource spare1 exec -Group spare -Property @{ start = '/bin/true' } -PassThru |
+            Export-HaClusterConfig -Path $changed -WarningAction SilentlyContinue
+    }
+
+    It '-WhatIf returns the difference and applies nothing' {
+        $diff = Publish-HaClusterConfig -Path $changed -WhatIf
+        $diff.Added | Should -Contain 'group/spare'
+        $diff.Removed | Should -BeNullOrEmpty
+        (Get-HaClusterStatus).ConfigGeneration | Should -Be 1
+        Get-HaGroup spare -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'a config object from the pipeline gives the same difference' {
+        (Import-HaClusterConfig $changed | Publish-HaClusterConfig -WhatIf).Added | Should -Contain 'group/spare'
+        (Get-HaClusterStatus).ConfigGeneration | Should -Be 1
+    }
+
+    It '-Confirm:$false applies it on both nodes as generation 2' {
+        $result = Publish-HaClusterConfig -Path $changed -Confirm:$false
+        $result.Applied | Should -BeTrue
+        $result.Generation | Should -Be 2
+        (Get-HaClusterStatus).ConfigGeneration | Should -Be 2
+        (Get-HaGroup spare).State | Should -Be 'offline'
+    }
+
+    It 'an invalid config is rejected by the cluster with ExpressHa.ConfigInvalid and changes nothing' {
+        $bad = Join-Path $cluster.Dir 'bad.yaml'
+        (Get-Content -Raw $changed) -replace 'startup: manual', 'startup: sometimes' | Set-Content -Path $bad
+        Publish-HaClusterConfig -Path $bad -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.PublishHaClusterConfigCommand'
+        $ev[0].Exception.Message | Should -Match 'startup'
+        (Get-HaClusterStatus).ConfigGeneration | Should -Be 2
+    }
+}
+
+Describe 'Get-HaAlertLog' {
+    It 'returns the activations of the resource from the rc module' {
+        $rc = Get-HaAlertLog -Module rc
+        $rc | Should -Not -BeNullOrEmpty
+        $rc.Module | Sort-Object -Unique | Should -Be 'rc'
+        $rc.EventId | Should -Contain 31
+        $rc | Where-Object { $_.EventId -eq 31 -and $_.Message -like 'Activating app resource has completed.*' } | Should -Not -BeNullOrEmpty
+    }
+
+    It '-Last returns the newest entries and -Level filters by severity' {
+        # Only the operations above write rc entries, so the log of that module holds still between the two reads.
+        $all = @(Get-HaAlertLog -Module rc)
+        $last = @(Get-HaAlertLog -Module rc -Last 2)
+        $last | Should -HaveCount 2
+        $last.Time | Should -Be @($all | Select-Object -Last 2).Time
+        Get-HaAlertLog -Level warning | Where-Object Level -notin 'warning', 'error' | Should -BeNullOrEmpty
+    }
+
+    It '-Since leaves out older entries' {
+        $all = @(Get-HaAlertLog)
+        $cut = [DateTime]::Parse($all[[int]($all.Count / 2)].Time, [cultureinfo]::InvariantCulture, 'AdjustToUniversal,AssumeUniversal')
+        $since = @(Get-HaAlertLog -Since $cut)
+        $since.Count | Should -BeLessThan $all.Count
+        $since | ForEach-Object { [DateTime]::Parse($_.Time, [cultureinfo]::InvariantCulture, 'AdjustToUniversal,AssumeUniversal') } |
+            Where-Object { $_ -lt $cut } | Should -BeNullOrEmpty
+    }
+}
