@@ -170,3 +170,43 @@ Describe 'Get-HaAlertLog' {
             Where-Object { $_ -lt $cut } | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The other state-changing cmdlets' {
+    It '<Command> -WhatIf changes nothing' -ForEach @(
+        @{ Command = 'Stop-HaCluster'; Run = { Stop-HaCluster -WhatIf } }
+        @{ Command = 'Start-HaCluster'; Run = { Start-HaCluster -WhatIf } }
+        @{ Command = 'Suspend-HaNode'; Run = { Get-HaNode server2 | Suspend-HaNode -WhatIf } }
+        @{ Command = 'Stop-HaGroup'; Run = { Stop-HaGroup failover1 -WhatIf } }
+        @{ Command = 'Start-HaGroup'; Run = { Start-HaGroup failover1 -Node server1 -WhatIf } }
+    ) {
+        $before = Get-HaClusterStatus
+        & $Run | Should -BeNullOrEmpty
+        $after = Get-HaClusterStatus
+        $after.ServiceState | Should -Be $before.ServiceState
+        $after.Nodes.State | Should -Be $before.Nodes.State
+        $after.Groups.State | Should -Be $before.Groups.State
+        $after.Groups.Owner | Should -Be $before.Groups.Owner
+    }
+
+    It 'Suspend-HaNode and Resume-HaNode take the node objects of Get-HaNode' {
+        (Get-HaNode server2 | Suspend-HaNode -Confirm:$false -PassThru).State | Should -Be 'suspended'
+        (Get-HaNode server2).State | Should -Be 'suspended'
+        (Get-HaNode server2 | Resume-HaNode -Confirm:$false -PassThru).State | Should -Be 'online'
+    }
+
+    It 'Stop-HaCluster stops every group without moving it, and Start-HaCluster brings them back' {
+        (Stop-HaCluster -Confirm:$false -PassThru).ServiceState | Should -Be 'stopped'
+        Wait-Until -Because 'the groups did not go offline' { @((Get-HaClusterStatus).Groups | Where-Object State -ne 'offline').Count -eq 0 } | Out-Null
+        Get-AppHost $cluster | Should -BeNullOrEmpty
+        (Start-HaCluster -Confirm:$false -PassThru).ServiceState | Should -Be 'running'
+        Wait-Until -Because 'failover1 did not come back online' { (Get-HaGroup failover1).State -eq 'online' } | Out-Null
+        Get-AppHost $cluster | Should -HaveCount 1
+    }
+
+    It 'after Disconnect-HaCluster a live cmdlet stops with ExpressHa.NotConnected' {
+        Disconnect-HaCluster
+        $e = { Get-HaGroup failover1 -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'ExpressHa.NotConnected,ExpressHa.Cmdlets.GetHaGroupCommand' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $e.Exception.Message | Should -Match 'Run Connect-HaCluster'
+    }
+}
