@@ -101,6 +101,14 @@ Describe 'Stop-HaGroup and Start-HaGroup' {
         $started.Owner | Should -Be 'server2'
         Get-AppHost $cluster | Should -Be 'server2'
     }
+
+    It 'Start-HaGroup -Node of a group online elsewhere is refused at once, not waited for' {
+        Start-HaGroup failover1 -Node server1 -Wait -TimeoutSeconds 120 -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.OperationRefused,ExpressHa.Cmdlets.StartHaGroupCommand'
+        $ev[0].Exception.Message | Should -Match 'already online on server2.*Move-HaGroup -Node server1'
+        (Get-HaGroup failover1).Owner | Should -Be 'server2'
+    }
 }
 
 Describe 'Publish-HaClusterConfig' {
