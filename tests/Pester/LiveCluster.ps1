@@ -70,19 +70,27 @@ function Start-TestCluster {
 
 # Connects this session to the cluster and waits until both nodes are online and every group with startup auto is online.
 function Connect-TestCluster($Cluster) {
-    Wait-Until -TimeoutSeconds 90 -Because "the test cluster did not come up; see $($Cluster.Dir)/server1.log" {
+    Wait-Until -TimeoutSeconds 90 -Because "the test cluster did not come up (the nodes' logs are kept in out/pester-logs)" {
         Connect-HaCluster -Endpoint $Cluster.Endpoint -TokenFile $Cluster.TokenFile -ErrorAction Stop
         $s = Get-HaClusterStatus -ErrorAction Stop
         @($s.Nodes | Where-Object State -ne 'online').Count -eq 0 -and @($s.Groups | Where-Object State -ne 'online').Count -eq 0
     } | Out-Null
 }
 
-function Stop-TestCluster($Cluster) {
+# Kills the nodes and removes the directory, keeping the nodes' logs and journals in out/pester-logs/<name> for a
+# failure to be read afterwards.
+function Stop-TestCluster($Cluster, [Parameter(Mandatory)] [string]$Name) {
     if (-not $Cluster) { return }
     Disconnect-HaCluster -ErrorAction SilentlyContinue
     foreach ($p in $Cluster.Processes.Values) {
         if (-not $p.HasExited) { $p.Kill($true) }
         $p.WaitForExit(10000) | Out-Null
+    }
+    $logs = Join-Path $script:RepoRoot "out/pester-logs/$Name"
+    Remove-Item $logs -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Path $logs -Force | Out-Null
+    Get-ChildItem $Cluster.Dir -Recurse -Include '*.log', '*.err', '*.jsonl', '*.yaml' | ForEach-Object {
+        Copy-Item $_.FullName (Join-Path $logs ($_.FullName.Substring($Cluster.Dir.Length).TrimStart('/', '\') -replace '[\\/]', '-'))
     }
     Remove-Item $Cluster.Dir -Recurse -Force -ErrorAction SilentlyContinue
 }

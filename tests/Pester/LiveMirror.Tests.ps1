@@ -26,7 +26,7 @@ BeforeAll {
     Wait-Mirror { param($rows) -not ($rows | Where-Object { $_.Connection -ne 'Connected' -or $_.Disk -ne 'UpToDate' }) } 'the mirror did not connect and sync' | Out-Null
 }
 
-AfterAll { Stop-TestCluster $cluster }
+AfterAll { Stop-TestCluster $cluster -Name LiveMirror }
 
 Describe 'Get-HaMirror' {
     It 'shows the primary on the group''s owner and an up-to-date standby, encrypted, on the same generation' {

@@ -6,7 +6,7 @@ BeforeAll {
     Connect-TestCluster $cluster
 }
 
-AfterAll { Stop-TestCluster $cluster }
+AfterAll { Stop-TestCluster $cluster -Name LiveOperations }
 
 # The Its of this file run in order against one cluster: each starts from where the one before left the group.
 Describe 'Connect-HaCluster' {
