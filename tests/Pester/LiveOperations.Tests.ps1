@@ -211,6 +211,16 @@ Describe 'The other state-changing cmdlets' {
         Get-AppHost $cluster | Should -HaveCount 1
     }
 
+    It 'Start-HaCluster through the node that does not coordinate starts the groups as well' {
+        Connect-HaCluster -Endpoint ($cluster.Endpoint -replace [regex]::Escape($cluster.Addresses.server1), $cluster.Addresses.server2) -TokenFile $cluster.TokenFile
+        (Get-HaClusterStatus).ReportingNode | Should -Be 'server2'
+        Stop-HaCluster -Confirm:$false | Out-Null
+        Wait-Until -Because 'the groups did not go offline' { @((Get-HaClusterStatus).Groups | Where-Object State -ne 'offline').Count -eq 0 } | Out-Null
+        Start-HaCluster -Confirm:$false | Out-Null
+        Wait-Until -Because 'failover1 did not come back online' { (Get-HaGroup failover1).State -eq 'online' } | Out-Null
+        Get-AppHost $cluster | Should -HaveCount 1
+    }
+
     It 'after Disconnect-HaCluster a live cmdlet stops with ExpressHa.NotConnected' {
         Disconnect-HaCluster
         $e = { Get-HaGroup failover1 -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'ExpressHa.NotConnected,ExpressHa.Cmdlets.GetHaGroupCommand' -PassThru

@@ -153,6 +153,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
                 return ActionOutcome.Done(s.Describe());
             case SetServiceState s when s.State == "stopped":
                 _serviceState = "stopped";
+                _clusterStarted = false;
                 SendSoon();
                 var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
                 foreach (var a in plan.Actions.Where(a => a.Node == Self))
