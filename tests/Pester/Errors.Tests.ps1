@@ -106,7 +106,43 @@ Describe 'Invalid objects are non-terminating errors with the field path and the
     }
 }
 
+Describe 'Bad arguments end the command' {
+    It '<Command> <Case> is a terminating ExpressHa.InvalidArgument naming the parameter, and the file stays as it was' -ForEach @(
+        @{ Command = 'Set-HaCluster'; Case = '-TcpTarget without a port'; Parameter = '-TcpTarget'; Run = { param($f, $c) Set-HaCluster -Path $f -TcpTarget ec2.amazonaws.com @c } }
+        @{ Command = 'Set-HaCluster'; Case = '-FencingDelay that is not a number'; Parameter = '-FencingDelay'; Run = { param($f, $c) Set-HaCluster -Path $f -FencingDelay @{ server1 = 'soon' } @c } }
+        @{ Command = 'Set-HaCluster'; Case = '-PingIntervalMs without ping targets'; Parameter = '-PingIntervalMs'; Run = { param($f, $c) Set-HaCluster -Path $f -WitnessUrl http://10.0.0.5:8080/ -PingTarget @() -PingIntervalMs 500 @c } }
+        @{ Command = 'Connect-HaCluster'; Case = 'an -Endpoint that is no URL'; Parameter = '-Endpoint'; Run = { param($f, $c) Connect-HaCluster -Endpoint 'not a url' -Token (ConvertTo-SecureString 'x' -AsPlainText -Force) @c } }
+    ) {
+        $f = Copy-SampleConfig (Join-Path $dir "badarg-$([guid]::NewGuid().ToString('n')).yaml")
+        $hash = Get-FileSha256 $f
+        # -ErrorAction SilentlyContinue silences a non-terminating error, so only a terminating one reaches Should -Throw.
+        $e = { & $Run $f @{ ErrorAction = 'SilentlyContinue' } } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be "ExpressHa.InvalidArgument,ExpressHa.Cmdlets.$($Command -replace '-', '')Command"
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -BeLike "$Parameter*"
+        Get-FileSha256 $f | Should -Be $hash
+    }
+}
+
 Describe 'Names that are not there' {
+    It '<Command> of a missing name is <ErrorId> (ObjectNotFound) and leaves the file as it was' -ForEach @(
+        @{ Command = 'Set-HaNode'; ErrorId = 'ExpressHa.NodeNotFound'; Run = { param($f) Set-HaNode -Path $f server9 -Priority 3 } }
+        @{ Command = 'Set-HaGroup'; ErrorId = 'ExpressHa.GroupNotFound'; Run = { param($f) Set-HaGroup -Path $f failover9 -Failback auto } }
+        @{ Command = 'Set-HaResource'; ErrorId = 'ExpressHa.ResourceNotFound'; Run = { param($f) Set-HaResource -Path $f app9 -DependsOn @() } }
+        @{ Command = 'Remove-HaMonitor'; ErrorId = 'ExpressHa.MonitorNotFound'; Run = { param($f) Remove-HaMonitor -Path $f appw9 } }
+        @{ Command = 'Add-HaResource'; ErrorId = 'ExpressHa.GroupNotFound'; Run = { param($f) Add-HaResource -Path $f x exec -Group failover9 -Property @{ start = '/bin/true' } } }
+    ) {
+        $f = Copy-SampleConfig (Join-Path $dir "missing-$([guid]::NewGuid().ToString('n')).yaml")
+        $hash = Get-FileSha256 $f
+        $ErrorActionPreference = 'Continue'
+        $ev = @(& $Run $f 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -Be "$ErrorId,ExpressHa.Cmdlets.$($Command -replace '-', '')Command"
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].Exception.Message | Should -Match "was not found in cluster 'vip-cluster'; check the name with Get-Ha"
+        Get-FileSha256 $f | Should -Be $hash
+    }
+
     It 'Get-HaGroup writes ObjectNotFound for a plain name, still returns the others, and is quiet for a wildcard' {
         $f = Copy-SampleConfig (Join-Path $dir 'notfound.yaml')
         $found = Get-HaGroup -Path $f -Name nosuch, failover1, 'zz*' -ErrorVariable ev -ErrorAction SilentlyContinue
