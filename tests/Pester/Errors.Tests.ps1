@@ -48,8 +48,7 @@ Describe 'Invalid objects are non-terminating errors with the field path and the
             dataPath = @{ server1 = '/dev/sdb2' }; metaPath = @{ server1 = '/dev/sdb1'; server2 = '/dev/sdb1' }
             mirrorAddress = @{ server1 = '10.0.110.10'; server2 = '10.0.120.10' }; sizeMiB = 1024 }
         $ev | Should -HaveCount 1
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.AddHaResourceCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        Assert-HaError $ev[0] 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.AddHaResourceCommand' InvalidData
         $ev[0].Exception.Message | Should -BeLike "groups[[]0].resources[[]0].dataPath.server2: dataPath has no value for node 'server2'*"
         $ev[0].ErrorDetails.RecommendedAction | Should -Be 'add server2: ... under dataPath; every server of group ''failover1'' needs one'
         Get-Yaml $c | Should -BeExactly $before
@@ -61,8 +60,7 @@ Describe 'Invalid objects are non-terminating errors with the field path and the
         $c | Add-HaResource -Group failover1 -Name awsvip1 -Type awsvip -ErrorVariable ev -ErrorAction SilentlyContinue -Property @{
             ip = '10.0.3.4'; vpcId = 'vpc-1234abcd'; vpcCidr = '10.0.0.0/16' }
         $ev | Should -HaveCount 1
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.AddHaResourceCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        Assert-HaError $ev[0] 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.AddHaResourceCommand' InvalidData
         $ev[0].Exception.Message | Should -BeLike 'groups[[]0].resources[[]0].ip: 10.0.3.4 is inside VPC CIDR 10.0.0.0/16; an AWS virtual IP must be outside it*'
         $ev[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
         $ev[0].TargetObject.Code | Should -Be 'VipInsideVpc'
@@ -85,8 +83,7 @@ Describe 'Invalid objects are non-terminating errors with the field path and the
         $c = New-TwoNodeConfig
         $c | Add-HaGroup -Name failover1 -Startup manual -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev | Should -HaveCount 1
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.DuplicateName,ExpressHa.Cmdlets.AddHaGroupCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        Assert-HaError $ev[0] 'ExpressHa.DuplicateName,ExpressHa.Cmdlets.AddHaGroupCommand' ResourceExists
         $ev[0].Exception.Message | Should -Be "Group 'failover1' already exists in cluster 'cluster'; choose another name or change it with Set-HaGroup."
         (Get-HaGroup -InputObject $c failover1).Startup | Should -Be 'auto'
     }
@@ -117,8 +114,7 @@ Describe 'Bad arguments end the command' {
         $hash = Get-FileSha256 $f
         # -ErrorAction SilentlyContinue silences a non-terminating error, so only a terminating one reaches Should -Throw.
         $e = { & $Run $f @{ ErrorAction = 'SilentlyContinue' } } | Should -Throw -PassThru
-        $e.FullyQualifiedErrorId | Should -Be "ExpressHa.InvalidArgument,ExpressHa.Cmdlets.$($Command -replace '-', '')Command"
-        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Assert-HaError $e "ExpressHa.InvalidArgument,ExpressHa.Cmdlets.$($Command -replace '-', '')Command" InvalidArgument
         $e.Exception.Message | Should -BeLike "$Parameter*"
         Get-FileSha256 $f | Should -Be $hash
     }
@@ -137,8 +133,7 @@ Describe 'Names that are not there' {
         $ErrorActionPreference = 'Continue'
         $ev = @(& $Run $f 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $ev | Should -HaveCount 1
-        $ev[0].FullyQualifiedErrorId | Should -Be "$ErrorId,ExpressHa.Cmdlets.$($Command -replace '-', '')Command"
-        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Assert-HaError $ev[0] "$ErrorId,ExpressHa.Cmdlets.$($Command -replace '-', '')Command" ObjectNotFound
         $ev[0].Exception.Message | Should -Match "was not found in cluster 'vip-cluster'; check the name with Get-Ha"
         Get-FileSha256 $f | Should -Be $hash
     }
@@ -148,16 +143,14 @@ Describe 'Names that are not there' {
         $found = Get-HaGroup -Path $f -Name nosuch, failover1, 'zz*' -ErrorVariable ev -ErrorAction SilentlyContinue
         $found.Name | Should -Be 'failover1'
         $ev | Should -HaveCount 1
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.GroupNotFound,ExpressHa.Cmdlets.GetHaGroupCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Assert-HaError $ev[0] 'ExpressHa.GroupNotFound,ExpressHa.Cmdlets.GetHaGroupCommand' ObjectNotFound
         $ev[0].Exception.Message | Should -Be "Group 'nosuch' was not found in cluster 'vip-cluster'; check the name with Get-HaGroup."
     }
 
     It 'a missing config file is ConfigFileNotFound and names the path' {
         $missing = Join-Path $dir 'missing.yaml'
         Get-HaNode -Path $missing -ErrorVariable ev -ErrorAction SilentlyContinue
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.ConfigFileNotFound,ExpressHa.Cmdlets.GetHaNodeCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Assert-HaError $ev[0] 'ExpressHa.ConfigFileNotFound,ExpressHa.Cmdlets.GetHaNodeCommand' ObjectNotFound
         $ev[0].Exception.Message | Should -BeLike "*'$missing' does not exist; create it with New-HaCluster -Path*"
     }
 
@@ -194,8 +187,7 @@ Describe 'Malformed YAML' {
     ) {
         $records = @(& $Run)
         $records | Should -HaveCount 1
-        $records[0].FullyQualifiedErrorId | Should -Be "ExpressHa.ConfigParseError,ExpressHa.Cmdlets.$($Command -replace '-', '')Command"
-        $records[0].CategoryInfo.Category | Should -Be 'ParserError'
+        Assert-HaError $records[0] "ExpressHa.ConfigParseError,ExpressHa.Cmdlets.$($Command -replace '-', '')Command" ParserError
         $records[0].Exception.Message | Should -Match ([regex]::Escape($broken) + ': line 4, column \d+: .*Fix the YAML at that position\.$')
         Get-FileSha256 $broken | Should -Be $hash
     }

@@ -42,8 +42,7 @@ Describe 'Get-HaMirror' {
     It '-Node selects one copy, and an unknown name is MirrorNotFound' {
         (Get-HaMirror -Node server2).Role | Should -Be 'Secondary'
         Get-HaMirror nosuch -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.MirrorNotFound,ExpressHa.Cmdlets.GetHaMirrorCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Assert-HaError $ev[0] 'ExpressHa.MirrorNotFound,ExpressHa.Cmdlets.GetHaMirrorCommand' ObjectNotFound
     }
 }
 

@@ -53,8 +53,7 @@ Describe 'Get-HaClusterStatus and the live Get- cmdlets' {
     It 'a group that does not exist is an ObjectNotFound record, not an exception' {
         Get-HaGroup nosuch -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $ev | Should -HaveCount 1
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.GroupNotFound,ExpressHa.Cmdlets.GetHaGroupCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Assert-HaError $ev[0] 'ExpressHa.GroupNotFound,ExpressHa.Cmdlets.GetHaGroupCommand' ObjectNotFound
     }
 }
 
@@ -83,8 +82,7 @@ Describe 'Move-HaGroup' {
     It 'refuses an object of another cluster with ExpressHa.WrongCluster and moves nothing' {
         [pscustomobject]@{ Name = 'failover1'; ClusterName = 'other' } |
             Move-HaGroup -Node server2 -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -Be 'ExpressHa.WrongCluster,ExpressHa.Cmdlets.MoveHaGroupCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Assert-HaError $ev[0] 'ExpressHa.WrongCluster,ExpressHa.Cmdlets.MoveHaGroupCommand' InvalidArgument
         (Get-HaGroup failover1).Owner | Should -Be 'server1'
     }
 }

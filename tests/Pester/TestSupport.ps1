@@ -68,3 +68,9 @@ function Get-ExampleDesign {
     Get-ChildItem -Path (Join-Path $script:RepoRoot 'examples') -Filter '*.ps1' -Recurse | Sort-Object FullName |
         ForEach-Object { @{ Design = $_.Directory.Name; Script = $_.FullName; Committed = [System.IO.Path]::ChangeExtension($_.FullName, '.yaml') } }
 }
+
+# Asserts an ErrorRecord's FullyQualifiedErrorId (ErrorId,cmdlet class) and its category.
+function Assert-HaError($Record, [string]$FullyQualifiedErrorId, [System.Management.Automation.ErrorCategory]$Category) {
+    $Record.FullyQualifiedErrorId | Should -Be $FullyQualifiedErrorId
+    $Record.CategoryInfo.Category | Should -Be $Category
+}
