@@ -163,6 +163,23 @@ Describe 'Names that are not there' {
         (Get-HaNode -InputObject $c).Name | Should -Be 'server1'
     }
 
+    It 'New-HaCluster -Path of an existing file without -Force is ConfigFileExists and keeps it' {
+        $f = Copy-SampleConfig (Join-Path $dir 'exists.yaml')
+        $hash = Get-FileSha256 $f
+        New-HaCluster other -Path $f -ErrorVariable ev -ErrorAction SilentlyContinue
+        Assert-HaError $ev[0] 'ExpressHa.ConfigFileExists,ExpressHa.Cmdlets.NewHaClusterCommand' ResourceExists
+        $ev[0].Exception.Message | Should -Match 'use -Force to replace it'
+        Get-FileSha256 $f | Should -Be $hash
+    }
+
+    It 'Export-HaClusterConfig to a path it cannot write is ConfigWriteFailed' {
+        Import-HaClusterConfig (Copy-SampleConfig (Join-Path $dir 'source.yaml')) |
+            Export-HaClusterConfig -Path $dir -ErrorVariable ev -ErrorAction SilentlyContinue
+        Assert-HaError $ev[0] 'ExpressHa.ConfigWriteFailed,ExpressHa.Cmdlets.ExportHaClusterConfigCommand' WriteError
+        $ev[0].Exception.Message | Should -BeLike "Cannot write '$dir'*"
+        Test-Path $dir -PathType Container | Should -BeTrue
+    }
+
     It 'Export-HaClusterConfig -NoClobber refuses an existing file and keeps it' {
         $f = Copy-SampleConfig (Join-Path $dir 'noclobber.yaml')
         $hash = Get-FileSha256 $f
@@ -190,6 +207,14 @@ Describe 'Malformed YAML' {
         Assert-HaError $records[0] "ExpressHa.ConfigParseError,ExpressHa.Cmdlets.$($Command -replace '-', '')Command" ParserError
         $records[0].Exception.Message | Should -Match ([regex]::Escape($broken) + ': line 4, column \d+: .*Fix the YAML at that position\.$')
         Get-FileSha256 $broken | Should -Be $hash
+    }
+
+    It 'a validation finding in a file carries the line and column of the value' {
+        $f = Copy-SampleConfig (Join-Path $dir 'vipinside.yaml')
+        (Get-Content -Raw $f) -replace 'ip: 10\.1\.0\.20', 'ip: 10.0.5.5' | Set-Content -Path $f -NoNewline
+        $finding = Test-HaClusterConfig -Path $f | Where-Object Code -eq 'VipInsideVpc'
+        $finding.Path | Should -Be 'groups[0].resources[0].ip'
+        (Get-Content $f)[$finding.Line - 1].Substring($finding.Column - 1) | Should -Be 'ip: 10.0.5.5'
     }
 
     It 'an unknown field is a finding with its line, column and a suggestion' {

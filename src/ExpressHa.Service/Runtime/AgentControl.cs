@@ -92,7 +92,22 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
     {
         if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var result = await RunEverywhere(new[] { node }, n => new SetServiceState(n, state), ct);
+        if (result.Ok) await ReportShowsServiceState(node, state, ct);
         return result.Ok ? OperationResult.Success(state == "suspended" ? $"Node {node} is suspended: its monitors stop, its groups keep running, nothing fails over to it." : $"Node {node} is running again.") : result;
+    }
+
+    /// <summary>Waits (at most a heartbeat timeout) until this node has the peer's report with its new service state, so that
+    /// a status read right after the answer (Suspend-HaNode -PassThru) shows the change.</summary>
+    async Task ReportShowsServiceState(string node, string state, CancellationToken ct)
+    {
+        if (node == Self) return;
+        var deadline = Now + Config.Cluster.Heartbeat.TimeoutMs;
+        while (Now < deadline)
+        {
+            lock (_gate)
+                if (_membership.LastReport(node)?.ServiceState == state) return;
+            await Task.Delay(10, ct);
+        }
     }
 
     public Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct) => MonitorSuspension(monitor, true, ct);
