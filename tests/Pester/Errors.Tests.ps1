@@ -154,6 +154,15 @@ Describe 'Names that are not there' {
         $ev[0].Exception.Message | Should -BeLike "*'$missing' does not exist; create it with New-HaCluster -Path*"
     }
 
+    It 'Import-HaClusterConfig reads the other files when one of them is missing' {
+        $a = Copy-SampleConfig (Join-Path $dir 'import-a.yaml')
+        $b = Copy-SampleConfig (Join-Path $dir 'import-b.yaml')
+        $configs = Import-HaClusterConfig -Path $a, (Join-Path $dir 'import-missing.yaml'), $b -ErrorVariable ev -ErrorAction SilentlyContinue
+        $configs | Should -HaveCount 2
+        $ev | Should -HaveCount 1
+        Assert-HaError $ev[0] 'ExpressHa.ConfigFileNotFound,ExpressHa.Cmdlets.ImportHaClusterConfigCommand' ObjectNotFound
+    }
+
     It 'removing a node a group still uses is ObjectInUse until -Force' {
         $c = New-TwoNodeConfig
         $c | Remove-HaNode -Name server2 -ErrorVariable ev -ErrorAction SilentlyContinue
