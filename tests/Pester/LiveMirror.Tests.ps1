@@ -21,9 +21,12 @@ BeforeAll {
     Connect-TestCluster $cluster
 
     function Wait-Mirror([scriptblock]$Expect, [string]$Because) {
-        Wait-Until -TimeoutSeconds 90 -Because $Because { $rows = @(Get-HaMirror md1 -ErrorAction Stop); $rows.Count -eq 2 -and (& $Expect $rows) }
+        Wait-Until -TimeoutSeconds 90 -Because $Because { $rows = @(Get-HaMirror md1 -ErrorAction Stop); $rows.Count -eq 2 -and (& $Expect $rows) } | Out-Null
     }
-    Wait-Mirror { param($rows) -not ($rows | Where-Object { $_.Connection -ne 'Connected' -or $_.Disk -ne 'UpToDate' }) } 'the mirror did not connect and sync' | Out-Null
+    function Wait-MirrorInSync([string]$Because) {
+        Wait-Mirror { param($rows) -not ($rows | Where-Object { $_.Connection -ne 'Connected' -or $_.Disk -ne 'UpToDate' -or $_.Sync -ne 'None' }) } $Because
+    }
+    Wait-MirrorInSync 'the mirror did not connect and sync'
 }
 
 AfterAll { Stop-TestCluster $cluster -Name LiveMirror }
@@ -54,12 +57,12 @@ Describe 'Suspend-HaMirror and Resume-HaMirror' {
 
     It 'Suspend-HaMirror -Confirm:$false freezes the standby' {
         Suspend-HaMirror md1 -Confirm:$false
-        Wait-Mirror { param($rows) ($rows | Where-Object Node -eq 'server2').Disk -eq 'Outdated' } 'the standby was not outdated by the suspension' | Out-Null
+        Wait-Mirror { param($rows) ($rows | Where-Object Node -eq 'server2').Disk -eq 'Outdated' } 'the standby was not outdated by the suspension'
     }
 
     It 'the mirror objects piped to Resume-HaMirror bind by name and the standby resyncs' {
         Get-HaMirror md1 | Resume-HaMirror -Confirm:$false
-        Wait-Mirror { param($rows) -not ($rows | Where-Object { $_.Connection -ne 'Connected' -or $_.Disk -ne 'UpToDate' -or $_.Sync -ne 'None' }) } 'the mirror did not resync after the resume' | Out-Null
+        Wait-MirrorInSync 'the mirror did not resync after the resume'
     }
 }
 
@@ -69,5 +72,30 @@ Describe 'The mirror follows the group' {
         $rows = Get-HaMirror md1 | Sort-Object Node
         $rows.Role | Should -Be @('Secondary', 'Primary')
         Get-AppHost $cluster | Should -Be 'server2'
+    }
+}
+
+Describe 'Backup-HaMirror and Restore-HaMirror' {
+    BeforeAll { $image = Join-Path $cluster.Dir 'md1-backup.img' }
+
+    It 'Backup-HaMirror copies the standby''s data and leaves the mirror in sync' {
+        $job = Backup-HaMirror md1 -Path $image -Confirm:$false
+        $job.State | Should -Be 'Succeeded'
+        $job.Node | Should -Be 'server1'
+        (Get-Item $image).Length | Should -Be 8MB
+        Wait-MirrorInSync 'the mirror was not resumed after the backup'
+    }
+
+    It 'Restore-HaMirror is refused with ExpressHa.GroupActive while the group runs' {
+        Restore-HaMirror md1 -Path $image -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'ExpressHa.GroupActive,*'
+        (Get-HaGroup failover1).State | Should -Be 'online'
+    }
+
+    It 'Restore-HaMirror restores the image once the group is stopped' {
+        Stop-HaGroup failover1 -Wait -TimeoutSeconds 120 -Confirm:$false | Out-Null
+        (Restore-HaMirror md1 -Path $image -Confirm:$false).State | Should -Be 'Succeeded'
+        (Start-HaGroup failover1 -Wait -TimeoutSeconds 120).State | Should -Be 'online'
+        Wait-MirrorInSync 'the mirror did not sync after the restore'
     }
 }
