@@ -226,6 +226,20 @@ Describe 'Malformed YAML' {
         (Get-Content $f)[$finding.Line - 1].Substring($finding.Column - 1) | Should -Be 'ip: 10.0.5.5'
     }
 
+    It 'a file with a structural error is not rewritten: one record per finding, then the command ends' {
+        $f = Copy-SampleConfig (Join-Path $dir 'structural.yaml')
+        (Get-Content -Raw $f) -replace 'startup: auto', "startup: auto`n  colour: blue" | Set-Content -Path $f -NoNewline
+        $hash = Get-FileSha256 $f
+        $ended = $true
+        try { Add-HaGroup -Path $f -Name failover2 -ErrorVariable records -ErrorAction SilentlyContinue; $ended = $false }
+        catch { $e = $_ }
+        $ended | Should -BeTrue
+        $records[0].Exception.Message | Should -BeLike "groups[[]0].colour: unknown field 'colour'*"
+        Assert-HaError $e 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.AddHaGroupCommand' InvalidData
+        $e.Exception.Message | Should -Match '1 structural error.*Test-HaClusterConfig -Path lists them'
+        Get-FileSha256 $f | Should -Be $hash
+    }
+
     It 'an unknown field is a finding with its line, column and a suggestion' {
         $f = Join-Path $dir 'unknownfield.yaml'
         Set-Content -Path $f -Value "apiVersion: expressha/v1`ncluster:`n  name: c`n  hartbeat: { intervalMs: 1000 }`nnodes:`n- { name: server1, address: 10.0.0.1 }`n"

@@ -168,9 +168,9 @@ Describe 'Get-HaAlertLog' {
     }
 
     It '-Since leaves out older entries' {
-        $all = @(Get-HaAlertLog)
+        $all = @(Get-HaAlertLog -Module rc)
         $cut = [DateTime]::Parse($all[[int]($all.Count / 2)].Time, [cultureinfo]::InvariantCulture, 'AdjustToUniversal,AssumeUniversal')
-        $since = @(Get-HaAlertLog -Since $cut)
+        $since = @(Get-HaAlertLog -Module rc -Since $cut)
         $since.Count | Should -BeLessThan $all.Count
         $since | ForEach-Object { [DateTime]::Parse($_.Time, [cultureinfo]::InvariantCulture, 'AdjustToUniversal,AssumeUniversal') } |
             Where-Object { $_ -lt $cut } | Should -BeNullOrEmpty
