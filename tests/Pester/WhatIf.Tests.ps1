@@ -76,6 +76,12 @@ Describe '<Command>' -ForEach $edits {
     }
 }
 
+Describe 'The cases above' {
+    It 'cover every Add-, Set- and Remove- cmdlet of the module' -ForEach @{ Covered = @($edits.Command) } {
+        $Covered | Sort-Object | Should -Be ((Get-Command -Module ExpressHa -Verb Add, Set, Remove).Name | Sort-Object)
+    }
+}
+
 Describe 'The cmdlets that create files' {
     It 'New-HaCluster -Path -Force -WhatIf keeps the existing file' {
         $file = Copy-SampleConfig (Join-Path $dir 'new-existing.yaml')
