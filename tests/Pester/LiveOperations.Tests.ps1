@@ -2,7 +2,10 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     . $PSScriptRoot/LiveCluster.ps1
     Import-ModuleUnderTest
-    $cluster = Start-TestCluster -AddressPrefix 127.0.21.
+    $cluster = Start-TestCluster -AddressPrefix 127.0.21. -Configure {
+        param($config)
+        $config | Add-HaMonitor appw custom -Target app -Timing active -IntervalSeconds 2 -TimeoutSeconds 10 -Property @{ script = '/bin/true' }
+    }
     Connect-TestCluster $cluster
 }
 
@@ -192,6 +195,14 @@ Describe 'The other state-changing cmdlets' {
         $after.Nodes.State | Should -Be $before.Nodes.State
         $after.Groups.State | Should -Be $before.Groups.State
         $after.Groups.Owner | Should -Be $before.Groups.Owner
+    }
+
+    It 'Suspend-HaMonitor and Resume-HaMonitor take the monitors of Get-HaMonitor -Target' {
+        Wait-Until -Because 'monitor appw did not report' { (Get-HaMonitor appw).State -eq 'normal' } | Out-Null
+        (Get-HaMonitor -Target app | Suspend-HaMonitor -Confirm:$false -PassThru).State | Should -Be 'suspended'
+        (Get-HaMonitor appw).State | Should -Be 'suspended'
+        Get-HaMonitor -Target app | Resume-HaMonitor -Confirm:$false
+        Wait-Until -Because 'monitor appw did not resume' { (Get-HaMonitor appw).State -eq 'normal' } | Out-Null
     }
 
     It 'Suspend-HaNode and Resume-HaNode take the node objects of Get-HaNode' {
