@@ -50,6 +50,8 @@ Describe 'Help examples' {
     }
 
     It '<Command> example <Index> runs as written' -ForEach $runnable {
+        # The examples edit ./cluster.yml (a two-node AWS config with failover1, awsvip1, app, appw, awsvipw1) and read
+        # ./clusters/*.yml: the aws-vip example's config is that kind of file.
         $work = New-TestDirectory
         try {
             Copy-SampleConfig (Join-Path $work 'cluster.yml') | Out-Null
