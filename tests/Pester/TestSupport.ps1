@@ -15,7 +15,7 @@ function Invoke-CleanPwsh {
         $ArgumentList | Export-Clixml -Path $argsFile -Depth 5
         Set-Content -Path $scriptFile -Value @"
 `$ErrorActionPreference = 'Stop'
-`$a = @(Import-Clixml '$argsFile')
+`$a = @(Import-Clixml '$argsFile' | ForEach-Object { `$_ })
 `$result = & { $Script } @a
 @(`$result) | Export-Clixml -Path '$outFile' -Depth 5
 "@
@@ -67,4 +67,52 @@ function Get-HaCoreType([Parameter(Mandatory)] [string]$Name) {
     $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ExpressHa.Core' } | Select-Object -First 1
     if (-not $core) { throw 'ExpressHa.Core is not loaded: import the module first.' }
     $core.GetType($Name, $true)
+}
+
+function Import-ModuleUnderTest { Import-Module (Join-Path $script:ModuleDir 'ExpressHa.psd1') -Force -ErrorAction Stop }
+
+# A new empty directory under the temp folder; the caller removes it.
+function New-TestDirectory {
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) "expressha-pester-$([guid]::NewGuid().ToString('n'))"
+    New-Item -ItemType Directory -Path $dir | Out-Null
+    $dir
+}
+
+# A file's bytes as text with CRLF turned into LF (Latin-1 maps every byte to one character, so nothing else changes).
+function Get-BytesModuloLineEndings([string]$Path) {
+    [System.Text.Encoding]::Latin1.GetString([System.IO.File]::ReadAllBytes($Path)).Replace("`r`n", "`n")
+}
+
+function Get-FileSha256([string]$Path) { (Get-FileHash -Path $Path -Algorithm SHA256).Hash }
+
+# A copy of the aws-vip example's config (nodes server1 and server2, group failover1 with resources awsvip1 and app,
+# monitors awsvipw1, awsazw1 and appw): a realistic valid file to edit, complete and break.
+function Copy-SampleConfig([string]$Destination) {
+    Copy-Item -Path (Join-Path $script:RepoRoot 'examples/aws-vip/aws-vip.yaml') -Destination $Destination
+    $Destination
+}
+
+# Calls $Condition until it returns something true (exceptions count as "not yet") and returns that; throws with
+# $Because and the last exception after $TimeoutSeconds. The timeout is generous: the machine may be loaded.
+function Wait-Until {
+    param([Parameter(Mandatory)] [scriptblock]$Condition, [Parameter(Mandatory)] [string]$Because, [int]$TimeoutSeconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    $last = $null
+    while ($true) {
+        try { $value = & $Condition; if ($value) { return $value } } catch { $last = $_ }
+        if ([DateTime]::UtcNow -ge $deadline) { throw "$Because (not within $TimeoutSeconds s)$(if ($last) { ": $last" })" }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+# The example designs: examples/<design>/<design>.ps1 and the YAML committed beside it.
+function Get-ExampleDesign {
+    Get-ChildItem -Path (Join-Path $script:RepoRoot 'examples') -Filter '*.ps1' -Recurse | Sort-Object FullName |
+        ForEach-Object { @{ Design = $_.Directory.Name; Script = $_.FullName; Committed = [System.IO.Path]::ChangeExtension($_.FullName, '.yaml') } }
+}
+
+# Asserts an ErrorRecord's FullyQualifiedErrorId (ErrorId,cmdlet class) and its category.
+function Assert-HaError($Record, [string]$FullyQualifiedErrorId, [System.Management.Automation.ErrorCategory]$Category) {
+    $Record.FullyQualifiedErrorId | Should -Be $FullyQualifiedErrorId
+    $Record.CategoryInfo.Category | Should -Be $Category
 }

@@ -10,10 +10,12 @@ namespace ExpressHa.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>Failover policy: the servers in order of preference.</summary>
         [Parameter(Position = 1)]
+        [ArgumentCompleter(typeof(NodeNameCompleter))]
         public string[]? Server { get; set; }
 
         [Parameter] [ValidateSet(GroupPolicies.Auto, GroupPolicies.Manual)] public string? Startup { get; set; }
@@ -71,6 +73,7 @@ namespace ExpressHa.Cmdlets
     public sealed class RemoveHaGroupCommand : ConfigEditCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>Also remove monitors that only recover this group or its resources.</summary>
@@ -100,6 +103,7 @@ namespace ExpressHa.Cmdlets
         [Parameter(Position = 0, ParameterSetName = ObjectSet)]
         [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         public string[]? Name { get; set; }
 
         protected override void EmitLive(HaClusterStatus s) => LiveQuery.Emit(this, s.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, s.ClusterName);

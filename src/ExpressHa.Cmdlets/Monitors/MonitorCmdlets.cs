@@ -70,6 +70,7 @@ namespace ExpressHa.Cmdlets
     public sealed class RemoveHaMonitorCommand : ConfigEditCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
+        [ArgumentCompleter(typeof(MonitorNameCompleter))]
         public string Name { get; set; } = "";
 
         protected override string Action => $"Remove monitor '{Name}'";
@@ -86,6 +87,7 @@ namespace ExpressHa.Cmdlets
         [Parameter(Position = 0, ParameterSetName = ObjectSet)]
         [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(MonitorNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter]
@@ -93,6 +95,7 @@ namespace ExpressHa.Cmdlets
         public string? Type { get; set; }
 
         /// <summary>Only the monitors watching this resource.</summary>
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         [Parameter] public string? Target { get; set; }
 
         /// <summary>Without -InputObject or -Path: the connected cluster's live status.</summary>

@@ -11,9 +11,11 @@ namespace ExpressHa.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(MonitorNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>The resource watched; "active" timing follows it.</summary>
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         [Parameter] public string? Target { get; set; }
 
         [Parameter] public int? IntervalSeconds { get; set; }
@@ -22,6 +24,7 @@ namespace ExpressHa.Cmdlets
         [Parameter] [ValidateSet(MonitorTimings.Always, MonitorTimings.Active)] public string? Timing { get; set; }
         [Parameter] public int? StartWaitSeconds { get; set; }
         /// <summary>A resource, a group, or "local" for this server.</summary>
+        [ArgumentCompleter(typeof(RecoveryTargetCompleter))]
         [Parameter] public string? RecoveryTarget { get; set; }
         /// <summary>Reactivation threshold: restarts of the recovery target before failing over.</summary>
         [Parameter] public int? Restarts { get; set; }

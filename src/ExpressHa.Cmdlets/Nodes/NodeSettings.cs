@@ -9,6 +9,7 @@ namespace ExpressHa.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(NodeNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>The node's address on the first interconnect.</summary>

@@ -10,6 +10,7 @@ namespace ExpressHa.Cmdlets
     public sealed class RemoveHaNodeCommand : ConfigEditCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
+        [ArgumentCompleter(typeof(NodeNameCompleter))]
         public string Name { get; set; } = "";
 
         [Parameter] public SwitchParameter Force { get; set; }
@@ -45,6 +46,7 @@ namespace ExpressHa.Cmdlets
         [Parameter(Position = 0, ParameterSetName = ObjectSet)]
         [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(NodeNameCompleter))]
         public string[]? Name { get; set; }
 
         protected override void EmitLive(HaClusterStatus s) => LiveQuery.Emit(this, s.Nodes, n => n.Name, Name, "Node", HaErrorIds.NodeNotFound, s.ClusterName);

@@ -12,6 +12,7 @@ namespace ExpressHa.Cmdlets
     {
         [Parameter(Mandatory = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         public string Group { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1)]

@@ -11,6 +11,7 @@ namespace ExpressHa.Cmdlets
     public sealed class RemoveHaResourceCommand : ConfigEditCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         public string Name { get; set; } = "";
 
         [Parameter] public SwitchParameter Force { get; set; }
@@ -43,8 +44,10 @@ namespace ExpressHa.Cmdlets
         [Parameter(Position = 0, ParameterSetName = ObjectSet)]
         [Parameter(Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         public string[]? Name { get; set; }
 
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         [Parameter] public string? Group { get; set; }
 
         [Parameter]

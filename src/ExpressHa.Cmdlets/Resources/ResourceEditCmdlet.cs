@@ -12,11 +12,13 @@ namespace ExpressHa.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>Resources of the same group that must be active before this one starts.</summary>
         [Parameter]
         [AllowEmptyCollection]
+        [ArgumentCompleter(typeof(ResourceNameCompleter))]
         public string[]? DependsOn { get; set; }
 
         [Parameter] public int? ActivationRetries { get; set; }

@@ -12,6 +12,8 @@ internal static class OperatorPolicy
         var st = GroupPlans.Group(state, group.Name);
         switch (st.State)
         {
+            case GroupState.Online when ev.Node != null && ev.Node != st.Owner:
+                return Plan.Refuse($"Group {group.Name} is already online on {st.Owner}; to run it on {ev.Node}, move it (Move-HaGroup -Node {ev.Node}).");
             case GroupState.Online:
                 return Plan.Nothing($"Group {group.Name} is already online on {st.Owner}; nothing to do.");
             case GroupState.Starting:

@@ -2,6 +2,7 @@ using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Diff;
 using ExpressHa.Service.Api;
+using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Policy;
 
@@ -92,7 +93,22 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
     {
         if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var result = await RunEverywhere(new[] { node }, n => new SetServiceState(n, state), ct);
+        if (result.Ok) await UntilReportsShow(new[] { node }, r => r.ServiceState == state, ct);
         return result.Ok ? OperationResult.Success(state == "suspended" ? $"Node {node} is suspended: its monitors stop, its groups keep running, nothing fails over to it." : $"Node {node} is running again.") : result;
+    }
+
+    /// <summary>Waits (at most a heartbeat timeout) until this node holds a report from each of these peers that shows a
+    /// change they just made, so that a status read right after the answer (the cmdlets' -PassThru) shows it.</summary>
+    async Task UntilReportsShow(IEnumerable<string> nodes, Func<HeartbeatReport, bool> shows, CancellationToken ct)
+    {
+        var peers = nodes.Where(n => n != Self).ToList();
+        var deadline = Now + Config.Cluster.Heartbeat.TimeoutMs;
+        while (Now < deadline)
+        {
+            lock (_gate)
+                if (peers.All(n => _membership.LastReport(n) is not HeartbeatReport r || shows(r))) return;
+            await Task.Delay(10, ct);
+        }
     }
 
     public Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct) => MonitorSuspension(monitor, true, ct);
@@ -101,7 +117,10 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
     async Task<OperationResult> MonitorSuspension(string monitor, bool suspend, CancellationToken ct)
     {
         if (Config.FindMonitor(monitor) == null) return OperationResult.Failure("ExpressHa.MonitorNotFound", $"Monitor '{monitor}' does not exist in cluster '{Config.Cluster.Name}'.");
-        var result = await RunEverywhere(OnlineNodes(), n => new SetMonitorSuspended(n, monitor, suspend), ct);
+        var nodes = OnlineNodes();
+        var result = await RunEverywhere(nodes, n => new SetMonitorSuspended(n, monitor, suspend), ct);
+        if (result.Ok)
+            await UntilReportsShow(nodes, r => r.Monitors.FirstOrDefault(m => m.Name == monitor) is not MonitorReport m || (m.State == "suspended") == suspend, ct);
         return result.Ok ? OperationResult.Success($"Monitor {monitor} is {(suspend ? "suspended" : "resumed")} on {string.Join(", ", OnlineNodes())}.") : result;
     }
 
@@ -153,6 +172,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
                 return ActionOutcome.Done(s.Describe());
             case SetServiceState s when s.State == "stopped":
                 _serviceState = "stopped";
+                _clusterStarted = false;
                 SendSoon();
                 var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self));
                 foreach (var a in plan.Actions.Where(a => a.Node == Self))

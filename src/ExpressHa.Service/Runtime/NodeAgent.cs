@@ -135,8 +135,11 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     {
         List<MembershipChange> changes;
         lock (_gate) changes = _membership.Receive(report, interconnect, Now);
-        var joinedRunningCluster = report.ClusterStarted && !_clusterStarted;
-        if (report.ClusterStarted) _clusterStarted = true;
+        // "The cluster has started" spreads from node to node, but not to or from a stopped service: after
+        // Stop-HaCluster every node forgets it, so the next Start-HaCluster starts the auto groups again.
+        var started = report.ClusterStarted && report.ServiceState != "stopped" && _serviceState != "stopped";
+        var joinedRunningCluster = started && !_clusterStarted;
+        if (started) _clusterStarted = true;
         // A lost node fenced (or known stopped) by a peer counts as down here too, so a plan waiting on this node goes on.
         if (report.ConfirmedDown.Count > 0)
             lock (_gate)
