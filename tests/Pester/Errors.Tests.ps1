@@ -50,7 +50,7 @@ Describe 'Invalid objects are non-terminating errors with the field path and the
         $ev | Should -HaveCount 1
         Assert-HaError $ev[0] 'ExpressHa.ConfigInvalid,ExpressHa.Cmdlets.AddHaResourceCommand' InvalidData
         $ev[0].Exception.Message | Should -BeLike "groups[[]0].resources[[]0].dataPath.server2: dataPath has no value for node 'server2'*"
-        $ev[0].ErrorDetails.RecommendedAction | Should -Be 'add server2: ... under dataPath; every server of group ''failover1'' needs one'
+        $ev[0].ErrorDetails.RecommendedAction | Should -Be 'add server2: ... under dataPath, or give one value for every node (dataPath: value); every server of group ''failover1'' needs one'
         Get-Yaml $c | Should -BeExactly $before
     }
 

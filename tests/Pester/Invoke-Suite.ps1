@@ -16,14 +16,14 @@ Import-Module $PesterPath -Force
 $env:EXPRESSHA_MODULE_DIR = $ModuleDir
 
 $files = Get-ChildItem -Path $PSScriptRoot -Filter '*.Tests.ps1' | Where-Object { -not $Filter -or $_.Name -like "*$Filter*" }
-$config = New-PesterConfiguration
-$config.Run.Path = @($files.FullName)
-$config.Run.PassThru = $true
-$config.Output.Verbosity = 'Detailed'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputFormat = 'NUnitXml'
-$config.TestResult.OutputPath = $ResultPath
-$result = Invoke-Pester -Configuration $config
+$pesterConfig = New-PesterConfiguration
+$pesterConfig.Run.Path = @($files.FullName)
+$pesterConfig.Run.PassThru = $true
+$pesterConfig.Output.Verbosity = 'Detailed'
+$pesterConfig.TestResult.Enabled = $true
+$pesterConfig.TestResult.OutputFormat = 'NUnitXml'
+$pesterConfig.TestResult.OutputPath = $ResultPath
+$result = Invoke-Pester -Configuration $pesterConfig
 
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 "pester: $($result.PassedCount) passed, $failed failed"

@@ -59,7 +59,7 @@ Describe 'Binding by property name' {
 
     It 'New-HaCluster takes Name from an object rebuilt from JSON' {
         $c = '{ "Name": "fromjson" }' | ConvertFrom-Json | New-HaCluster
-        $c | Should -BeOfType ExpressHa.Config.ClusterConfig
+        $c | Should -BeOfType (Get-HaCoreType 'ExpressHa.Config.ClusterConfig')
         $c.Name | Should -Be 'fromjson'
     }
 

@@ -12,7 +12,7 @@ function Invoke-CleanPwsh {
     New-Item -ItemType Directory -Path $dir | Out-Null
     try {
         $argsFile = Join-Path $dir 'args.clixml'; $outFile = Join-Path $dir 'out.clixml'; $scriptFile = Join-Path $dir 'run.ps1'
-        $ArgumentList | Export-Clixml -Path $argsFile -Depth 5
+        Export-Clixml -InputObject $ArgumentList -Path $argsFile -Depth 5
         Set-Content -Path $scriptFile -Value @"
 `$ErrorActionPreference = 'Stop'
 `$a = @(Import-Clixml '$argsFile' | ForEach-Object { `$_ })

@@ -55,7 +55,7 @@ Describe '<Command>' -ForEach $edits {
 
     It '-Path with -Confirm:$false writes the change' {
         $out = & $Edit @{ Path = $file } @{ Confirm = $false }
-        $out | Should -BeOfType ExpressHa.Config.ClusterConfig
+        $out | Should -BeOfType (Get-HaCoreType 'ExpressHa.Config.ClusterConfig')
         Get-FileSha256 $file | Should -Not -Be $hash
         & $Changed (Import-HaClusterConfig $file) | Should -BeTrue
         Test-HaClusterConfig -Path $file | Where-Object IsError | Should -BeNullOrEmpty
