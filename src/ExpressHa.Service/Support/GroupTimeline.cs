@@ -63,7 +63,7 @@ public static class GroupTimeline
                         ownerStoppedAt = null;
                         open = null;
                         continue;
-                    case "offline" when r.Node == owner:
+                    case "stopping" or "offline" when r.Node == owner:
                         ownerStoppedAt = s.Time;
                         break;
                 }
