@@ -105,6 +105,23 @@ public sealed class LiveOperationsLogTests : IDisposable
         Assert.Equal("online", steps.Last());
         Assert.StartsWith("ExpressHa.GroupNotFound", Assert.Single(s.Run("Get-HaGroup nosuchgroup -History").Errors).FullyQualifiedErrorId);
 
+        // Bad input to the routes is a clear 400 or 404, never a crash.
+        using (var http = new HttpClient { BaseAddress = _cluster.ApiOf("server1") })
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _cluster.Token);
+            foreach (var (route, status, text) in new[]
+                     {
+                         ("v1/support/bundle", 400, "node is required"), ("v1/support/bundle?node=server9", 404, "server9"),
+                         ("v1/support/bundle?node=server1&since=yesterday", 400, "ISO 8601"), ("v1/cluster/alerts?minLevel=loud", 400, "minLevel"),
+                         ("v1/cluster/alerts?node=server1", 400, "unknown query parameter"), ("v1/groups/nosuch/history", 404, "nosuch"),
+                     })
+            {
+                using var resp = await http.GetAsync(route);
+                Assert.Equal(status, (int)resp.StatusCode);
+                Assert.Contains(text, await resp.Content.ReadAsStringAsync());
+            }
+        }
+
         // The support archive: -WhatIf writes nothing; then every node's bundle, no secret in any file.
         var zipPath = Path.Combine(_dir, "support.zip");
         s.Run($"Save-HaClusterLog -Path '{zipPath}' -WhatIf").Ok();

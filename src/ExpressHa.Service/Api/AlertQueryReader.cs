@@ -38,7 +38,8 @@ public static class AlertQueryReader
     {
         foreach (var key in q.Keys)
         {
-            if (!allowed.Contains(key)) return $"unknown query parameter '{key}'; use {string.Join(", ", allowed)}";
+            if (!allowed.Contains(key))
+                return $"unknown query parameter '{key}'; " + (allowed.Length == 0 ? "this route takes none" : "use " + string.Join(", ", allowed));
             if (q[key].Count != 1) return $"query parameter '{key}' given {q[key].Count} times";
         }
         return null;
