@@ -39,17 +39,7 @@ public sealed class LiveOperationsLogTests : IDisposable
     async Task WaitAsync(Func<ExpressHa.Api.ClusterStatus, bool> done, string what)
     {
         using var client = new HaApiClient(_cluster.ApiOf("server1"), _cluster.Token, null, TimeSpan.FromSeconds(2));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (done(await client.GetStatusAsync())) return;
-            }
-            catch (HaApiException) { }
-            await Task.Delay(50);
-        }
-        throw new Xunit.Sdk.XunitException(what + ":\n" + File.ReadAllText(_cluster.LogFile("server1")));
+        await LiveWait.ForStatusAsync(_cluster, client, done, what);
     }
 
     /// <summary>Every entry of the archive, nested node bundles included, as bytes by name.</summary>

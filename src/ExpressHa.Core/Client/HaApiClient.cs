@@ -120,24 +120,7 @@ namespace ExpressHa.Client
             using (var req = new HttpRequestMessage(method, path))
             {
                 if (body != null) req.Content = new StringContent(JsonLite.Write(body), new UTF8Encoding(false), "application/json");
-                HttpResponseMessage resp;
-                _pinFailed = false;
-                try
-                {
-                    resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (OperationCanceledException ex)
-                {
-                    throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw TransportError(ex);
-                }
+                var resp = await TransportAsync(req, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
                 using (resp)
                 {
                     var text = resp.Content == null ? "" : await resp.Content.ReadAsStringAsync().ConfigureAwait(false);
@@ -154,24 +137,7 @@ namespace ExpressHa.Client
         {
             using (var req = new HttpRequestMessage(HttpMethod.Get, path))
             {
-                HttpResponseMessage resp;
-                _pinFailed = false;
-                try
-                {
-                    resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (OperationCanceledException ex)
-                {
-                    throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw TransportError(ex);
-                }
+                var resp = await TransportAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                 using (resp)
                 {
                     var status = (int)resp.StatusCode;
@@ -201,6 +167,28 @@ namespace ExpressHa.Client
                     }
                     return total;
                 }
+            }
+        }
+
+        /// <summary>Sends the request; transport failures (timeout, refused connection, certificate) become <see cref="HaApiException"/>.</summary>
+        async Task<HttpResponseMessage> TransportAsync(HttpRequestMessage req, HttpCompletionOption completion, CancellationToken ct)
+        {
+            _pinFailed = false;
+            try
+            {
+                return await _http.SendAsync(req, completion, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw TransportError(ex);
             }
         }
 

@@ -49,16 +49,9 @@ public static class GroupTimeline
                         pending.Clear();
                         episodes.Add(open);
                         continue;
-                    case "online" when open != null && r.Node == open.To:
+                    case "online" or "failed" when open != null && r.Node == open.To:
                         open.Steps.Add(s.Step);
-                        Close(open, s.Time, "online");
-                        owner = r.Node;
-                        ownerStoppedAt = null;
-                        open = null;
-                        continue;
-                    case "failed" when open != null && r.Node == open.To:
-                        open.Steps.Add(s.Step);
-                        Close(open, s.Time, "failed");
+                        Close(open, s.Time, r.State);
                         owner = r.Node;
                         ownerStoppedAt = null;
                         open = null;
