@@ -94,6 +94,7 @@ public sealed class LiveOperationsLogTests : IDisposable
         Assert.Contains("resource", steps);
         Assert.Equal("online", steps.Last());
         Assert.StartsWith("ExpressHa.GroupNotFound", Assert.Single(s.Run("Get-HaGroup nosuchgroup -History").Errors).FullyQualifiedErrorId);
+        Assert.Equal(kinds.Count, s.Run("Get-HaGroup -History").Ok().Output.Count);
 
         // Bad input to the routes is a clear 400 or 404, never a crash.
         using (var http = new HttpClient { BaseAddress = _cluster.ApiOf("server1") })

@@ -101,7 +101,7 @@ namespace ExpressHa.Cmdlets
         [Parameter(Position = 0, ParameterSetName = LiveQuery.LiveSet)]
         [Parameter(Position = 0, ParameterSetName = ObjectSet)]
         [Parameter(Position = 0, ParameterSetName = PathSet)]
-        [Parameter(Position = 0, Mandatory = true, ParameterSetName = GroupHistoryQuery.HistorySet)]
+        [Parameter(Position = 0, ParameterSetName = GroupHistoryQuery.HistorySet)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
 
@@ -116,7 +116,7 @@ namespace ExpressHa.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == GroupHistoryQuery.HistorySet) GroupHistoryQuery.Run(this, Name!, Last);
+            if (ParameterSetName == GroupHistoryQuery.HistorySet) GroupHistoryQuery.Run(this, Name, Last);
             else base.ProcessRecord();
         }
 

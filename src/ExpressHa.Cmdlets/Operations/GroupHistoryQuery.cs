@@ -11,7 +11,7 @@ namespace ExpressHa.Cmdlets
     {
         public const string HistorySet = "History";
 
-        public static void Run(PSCmdlet cmdlet, string[] patterns, int? last)
+        public static void Run(PSCmdlet cmdlet, string[]? patterns, int? last)
         {
             try
             {
@@ -37,10 +37,11 @@ namespace ExpressHa.Cmdlets
             }
         }
 
-        /// <summary>Plain names as given (the node says when one does not exist); wildcards expanded against the live groups.</summary>
-        static System.Collections.Generic.IEnumerable<string> Names(PSCmdlet cmdlet, string[] patterns)
+        /// <summary>Plain names as given (the node says when one does not exist); wildcards expanded against the live
+        /// groups; every group without a name.</summary>
+        static System.Collections.Generic.IEnumerable<string> Names(PSCmdlet cmdlet, string[]? patterns)
         {
-            foreach (var p in patterns)
+            foreach (var p in patterns ?? new[] { "*" })
             {
                 if (!WildcardPattern.ContainsWildcardCharacters(p)) { yield return p; continue; }
                 var wp = new WildcardPattern(p, WildcardOptions.IgnoreCase);

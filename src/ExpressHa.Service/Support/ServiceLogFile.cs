@@ -45,7 +45,7 @@ public sealed class ServiceLogFile : TextWriter
             try
             {
                 _file?.Write(value);
-                if (_file != null && _file.BaseStream.Length > MaxBytes) Rotate();
+                if (_file != null && _file.BaseStream.Position > MaxBytes) Rotate();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException) { }
         }
