@@ -20,6 +20,13 @@ public class GroupTimelineTests
         R("00:01.000", "server1", "online", 1),
     ];
 
+    /// <summary>Started on server1, then stopped there and started on <paramref name="to"/> half a second later.</summary>
+    static IEnumerable<OwnershipRecord> StoppedThenStartedOn(string to) => StartOnServer1.Concat([
+        R("03:00.000", "server1", "stopping", 1),
+        R("03:00.500", to, "starting", 2),
+        R("03:01.000", to, "online", 2),
+    ]);
+
     [Fact]
     public void A_failover_after_a_lost_node_has_detection_fence_each_resource_and_online_in_order()
     {
@@ -55,11 +62,7 @@ public class GroupTimelineTests
     [Fact]
     public void An_operator_move_is_a_stop_on_the_owner_then_a_start_elsewhere()
     {
-        var records = StartOnServer1.Concat([
-            R("03:00.000", "server1", "stopping", 1),
-            R("03:00.500", "server2", "starting", 2),
-            R("03:01.000", "server2", "online", 2),
-        ]);
+        var records = StoppedThenStartedOn("server2");
         var alerts = new[] { A("03:00.200", "server1", "rc", 41, "Deactivating app resource has completed.") };
 
         var move = GroupTimeline.Build("web", Resources, records, alerts)[1];
@@ -72,18 +75,10 @@ public class GroupTimelineTests
     [Fact]
     public void A_monitor_error_makes_it_a_failover_and_the_same_node_again_a_restart()
     {
-        var failover = GroupTimeline.Build("web", Resources, StartOnServer1.Concat([
-            R("03:00.000", "server1", "stopping", 1),
-            R("03:00.500", "server2", "starting", 2),
-            R("03:01.000", "server2", "online", 2),
-        ]), [A("02:59.000", "server1", "rm", 9, "Detected an error in monitoring appw. (app: exit 1)")]);
+        var failover = GroupTimeline.Build("web", Resources, StoppedThenStartedOn("server2"), [A("02:59.000", "server1", "rm", 9, "Detected an error in monitoring appw. (app: exit 1)")]);
         Assert.Equal("failover", failover[1].Kind);
 
-        var restart = GroupTimeline.Build("web", Resources, StartOnServer1.Concat([
-            R("03:00.000", "server1", "stopping", 1),
-            R("03:00.500", "server1", "starting", 2),
-            R("03:01.000", "server1", "online", 2),
-        ]), []);
+        var restart = GroupTimeline.Build("web", Resources, StoppedThenStartedOn("server1"), []);
         Assert.Equal(("restart", "server1", "server1"), (restart[1].Kind, restart[1].From, restart[1].To));
     }
 
