@@ -7,7 +7,8 @@ BeforeDiscovery {
         'ExpressHa.Cmdlets.HaClusterStatus', 'ExpressHa.Cmdlets.HaNodeStatus', 'ExpressHa.Cmdlets.HaGroupStatus',
         'ExpressHa.Cmdlets.HaResourceStatus', 'ExpressHa.Cmdlets.HaMonitorStatus', 'ExpressHa.Api.AlertEntry',
         'ExpressHa.Api.ConfigPushResult', 'ExpressHa.Api.ConfigDiff', 'ExpressHa.Api.MirrorStatus', 'ExpressHa.Api.JobStatus',
-        'ExpressHa.Cmdlets.HaMirrorKey', 'ExpressHa.Cmdlets.HaConnection', 'ExpressHa.Cmdlets.HaAwsEnvironment')
+        'ExpressHa.Cmdlets.HaMirrorKey', 'ExpressHa.Cmdlets.HaConnection', 'ExpressHa.Cmdlets.HaAwsEnvironment',
+        'ExpressHa.Api.GroupEpisode', 'ExpressHa.Cmdlets.HaSupportArchive')
     $script:Cases = foreach ($type in $ViewedTypes) { foreach ($width in 80, 120, 200) { @{ Type = $type; Width = $width } } }
 }
 
@@ -44,7 +45,7 @@ AfterAll {
 
 Describe 'Every type the module returns has views' {
     It 'every output type of the exported cmdlets is one of the viewed types (or a plain .NET type)' {
-        $plain = 'System.Boolean', 'System.IO.FileInfo', 'System.Collections.Hashtable', 'System.Void'
+        $plain = 'System.Boolean', 'System.String', 'System.IO.FileInfo', 'System.Collections.Hashtable', 'System.Void'
         $declared = Get-Command -Module ExpressHa | ForEach-Object { $_.OutputType.Type.FullName } | Sort-Object -Unique
         $declared | Should -Not -BeNullOrEmpty
         $declared | Where-Object { $_ -notin $ViewedTypes -and $_ -notin $plain } | Should -BeNullOrEmpty

@@ -98,6 +98,18 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
  {"id":"a9b8c7d6e5f4","kind":"Restore","state":"Failed","mirror":"md1","node":"server1","bytesDone":0,"bytesTotal":0,
   "message":"group failover1 is online; stop it before restoring md1","started":"2026-12-06T11:31:00.000Z","finished":"2026-12-06T11:31:00.120Z"}]
 '@
+    $samples['ExpressHa.Api.GroupEpisode'] = ConvertFrom-ApiJson -Type ([System.Collections.Generic.List``1].MakeGenericType((Get-HaCoreType 'ExpressHa.Api.GroupEpisode'))) -Json @'
+[{"group":"failover-database","kind":"failover","from":"server1","to":"server2-with-a-long-name","began":"2026-12-06T11:24:58.968Z","ended":"2026-12-06T11:25:13.120Z",
+  "outcome":"online","durationMs":14152,"generation":7,"steps":[
+  {"time":"2026-12-06T11:24:58.968Z","node":"server2-with-a-long-name","step":"detection","message":"Server server1 is lost: every heartbeat path timed out."},
+  {"time":"2026-12-06T11:25:03.000Z","node":"server2-with-a-long-name","step":"fence","message":"server1 is fenced (aws StopInstances i-0a1b2c3d4e5f60718 Force)"},
+  {"time":"2026-12-06T11:25:13.120Z","node":"server2-with-a-long-name","step":"online","message":"group failover-database online on server2-with-a-long-name (generation 7)"}]},
+ {"group":"web","kind":"start","from":null,"to":"server1","began":"2026-12-06T11:20:00.000Z","ended":null,"outcome":"unfinished","durationMs":null,"generation":1,"steps":[]}]
+'@ | ForEach-Object { $_ | Add-Member -NotePropertyName ClusterName -NotePropertyValue 'views-cluster-with-a-long-name' -PassThru }
+    $samples['ExpressHa.Cmdlets.HaSupportArchive'] = @(
+        [ExpressHa.Cmdlets.HaSupportArchive]@{ Path = '/home/admin/support/case-0001234-views-cluster-with-a-long-name.zip'; ClusterName = 'views-cluster-with-a-long-name'
+            Nodes = @('server1', 'server2-with-a-long-name', 'server3'); MissingNodes = @('server4-with-a-long-name'); Length = 73400320 },
+        [ExpressHa.Cmdlets.HaSupportArchive]@{ Path = 'support.zip'; ClusterName = 'demo'; Nodes = @('server1'); MissingNodes = @(); Length = 812 })
     $samples['ExpressHa.Cmdlets.HaMirrorKey'] = New-HaMirrorKey -Path (Join-Path $TempDir 'md-database-data.key') -Bits 256
 
     # Connect-HaCluster makes these after a first status call; the test builds one for a node it does not call.

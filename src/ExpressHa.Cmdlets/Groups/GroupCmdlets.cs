@@ -94,17 +94,35 @@ namespace ExpressHa.Cmdlets
         }
     }
 
-    /// <summary>Lists the failover groups of a cluster config.</summary>
+    /// <summary>Lists the failover groups of a cluster config, their live state, or (-History) their past starts,
+    /// moves and failovers.</summary>
     [Cmdlet(VerbsCommon.Get, "HaGroup", DefaultParameterSetName = LiveQuery.LiveSet)]
     [OutputType(typeof(GroupConfig), typeof(HaGroupStatus))]
+    [OutputType(typeof(ExpressHa.Api.GroupEpisode), ParameterSetName = new[] { GroupHistoryQuery.HistorySet })]
     public sealed class GetHaGroupCommand : ConfigReadCmdlet
     {
         [Parameter(Position = 0, ParameterSetName = LiveQuery.LiveSet)]
         [Parameter(Position = 0, ParameterSetName = ObjectSet)]
         [Parameter(Position = 0, ParameterSetName = PathSet)]
+        [Parameter(Position = 0, ParameterSetName = GroupHistoryQuery.HistorySet)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(GroupNameCompleter))]
         public string[]? Name { get; set; }
+
+        /// <summary>The group's past starts, moves and failovers with their timelines, from the connected cluster.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = GroupHistoryQuery.HistorySet)]
+        public SwitchParameter History { get; set; }
+
+        /// <summary>With -History: only the newest N episodes of each group.</summary>
+        [Parameter(ParameterSetName = GroupHistoryQuery.HistorySet)]
+        [ValidateRange(1, int.MaxValue)]
+        public int? Last { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == GroupHistoryQuery.HistorySet) GroupHistoryQuery.Run(this, Name, Last);
+            else base.ProcessRecord();
+        }
 
         protected override void EmitLive(HaClusterStatus s) => LiveQuery.Emit(this, s.Groups, g => g.Name, Name, "Group", HaErrorIds.GroupNotFound, s.ClusterName);
 

@@ -18,6 +18,8 @@ namespace ExpressHa.Cmdlets
         public const string WrongCluster = "ExpressHa.WrongCluster";
         public const string WaitTimeout = "ExpressHa.WaitTimeout";
         public const string GroupFailed = "ExpressHa.GroupFailed";
+        public const string FileExists = "ExpressHa.FileExists";
+        public const string ArchiveWriteFailed = "ExpressHa.ArchiveWriteFailed";
     }
 
     /// <summary>Calls the management API for a cmdlet: the session's connection, Ctrl+C, and API errors as ErrorRecords.</summary>

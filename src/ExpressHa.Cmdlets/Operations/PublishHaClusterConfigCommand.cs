@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using ExpressHa.Api;
@@ -21,10 +20,10 @@ namespace ExpressHa.Cmdlets
             try
             {
                 var c = LiveCall.Require(this);
-                var yaml = UsesPath ? ReadFile() : ConfigYamlWriter.Write(InputObject);
+                var yaml = UsesPath ? ConfigPush.ReadFile(FullPath) : ConfigYamlWriter.Write(InputObject);
                 var name = UsesPath ? Path : InputObject.Name;
                 var dry = LiveCall.Invoke(c, _cts.Token, (api, ct) => api.PushConfigAsync(yaml, true, ct), name);
-                if (ReportProblems(dry, name)) return;
+                if (ConfigPush.ReportProblems(this, dry, name)) return;
 
                 var summary = Summary(dry.Diff);
                 if (!ShouldProcess($"Publish the config to cluster '{c.ClusterName}': {summary}", $"Publish the config to cluster '{c.ClusterName}'? {summary}",
@@ -34,7 +33,7 @@ namespace ExpressHa.Cmdlets
                     return;
                 }
                 var result = LiveCall.Invoke(c, _cts.Token, (api, ct) => api.PushConfigAsync(yaml, false, ct), name);
-                if (ReportProblems(result, name)) return;
+                if (ConfigPush.ReportProblems(this, result, name)) return;
                 WriteVerbose(result.Applied ? $"Cluster '{c.ClusterName}' runs config generation {result.Generation}." : "Nothing to apply.");
                 WriteObject(result);
             }
@@ -42,32 +41,6 @@ namespace ExpressHa.Cmdlets
             {
                 Report(ex);
             }
-        }
-
-        string ReadFile()
-        {
-            var full = FullPath;
-            if (!File.Exists(full))
-                throw new HaCmdletException(HaErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound, $"The config file '{full}' does not exist.", full);
-            try
-            {
-                return File.ReadAllText(full);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                throw new HaCmdletException(HaErrorIds.ConfigFileNotFound, ErrorCategory.ReadError, $"Cannot read '{full}': {ex.Message}", full);
-            }
-        }
-
-        /// <summary>Validation errors (ExpressHa.ConfigInvalid) and node refusals (ExpressHa.ConfigRefused), one record each.</summary>
-        bool ReportProblems(ConfigPushResult r, object target)
-        {
-            foreach (var e in r.Errors)
-                WriteError(new HaCmdletException(HaErrorIds.ConfigInvalid, ErrorCategory.InvalidData, "The cluster rejected the config: " + e, target).ToErrorRecord());
-            foreach (var refusal in r.Refusals)
-                WriteError(new HaCmdletException(HaOperationErrorIds.ConfigRefused, ErrorCategory.InvalidOperation,
-                    $"Node {refusal.Node} refused the config, so no node changed: {string.Join("; ", refusal.Reasons)}", refusal.Node).ToErrorRecord());
-            return r.Errors.Count > 0 || r.Refusals.Count > 0;
         }
 
         internal static string Summary(ConfigDiff d)

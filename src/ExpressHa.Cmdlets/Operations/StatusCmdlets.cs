@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using ExpressHa.Api;
+using ExpressHa.Client;
 using ExpressHa.Config;
 
 namespace ExpressHa.Cmdlets
@@ -25,7 +26,7 @@ namespace ExpressHa.Cmdlets
         }
     }
 
-    /// <summary>Reads the cluster's alert log.</summary>
+    /// <summary>Reads the alert log of the connected node, or with -Cluster every node's merged by time.</summary>
     [Cmdlet(VerbsCommon.Get, "HaAlertLog")]
     [OutputType(typeof(AlertEntry))]
     public sealed class GetHaAlertLogCommand : OperationCmdlet
@@ -49,12 +50,25 @@ namespace ExpressHa.Cmdlets
         [ValidateRange(1, int.MaxValue)]
         public int? Last { get; set; }
 
+        /// <summary>Every node's alerts in one list, oldest first; the connected node gathers them from its peers and
+        /// a node that does not answer is a warning.</summary>
+        [Parameter]
+        public SwitchParameter Cluster { get; set; }
+
         protected override void ProcessRecord()
         {
             try
             {
                 DateTimeOffset? since = Since == null ? (DateTimeOffset?)null
                     : new DateTimeOffset(Since.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(Since.Value, DateTimeKind.Local) : Since.Value);
+                if (Cluster)
+                {
+                    var report = Invoke((api, ct) => api.GetClusterAlertsAsync(Level, Module, since, Last, ct));
+                    foreach (var node in report.MissingNodes)
+                        WriteWarning($"Node {node} did not answer; its alerts are not in the list.");
+                    foreach (var e in report.Alerts) WriteObject(e);
+                    return;
+                }
                 var entries = Invoke((api, ct) => api.GetAlertsAsync(Level, Module, since, Last, ct));
                 foreach (var e in entries) WriteObject(e);
             }

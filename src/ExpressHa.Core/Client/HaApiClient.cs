@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -68,15 +69,7 @@ namespace ExpressHa.Client
 
         public Task<List<AlertEntry>> GetAlertsAsync(string? minLevel = null, string? module = null, DateTimeOffset? since = null, int? last = null,
             CancellationToken ct = default)
-        {
-            var q = new List<string>();
-            if (minLevel != null) q.Add("minLevel=" + Uri.EscapeDataString(minLevel));
-            if (module != null) q.Add("module=" + Uri.EscapeDataString(module));
-            if (since != null) q.Add("since=" + Uri.EscapeDataString(since.Value.ToUniversalTime().ToString("o", System.Globalization.CultureInfo.InvariantCulture)));
-            if (last != null) q.Add("last=" + last.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var path = ApiRoutes.Alerts + (q.Count > 0 ? "?" + string.Join("&", q) : "");
-            return SendAsync<List<AlertEntry>>(HttpMethod.Get, path, null, ct);
-        }
+            => SendAsync<List<AlertEntry>>(HttpMethod.Get, ApiRoutes.Alerts + HaApiClientOperations.AlertQueryString(minLevel, module, since, last), null, ct);
 
         public Task<OperationResult> StartGroupAsync(string group, string? node = null, CancellationToken ct = default)
             => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "start"), new Dictionary<string, object?> { ["node"] = node }, ct);
@@ -122,29 +115,12 @@ namespace ExpressHa.Client
 
         // ------------------------------------------------------------------ plumbing
 
-        async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+        internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
         {
             using (var req = new HttpRequestMessage(method, path))
             {
                 if (body != null) req.Content = new StringContent(JsonLite.Write(body), new UTF8Encoding(false), "application/json");
-                HttpResponseMessage resp;
-                _pinFailed = false;
-                try
-                {
-                    resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (OperationCanceledException ex)
-                {
-                    throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw TransportError(ex);
-                }
+                var resp = await TransportAsync(req, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
                 using (resp)
                 {
                     var text = resp.Content == null ? "" : await resp.Content.ReadAsStringAsync().ConfigureAwait(false);
@@ -152,6 +128,67 @@ namespace ExpressHa.Client
                     if (status >= 200 && status < 300) return Decode<T>(text, status);
                     throw ErrorFrom(status, resp.ReasonPhrase, text, typeof(T) == typeof(ConfigPushResult));
                 }
+            }
+        }
+
+        /// <summary>GETs a binary answer and copies it to <paramref name="destination"/> as it arrives (never held in
+        /// memory); <paramref name="progress"/> gets the bytes copied so far. Errors throw as for the JSON routes.</summary>
+        internal async Task<long> DownloadAsync(string path, Stream destination, Action<long>? progress, CancellationToken ct)
+        {
+            using (var req = new HttpRequestMessage(HttpMethod.Get, path))
+            {
+                var resp = await TransportAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                using (resp)
+                {
+                    var status = (int)resp.StatusCode;
+                    if (status < 200 || status >= 300)
+                    {
+                        var text = resp.Content == null ? "" : await resp.Content.ReadAsStringAsync().ConfigureAwait(false);
+                        throw ErrorFrom(status, resp.ReasonPhrase, text, false);
+                    }
+                    var total = 0L;
+                    try
+                    {
+                        using (var body = await resp.Content!.ReadAsStreamAsync().ConfigureAwait(false))
+                        {
+                            var buffer = new byte[81920];
+                            int n;
+                            while ((n = await body.ReadAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false)) > 0)
+                            {
+                                await destination.WriteAsync(buffer, 0, n, ct).ConfigureAwait(false);
+                                total += n;
+                                progress?.Invoke(total);
+                            }
+                        }
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+                    {
+                        throw new HaApiException(status, HaApiCodes.ConnectionFailed, $"{Endpoint} broke off the transfer after {total} bytes: {ex.Message}", ex);
+                    }
+                    return total;
+                }
+            }
+        }
+
+        /// <summary>Sends the request; transport failures (timeout, refused connection, certificate) become <see cref="HaApiException"/>.</summary>
+        async Task<HttpResponseMessage> TransportAsync(HttpRequestMessage req, HttpCompletionOption completion, CancellationToken ct)
+        {
+            _pinFailed = false;
+            try
+            {
+                return await _http.SendAsync(req, completion, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw TransportError(ex);
             }
         }
 

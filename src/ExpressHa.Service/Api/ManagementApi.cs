@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -166,6 +165,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
         app.MapPost("/v1/internal/actions", h.Actions);
         app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
         MapMirrors(app, h);
+        OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);
         app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
     }
 
@@ -205,50 +205,9 @@ public sealed partial class ManagementApi : IAsyncDisposable
 
         public async Task Alerts(HttpContext c)
         {
-            var q = c.Request.Query;
-            foreach (var key in q.Keys)
-            {
-                if (key is not ("minLevel" or "module" or "since" or "last"))
-                {
-                    await WriteError(c, 400, ApiErrorCodes.BadRequest, $"unknown query parameter '{key}'; use minLevel, module, since, last");
-                    return;
-                }
-                if (q[key].Count != 1)
-                {
-                    await WriteError(c, 400, ApiErrorCodes.BadRequest, $"query parameter '{key}' given {q[key].Count} times");
-                    return;
-                }
-            }
-            string? minLevel = q["minLevel"];
-            if (minLevel != null && minLevel is not ("info" or "warning" or "error"))
-            {
-                await WriteError(c, 400, ApiErrorCodes.BadRequest, "minLevel must be info, warning or error");
-                return;
-            }
-            DateTimeOffset? since = null;
-            string? sinceText = q["since"];
-            if (sinceText != null)
-            {
-                if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var s))
-                {
-                    await WriteError(c, 400, ApiErrorCodes.BadRequest, "since must be an ISO 8601 time such as 2025-01-31T12:00:00Z");
-                    return;
-                }
-                since = s;
-            }
-            int? last = null;
-            string? lastText = q["last"];
-            if (lastText != null)
-            {
-                if (!int.TryParse(lastText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-                {
-                    await WriteError(c, 400, ApiErrorCodes.BadRequest, "last must be a positive whole number");
-                    return;
-                }
-                last = n;
-            }
-            string? module = q["module"];
-            await WriteJson(c, 200, Control.GetAlerts(new AlertQuery(minLevel, module, since, last)));
+            var query = AlertQueryReader.Read(c.Request.Query, out var error);
+            if (query == null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
+            await WriteJson(c, 200, Control.GetAlerts(query));
         }
 
         public async Task GroupTarget(HttpContext c, string name, Func<string, string?, CancellationToken, Task<OperationResult>> op)

@@ -99,12 +99,28 @@ public sealed partial class PeerClient : IDisposable
     public Task<OperationResult> MoveGroupAsync(string group, string? node, CancellationToken ct = default)
         => Operation(ApiRoutes.Group(group, "move"), new GroupTargetBody(node), ct);
 
+    public Task<List<AlertEntry>> GetAlertsAsync(AlertQuery q, CancellationToken ct = default)
+        => SendAsync<List<AlertEntry>>(HttpMethod.Get, ApiRoutes.Alerts + HaApiClientOperations.AlertQueryString(q.MinLevel, q.Module, q.Since, q.Last), null, ct, okOnly: true);
+
+    public Task<List<Runtime.OwnershipRecord>> GetOwnershipAsync(string? group, CancellationToken ct = default)
+        => SendAsync<List<Runtime.OwnershipRecord>>(HttpMethod.Get,
+            OperationRoutes.InternalOwnership + (group != null ? "?group=" + Uri.EscapeDataString(group) : ""), null, ct, okOnly: true);
+
+    /// <summary>The peer's own support bundle, as a response whose body is still to be read (a zip, streamed).</summary>
+    public async Task<HttpResponseMessage> OpenSupportBundleAsync(DateTimeOffset? since, CancellationToken ct = default)
+    {
+        var path = OperationRoutes.InternalSupportBundle + (since != null ? "?since=" + Uri.EscapeDataString(since.Value.ToUniversalTime().ToString("o")) : "");
+        var resp = await SendRawAsync(HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (resp.IsSuccessStatusCode) return resp;
+        using (resp) throw Error((int)resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     Task<OperationResult> Operation<TBody>(string path, TBody body, CancellationToken ct)
         => SendAsync<OperationResult>(HttpMethod.Post, path, body, ct, okOnly: false);
 
-    async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool okOnly)
+    async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, HttpCompletionOption completion, CancellationToken ct)
     {
         if (Endpoint.Scheme == "https" && _expected == null)
             throw new HaApiException(0, HaApiCodes.CertificateNotTrusted, $"no certificate fingerprint is known for {Endpoint}; not calling it over unpinned HTTPS");
@@ -115,11 +131,10 @@ public sealed partial class PeerClient : IDisposable
         if (body != null)
             req.Content = new StringContent(JsonSerializer.Serialize(body, body.GetType() == typeof(List<PlanAction>) ? typeof(List<PlanAction>) : body.GetType(), ApiJson.Options),
                 new UTF8Encoding(false), "application/json");
-        HttpResponseMessage resp;
         _pinFailed = false;
         try
         {
-            resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
+            return await _http.SendAsync(req, completion, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -136,6 +151,11 @@ public sealed partial class PeerClient : IDisposable
                     $"{Endpoint} presented certificate {_presented ?? "(none)"}, not the pinned {_expected}", ex) { ServerFingerprint = _presented };
             throw new HaApiException(0, HaApiCodes.ConnectionFailed, $"cannot reach {Endpoint}: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
+    }
+
+    async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool okOnly)
+    {
+        var resp = await SendRawAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
         using (resp)
         {
             var text = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);

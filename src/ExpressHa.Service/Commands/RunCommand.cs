@@ -42,7 +42,9 @@ public static class RunCommand
         var token = File.ReadAllText(tokenFile).Trim();
         if (token.Length < 16) throw new InvalidOperationException($"the API token in '{tokenFile}' is shorter than 16 characters");
 
-        using var alerts = new AlertLog(node, stateDir, stdout);
+        // Under systemd the journal keeps stdout; elsewhere the service keeps its own log file for support bundles.
+        using var serviceLog = Support.ServiceLog.StdoutIsJournal() ? null : new Support.ServiceLogFile(stdout, stateDir);
+        using var alerts = new AlertLog(node, stateDir, serviceLog ?? stdout);
         alerts.Log("pm", loaded);
         // SNS (cluster.notifications.sns): alerts at or above minLevel are queued and published in the background; null when not set.
         await using var sns = SnsNotifications.Start(() => store.Current, alerts);

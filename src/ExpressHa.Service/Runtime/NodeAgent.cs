@@ -7,6 +7,7 @@ using ExpressHa.Service.Membership;
 using ExpressHa.Service.Policy;
 using ExpressHa.Service.Resources;
 using ExpressHa.Service.Security;
+using ExpressHa.Service.Support;
 
 namespace ExpressHa.Service.Runtime;
 
@@ -23,7 +24,7 @@ public sealed class AgentOptions
 
 /// <summary>The cluster service on one node: heartbeats and membership, what this node runs, the coordinator loop that
 /// turns events into plans, the monitors and the management API.</summary>
-public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
+public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISupportControl
 {
     readonly AgentOptions _o;
     readonly LocalState _local = new();
@@ -54,6 +55,23 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         };
         _local.Changed += SendSoon;
     }
+
+    SupportOperations? _support;
+
+    /// <summary>The operations routes' reads: merged alerts, group history, support bundles.</summary>
+    public SupportOperations Support => LazyInitializer.EnsureInitialized(ref _support, () => new SupportOperations(new SupportSources
+    {
+        Self = Self,
+        StateDir = _o.StateDir,
+        Config = () => Config,
+        RunningConfig = GetRunningConfig,
+        Status = GetStatus,
+        LocalAlerts = GetAlerts,
+        LocalMirrors = ct => LocalMirrors.GetMirrorsAsync(ct),
+        Redactor = () => NodeSecrets.Redactor(Config, Self, _o.ApiToken),
+        Peer = node => PeerClientFor(node),
+        IsOnline = node => { lock (_gate) return _membership.StateOf(node) == PeerState.Online; },
+    }));
 
     ClusterConfig Config => _o.Config.Current;
     string Self => _o.Node;

@@ -25,6 +25,22 @@ public sealed class OwnershipJournal
         _node = node;
     }
 
+    /// <summary>Every record of the journal in <paramref name="stateDir"/>, oldest first; unreadable lines are skipped.</summary>
+    public static IEnumerable<OwnershipRecord> Read(string stateDir)
+    {
+        var path = Path.Combine(stateDir, FileName);
+        if (!File.Exists(path)) yield break;
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            OwnershipRecord? r = null;
+            try { r = JsonSerializer.Deserialize<OwnershipRecord>(line, JsonOptions.Web); }
+            catch (JsonException) { }
+            if (r != null) yield return r;
+        }
+    }
+
     public void Record(string group, GroupState state, long generation, string? owner)
     {
         var line = JsonSerializer.Serialize(new OwnershipRecord(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"), _node, group,

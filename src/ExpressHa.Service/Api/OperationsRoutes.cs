@@ -1,0 +1,105 @@
+using ExpressHa.Api;
+using ExpressHa.Client;
+using ExpressHa.Service.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ExpressHa.Service.Api;
+
+/// <summary>The operations routes: GET /v1/config (the running config and its generation), GET /v1/cluster/alerts
+/// (every node's alerts merged by time), GET /v1/groups/{name}/history (starts, moves and failovers with their
+/// timelines), GET /v1/support/bundle?node=&amp;since= (one node's support bundle, a zip streamed, relayed from a peer
+/// when another node is named), and node to node GET /v1/internal/ownership and /v1/internal/support/bundle. They sit
+/// behind the same token check as every route.</summary>
+public static class OperationsRoutes
+{
+    public const string NodeUnreachable = "ExpressHa.NodeUnreachable";
+
+    public static void Map(WebApplication app, IClusterControl control, CancellationToken stopping)
+    {
+        app.MapGet("/" + ApiRoutes.Config, (HttpContext c) => RunningConfig(c, control));
+        app.MapGet("/" + OperationRoutes.ClusterAlerts, (HttpContext c) => With(c, control, async s =>
+        {
+            var query = AlertQueryReader.Read(c.Request.Query, out var error);
+            if (query == null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
+            await ManagementApi.WriteJson(c, 200, await s.GetClusterAlertsAsync(query, c.RequestAborted));
+        }));
+        app.MapGet("/v1/groups/{name}/history", (HttpContext c, string name) => With(c, control, async s =>
+        {
+            if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            var report = await s.GetGroupHistoryAsync(name, c.RequestAborted);
+            if (report == null) await ManagementApi.WriteError(c, 404, "ExpressHa.GroupNotFound", $"Group '{name}' does not exist in the running config.");
+            else await ManagementApi.WriteJson(c, 200, report);
+        }));
+        app.MapGet("/" + OperationRoutes.InternalOwnership, (HttpContext c) => With(c, control, async s =>
+        {
+            if (AlertQueryReader.Check(c.Request.Query, ["group"]) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            await ManagementApi.WriteJson(c, 200, s.LocalOwnership(c.Request.Query["group"]));
+        }));
+        app.MapGet("/" + OperationRoutes.SupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: true, stopping)));
+        app.MapGet("/" + OperationRoutes.InternalSupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: false, stopping)));
+    }
+
+    static Task With(HttpContext c, IClusterControl control, Func<SupportOperations, Task> serve)
+        => control is ISupportControl s ? serve(s.Support) : ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not serve the operations routes");
+
+    static Task RunningConfig(HttpContext c, IClusterControl control)
+    {
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error);
+        if (control is not IRunningConfigSource source) return ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not hand out its running config");
+        var running = source.GetRunningConfig();
+        var status = control.GetStatus();
+        return ManagementApi.WriteJson(c, 200, new RunningClusterConfig { ClusterName = status.ClusterName, Node = status.ReportingNode, Generation = running.Generation, Yaml = running.Yaml });
+    }
+
+    /// <summary>The bundle of this node, or (relay, ?node= another node) the named peer's, copied through as it arrives.</summary>
+    static async Task Bundle(HttpContext c, SupportOperations s, bool relay, CancellationToken stopping)
+    {
+        var q = c.Request.Query;
+        var error = AlertQueryReader.Check(q, relay ? ["node", "since"] : ["since"]);
+        var since = AlertQueryReader.ReadTime(q, "since", out var timeError);
+        error ??= timeError;
+        string? node = relay ? q["node"].ToString() : null;
+        if (error == null && relay && string.IsNullOrWhiteSpace(node)) error = "node is required: the name of the node whose bundle to send";
+        if (error != null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, stopping);
+        if (!relay || node == s.Self)
+        {
+            StartZip(c, s.Self);
+            // ZipArchive writes synchronously; the bundle runs on a pool thread and streams straight into the response.
+            var body = c.Features.Get<IHttpBodyControlFeature>();
+            if (body != null) body.AllowSynchronousIO = true;
+            await s.WriteLocalBundleAsync(c.Response.Body, since, linked.Token);
+            return;
+        }
+        HttpResponseMessage peer;
+        try
+        {
+            peer = await s.OpenPeerBundleAsync(node!, since, linked.Token);
+        }
+        catch (HaApiException e) when (e.StatusCode is 0 or >= 500)
+        {
+            await ManagementApi.WriteError(c, 502, NodeUnreachable, $"Node {node} did not answer: {e.Message}");
+            return;
+        }
+        catch (HaApiException e)
+        {
+            await ManagementApi.WriteError(c, e.StatusCode, e.Code, e.Message);
+            return;
+        }
+        using (peer)
+        {
+            StartZip(c, node!);
+            await using var from = await peer.Content.ReadAsStreamAsync(linked.Token);
+            await from.CopyToAsync(c.Response.Body, linked.Token);
+        }
+    }
+
+    static void StartZip(HttpContext c, string node)
+    {
+        c.Response.StatusCode = 200;
+        c.Response.ContentType = "application/zip";
+        c.Response.Headers.ContentDisposition = $"attachment; filename=\"{node}-support.zip\"";
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using ExpressHa.Api;
+using ExpressHa.Service.Runtime;
+
+namespace ExpressHa.Service.Support;
+
+/// <summary>Builds a group's history (starts, moves, failovers, each with its timeline) from the ownership journals and
+/// alerts of the nodes. Pure: the same records in give the same episodes out.
+/// An episode opens when a node records "starting" for the group and ends at its "online" or "failed" record. Its kind:
+/// a failover when a failure was detected since the last owner went online (node lost, monitor or resource error), a
+/// move (or a restart on the same node) when the last owner stopped the group itself shortly before, else a start.</summary>
+public static class GroupTimeline
+{
+    /// <summary>A start this long after the previous owner stopped the group is a new start, not the second half of a move.</summary>
+    public static readonly TimeSpan MoveGap = TimeSpan.FromSeconds(60);
+
+    public static List<GroupEpisode> Build(string group, IReadOnlyCollection<string> resources, IEnumerable<OwnershipRecord> records, IEnumerable<AlertEntry> alerts)
+    {
+        var steps = records.Where(r => r.Group == group).Select(FromRecord)
+            .Concat(alerts.Select(a => FromAlert(a, group, resources)).OfType<Item>())
+            .Select((item, i) => (item, i))
+            .OrderBy(x => x.item.Time).ThenBy(x => x.i)
+            .Select(x => x.item)
+            .ToList();
+
+        var episodes = new List<GroupEpisode>();
+        var pending = new List<Item>();
+        string? owner = null;
+        DateTimeOffset? ownerStoppedAt = null;
+        GroupEpisode? open = null;
+        foreach (var s in steps)
+        {
+            if (s.Record is { } r)
+            {
+                switch (r.State)
+                {
+                    case "starting":
+                        if (open != null && open.To == r.Node) { open.Steps.Add(s.Step); continue; }
+                        if (open != null) { Close(open, null, "failed"); owner = open.To; ownerStoppedAt = null; }
+                        var detected = pending.Any(p => p.IsDetection);
+                        var kind = owner == null ? "start"
+                            : detected ? "failover"
+                            : ownerStoppedAt is { } stopped && s.Time - stopped <= MoveGap ? (owner == r.Node ? "restart" : "move")
+                            : ownerStoppedAt != null ? "start"
+                            : "failover";
+                        open = new GroupEpisode { Group = group, Kind = kind, From = kind == "start" ? null : owner, To = r.Node, Generation = r.Generation };
+                        open.Steps.AddRange(pending.Select(p => p.Step));
+                        open.Steps.Add(s.Step);
+                        pending.Clear();
+                        episodes.Add(open);
+                        continue;
+                    case "online" or "failed" when open != null && r.Node == open.To:
+                        open.Steps.Add(s.Step);
+                        Close(open, s.Time, r.State);
+                        owner = r.Node;
+                        ownerStoppedAt = null;
+                        open = null;
+                        continue;
+                    case "stopping" or "offline" when r.Node == owner:
+                        ownerStoppedAt = s.Time;
+                        break;
+                }
+            }
+            if (open != null) open.Steps.Add(s.Step);
+            else pending.Add(s);
+        }
+        if (open != null) Close(open, null, "unfinished");
+        return episodes;
+    }
+
+    static void Close(GroupEpisode e, DateTimeOffset? end, string outcome)
+    {
+        e.Outcome = outcome;
+        e.Began = e.Steps.Count > 0 ? e.Steps[0].Time : "";
+        if (end is { } t)
+        {
+            e.Ended = Iso(t);
+            e.DurationMs = (long)(t - AlertMerge.ParseTime(e.Began)).TotalMilliseconds;
+        }
+    }
+
+    sealed record Item(DateTimeOffset Time, TimelineStep Step, OwnershipRecord? Record, bool IsDetection);
+
+    static Item FromRecord(OwnershipRecord r)
+        => new(AlertMerge.ParseTime(r.Time), new TimelineStep
+        {
+            Time = r.Time, Node = r.Node, Step = r.State,
+            Message = $"group {r.Group} {r.State} on {r.Node} (generation {r.Generation}{(r.Owner != null && r.Owner != r.Node ? ", owner " + r.Owner : "")})",
+        }, r, false);
+
+    /// <summary>The alerts that belong in a group's timeline, named by the step they are; null for the others.</summary>
+    static Item? FromAlert(AlertEntry a, string group, IReadOnlyCollection<string> resources)
+    {
+        var step = (a.Module, a.EventId) switch
+        {
+            ("nm", 2) or ("nm", 5) => "detection",
+            ("rm", 9) when MentionsAny(a.Message, resources, group) => "detection",
+            ("rc", 32) or ("rc", 42) when MentionsAny(a.Message, resources, group) => "detection",
+            ("pm", 21) when Mentions(a.Message, group) => "detection",
+            ("fence", _) => "fence",
+            ("np", _) => "partition",
+            ("rc", 201) or ("rc", 12) or ("rc", 13) or ("rc", 46) when Mentions(a.Message, group) => "group",
+            ("rc", 31) when MentionsAny(a.Message, resources, null) => "resource",
+            ("rc", 41) when MentionsAny(a.Message, resources, null) => "resource",
+            _ => null,
+        };
+        if (step == null) return null;
+        return new Item(AlertMerge.ParseTime(a.Time), new TimelineStep { Time = a.Time, Node = a.Node, Step = step, Message = a.Message },
+            null, step == "detection");
+    }
+
+    static bool MentionsAny(string message, IEnumerable<string> resources, string? group)
+        => (group != null && Mentions(message, group)) || resources.Any(r => Mentions(message, r));
+
+    static bool Mentions(string message, string name)
+        => Regex.IsMatch(message, @"(^|[\s'""(])" + Regex.Escape(name) + @"($|[\s'"".,:)])");
+
+    static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+}
