@@ -121,6 +121,14 @@ namespace ExpressHa.Schema
                 { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 180, DefaultRetry = 1, UsesCloudApi = true, DefaultOnApiFailure = ApiFailureActions.Warn, AlertOnlyByDefault = true },
             new TypeSchema("lbprobe", SchemaKind.Monitor, "The probe listener is alive and health checks arrive.")
                 { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, DefaultTiming = MonitorTimings.Active, TargetTypes = new[] { "lbprobe" }, RequiresTarget = true },
+            new TypeSchema("nic", SchemaKind.Monitor, "The interface has link (carrier) and its operational state is up.",
+                PerNode("interface", ParameterKind.String, "OS interface to watch, e.g. eth0.", required: true))
+                { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, DefaultRetry = 3 },
+            new TypeSchema("disk", SchemaKind.Monitor, "Reads the start of a device or file directly; an error, an empty read or a read that does not finish in time is a failure.",
+                PerNode("device", ParameterKind.String, "Block device or file to read, e.g. /dev/sdb1.", required: true),
+                new ParameterSpec("ioSizeBytes", ParameterKind.Int, "Bytes read per check (rounded up to 4096 for direct reads).") { Default = 4096L, Min = 512, Max = 64L * 1024 * 1024 },
+                P("direct", ParameterKind.Bool, "Bypass the page cache (O_DIRECT), so the read reaches the device; a file system that refuses it is read through the cache.", true))
+                { DefaultIntervalSeconds = 60, DefaultTimeoutSeconds = 120 },
             new TypeSchema("mirror", SchemaKind.Monitor, "Health and state of the local mirror copy.")
                 { DefaultIntervalSeconds = 10, DefaultTimeoutSeconds = 60, TargetTypes = new[] { "mirror" }, RequiresTarget = true, AlertOnlyByDefault = true },
             new TypeSchema("mirrorconnect", SchemaKind.Monitor, "The mirror-connect link to the peer.")
