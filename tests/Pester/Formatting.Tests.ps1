@@ -7,7 +7,8 @@ BeforeDiscovery {
         'ExpressHa.Cmdlets.HaClusterStatus', 'ExpressHa.Cmdlets.HaNodeStatus', 'ExpressHa.Cmdlets.HaGroupStatus',
         'ExpressHa.Cmdlets.HaResourceStatus', 'ExpressHa.Cmdlets.HaMonitorStatus', 'ExpressHa.Api.AlertEntry',
         'ExpressHa.Api.ConfigPushResult', 'ExpressHa.Api.ConfigDiff', 'ExpressHa.Api.MirrorStatus', 'ExpressHa.Api.JobStatus',
-        'ExpressHa.Cmdlets.HaMirrorKey', 'ExpressHa.Cmdlets.HaConnection', 'ExpressHa.Cmdlets.HaAwsEnvironment')
+        'ExpressHa.Cmdlets.HaMirrorKey', 'ExpressHa.Cmdlets.HaConnection', 'ExpressHa.Cmdlets.HaAwsEnvironment',
+        'ExpressHa.Cmdlets.HaSimulationStep')
     $script:Cases = foreach ($type in $ViewedTypes) { foreach ($width in 80, 120, 200) { @{ Type = $type; Width = $width } } }
 }
 

@@ -110,5 +110,8 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
         VpcCidr = '10.0.0.0/16'; SubnetId = 'subnet-0123456789abcdef0'; SubnetCidr = '10.0.110.0/24'; NetworkInterfaceId = 'eni-0aaa1111bbbb2222c'
         PrivateIp = '10.0.110.10'; Mac = '06:d0:3e:aa:bb:01'; HostName = 'ip-10-0-110-10'
     }
+    $simulated = Join-Path $TempDir 'simulated.yaml'
+    $authored | Set-HaCluster -PingTarget 10.0.10.1 -PassThru | Export-HaClusterConfig -Path $simulated
+    $samples['ExpressHa.Cmdlets.HaSimulationStep'] = Test-HaClusterConfig -Path $simulated -Simulate 'MonitorFailed appw', 'ResourceFailed failover1/app', 'NodeLost server1'
     $samples
 }

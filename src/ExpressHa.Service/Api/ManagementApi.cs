@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -3,7 +3,7 @@ using ExpressHa.Client;
 using ExpressHa.Diff;
 using ExpressHa.Service.Api;
 using ExpressHa.Service.Membership;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

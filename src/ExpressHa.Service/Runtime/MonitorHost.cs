@@ -1,6 +1,6 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Monitors;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

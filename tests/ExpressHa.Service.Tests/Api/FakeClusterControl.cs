@@ -3,7 +3,7 @@ using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Diff;
 using ExpressHa.Service.Api;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Validation;
 using ExpressHa.Yaml;
 

@@ -1,4 +1,4 @@
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Schema;
 using ExpressHa.Service.Monitors;
 using ExpressHa.Service.Tests.Resources;
