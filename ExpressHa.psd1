@@ -23,7 +23,8 @@
         'Start-HaGroup', 'Stop-HaGroup', 'Move-HaGroup', 'Start-HaCluster', 'Stop-HaCluster',
         'Suspend-HaNode', 'Resume-HaNode', 'Suspend-HaMonitor', 'Resume-HaMonitor',
         'Get-HaAwsEnvironment',
-        'Get-HaMirror', 'Suspend-HaMirror', 'Resume-HaMirror', 'Repair-HaMirror', 'Backup-HaMirror', 'Restore-HaMirror', 'New-HaMirrorKey'
+        'Get-HaMirror', 'Suspend-HaMirror', 'Resume-HaMirror', 'Repair-HaMirror', 'Backup-HaMirror', 'Restore-HaMirror', 'New-HaMirrorKey',
+        'Invoke-HaFailoverDrill'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

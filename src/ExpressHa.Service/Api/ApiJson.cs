@@ -47,6 +47,8 @@ public static class PlanActionKinds
         (typeof(RaiseAlert), "raiseAlert"),
         (typeof(Runtime.SetMonitorSuspended), "setMonitorSuspended"),
         (typeof(Runtime.SetServiceState), "setServiceState"),
+        (typeof(Runtime.SetMonitorPseudoFailure), "setMonitorPseudoFailure"),
+        (typeof(Runtime.KillService), "killService"),
     ];
 
     public const string Discriminator = "kind";

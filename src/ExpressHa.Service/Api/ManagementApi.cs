@@ -158,6 +158,11 @@ public sealed partial class ManagementApi : IAsyncDisposable
         app.MapPost("/v1/nodes/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeNodeAsync(name, ct)));
         app.MapPost("/v1/monitors/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMonitorAsync(name, ct)));
         app.MapPost("/v1/monitors/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMonitorAsync(name, ct)));
+        app.MapPost("/v1/monitors/{name}/fail", (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, true, ct)));
+        app.MapPost("/v1/monitors/{name}/clear", (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, false, ct)));
+        app.MapPost("/v1/nodes/{name}/stop", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopNodeAsync(name, ct)));
+        app.MapPost("/v1/nodes/{name}/start", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StartNodeAsync(name, ct)));
+        app.MapPost("/v1/nodes/{name}/kill", (HttpContext c, string name) => h.Operation(c, ct => h.Control.KillNodeAsync(name, ct)));
         app.MapPost("/v1/cluster/start", (HttpContext c) => h.Operation(c, h.Control.StartClusterAsync));
         app.MapPost("/v1/cluster/stop", (HttpContext c) => h.Operation(c, h.Control.StopClusterAsync));
         app.MapPost("/v1/config", h.PushConfig);

@@ -101,6 +101,13 @@ public sealed partial class NodeAgent
         return true;
     }
 
+    bool SetLocalPseudoFailure(string name, bool failing)
+    {
+        if (!_monitors.TryGetValue(name, out var runner)) return false;
+        runner.PseudoFailure = failing ? $"pseudo-failure of {name} on {Self}, requested by an operator" : null;
+        return true;
+    }
+
     void StopMonitors()
     {
         _monitorStop.Cancel();
