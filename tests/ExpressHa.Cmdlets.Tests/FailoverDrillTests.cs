@@ -33,19 +33,8 @@ public sealed class FailoverDrillTests : IDisposable
             await Task.Delay(300);
         }
         using var client = new HaApiClient(_cluster.ApiOf("server2"), _cluster.Token, null, TimeSpan.FromSeconds(2));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                var s = await client.GetStatusAsync();
-                if (s.Groups[0].State == "online" && s.Nodes.All(n => n.State == "online" && n.ServiceState == "running")
-                    && s.Monitors.All(m => m.State == "normal")) return;
-            }
-            catch (HaApiException) { }
-            await Task.Delay(50);
-        }
-        throw new Xunit.Sdk.XunitException("the demo cluster did not come up:\n" + File.ReadAllText(_cluster.LogFile("server1")));
+        await LiveWait.ForStatusAsync(_cluster, client, s => s.Groups[0].State == "online"
+            && s.Nodes.All(n => n.State == "online" && n.ServiceState == "running") && s.Monitors.All(m => m.State == "normal"), "the demo cluster did not come up");
     }
 
     [Fact]

@@ -68,7 +68,7 @@ namespace ExpressHa.Cmdlets
             return new HaDrillResult
             {
                 ClusterName = _cluster, Drill = spec.Name, Kind = spec.Kind, Group = spec.Group, Node = spec.Node, Monitor = spec.Monitor,
-                Succeeded = ok, DetectionSeconds = run.Detected, TotalSeconds = Math.Round(total, 3),
+                Succeeded = ok, DetectionSeconds = run.Detected, TotalSeconds = total,
                 Resources = StatusChanges.ResourceTimes(run.Timeline), Timeline = run.Timeline.ToArray(), Message = message,
             };
         }
@@ -163,7 +163,7 @@ namespace ExpressHa.Cmdlets
                 var s = Poll(run);
                 if (condition(s))
                 {
-                    if (detect && run.Detected == null) { run.Detected = Math.Round(run.Now, 3); run.Note("detected", "", "detected"); }
+                    if (detect && run.Detected == null) { run.Detected = run.Now; run.Note("detected", "", "detected"); }
                     if (doneText != null) run.Note("done", "", doneText);
                     return true;
                 }
