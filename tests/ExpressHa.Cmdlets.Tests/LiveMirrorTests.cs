@@ -16,20 +16,7 @@ public sealed class LiveMirrorTests : IDisposable
         _cluster = new DemoCluster(_dir, 2, 150, 900, configure: null, addressPrefix: "127.0.12.");
     }
 
-    async Task WaitForAsync(HaApiClient client, Func<ExpressHa.Api.ClusterStatus, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (done(await client.GetStatusAsync())) return;
-            }
-            catch (HaApiException) { }
-            await Task.Delay(50);
-        }
-        throw new Xunit.Sdk.XunitException($"{what}:\n" + File.ReadAllText(_cluster.LogFile("server1")));
-    }
+    Task WaitForAsync(HaApiClient client, Func<ExpressHa.Api.ClusterStatus, bool> done, string what) => LiveWait.ForStatusAsync(_cluster, client, done, what);
 
     [Fact]
     public async Task Real_nodes_answer_mirror_requests_and_a_crashed_node_is_missing()
