@@ -10,7 +10,7 @@
     Description          = 'ExpressHa: an HA cluster for Linux servers on AWS and on-premises (failover groups, heartbeats, fencing, AWS IP and Route 53 failover, data mirroring), authored and operated from PowerShell.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FormatsToProcess     = @('ExpressHa.Config.Format.ps1xml', 'ExpressHa.Schema.Format.ps1xml', 'ExpressHa.Status.Format.ps1xml', 'ExpressHa.Mirror.Format.ps1xml', 'ExpressHa.Aws.Format.ps1xml', 'ExpressHa.Operations.Format.ps1xml')
+    FormatsToProcess     = @('ExpressHa.Config.Format.ps1xml', 'ExpressHa.Schema.Format.ps1xml', 'ExpressHa.Status.Format.ps1xml', 'ExpressHa.Mirror.Format.ps1xml', 'ExpressHa.Aws.Format.ps1xml', 'ExpressHa.Operations.Format.ps1xml', 'ExpressHa.OperationTests.Format.ps1xml')
     TypesToProcess       = @('ExpressHa.Types.ps1xml')
     CmdletsToExport      = @(
         'New-HaCluster', 'Set-HaCluster', 'Test-HaClusterConfig', 'Export-HaClusterConfig', 'Import-HaClusterConfig',
@@ -24,7 +24,8 @@
         'Start-HaGroup', 'Stop-HaGroup', 'Move-HaGroup', 'Start-HaCluster', 'Stop-HaCluster',
         'Suspend-HaNode', 'Resume-HaNode', 'Suspend-HaMonitor', 'Resume-HaMonitor',
         'Get-HaAwsEnvironment',
-        'Get-HaMirror', 'Suspend-HaMirror', 'Resume-HaMirror', 'Repair-HaMirror', 'Backup-HaMirror', 'Restore-HaMirror', 'New-HaMirrorKey'
+        'Get-HaMirror', 'Suspend-HaMirror', 'Resume-HaMirror', 'Repair-HaMirror', 'Backup-HaMirror', 'Restore-HaMirror', 'New-HaMirrorKey',
+        'Invoke-HaFailoverDrill'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -55,6 +55,31 @@ public class TypedParameterTests
     }
 
     [Fact]
+    public void Nic_and_disk_monitors_take_their_interface_and_device_per_node_and_validate()
+    {
+        using var s = new PsSession();
+        s.Run(Base + """
+
+            $c | Add-HaMonitor lanw nic -Interface @{ server1 = 'eth0'; server2 = 'ens5' } -RecoveryTarget failover1
+            $c | Add-HaMonitor diskw disk -Device /dev/sdb1 -IoSizeBytes 8192 -Direct $false
+            $n = Get-HaMonitor -InputObject $c lanw
+            $d = Get-HaMonitor -InputObject $c diskw
+            """).Ok();
+        Assert.Equal("ens5", s.Run("$n.Parameters['interface']['server2']").Ok().Single());
+        Assert.Equal("failover1", s.Run("$n.Recovery.Target").Ok().Single());
+        Assert.Equal(3, s.Run("$n.Retry").Ok().Single());
+        Assert.Equal("/dev/sdb1", s.Run("$d.Parameters['device']").Ok().Single());
+        Assert.Equal(8192L, s.Run("$d.Parameters['ioSizeBytes']").Ok().Single());
+        Assert.Equal(false, s.Run("$d.Parameters['direct']").Ok().Single());
+        Assert.Equal(true, s.Run("Test-HaClusterConfig -InputObject $c -Quiet").Ok().Single());
+
+        var missing = s.Run("$c | Add-HaMonitor w2 nic -Property @{}");
+        Assert.Contains("interface", Failure(missing).ToString());
+        var small = s.Run("$c | Add-HaMonitor w3 disk -Device /dev/sdc -IoSizeBytes 100");
+        Assert.Contains("ioSizeBytes", Failure(small).ToString());
+    }
+
+    [Fact]
     public void Property_and_typed_parameters_combine_and_a_key_given_twice_is_an_error_naming_it()
     {
         using var s = new PsSession();

@@ -151,7 +151,8 @@ public class PerNodeValueTests
             .OrderBy(x => x, StringComparer.Ordinal).ToList();
         Assert.Equal(new[]
         {
-            "Monitor:awsaz.availabilityZone", "Monitor:custom.script", "Monitor:http.url", "Monitor:process.pidFile",
+            "Monitor:awsaz.availabilityZone", "Monitor:custom.script", "Monitor:disk.device", "Monitor:http.url", "Monitor:nic.interface",
+            "Monitor:process.pidFile",
             "Resource:awsdns.ip", "Resource:awseip.eni", "Resource:awssip.eni", "Resource:awssip.interface",
             "Resource:awsvip.eni", "Resource:awsvip.interface", "Resource:exec.start", "Resource:exec.stop", "Resource:exec.workingDirectory",
             "Resource:floatip.interface", "Resource:lbprobe.listenAddress",

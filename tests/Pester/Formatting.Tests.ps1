@@ -8,7 +8,8 @@ BeforeDiscovery {
         'ExpressHa.Cmdlets.HaResourceStatus', 'ExpressHa.Cmdlets.HaMonitorStatus', 'ExpressHa.Api.AlertEntry',
         'ExpressHa.Api.ConfigPushResult', 'ExpressHa.Api.ConfigDiff', 'ExpressHa.Api.MirrorStatus', 'ExpressHa.Api.JobStatus',
         'ExpressHa.Cmdlets.HaMirrorKey', 'ExpressHa.Cmdlets.HaConnection', 'ExpressHa.Cmdlets.HaAwsEnvironment',
-        'ExpressHa.Api.GroupEpisode', 'ExpressHa.Cmdlets.HaSupportArchive')
+        'ExpressHa.Api.GroupEpisode', 'ExpressHa.Cmdlets.HaSupportArchive',
+        'ExpressHa.Cmdlets.HaSimulationStep', 'ExpressHa.Cmdlets.HaDrillResult')
     $script:Cases = foreach ($type in $ViewedTypes) { foreach ($width in 80, 120, 200) { @{ Type = $type; Width = $width } } }
 }
 

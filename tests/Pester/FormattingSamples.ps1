@@ -122,5 +122,19 @@ function New-FormattingSamples([string]$RepoRoot, [string]$TempDir) {
         VpcCidr = '10.0.0.0/16'; SubnetId = 'subnet-0123456789abcdef0'; SubnetCidr = '10.0.110.0/24'; NetworkInterfaceId = 'eni-0aaa1111bbbb2222c'
         PrivateIp = '10.0.110.10'; Mac = '06:d0:3e:aa:bb:01'; HostName = 'ip-10-0-110-10'
     }
+    $simulated = Join-Path $TempDir 'simulated.yaml'
+    $authored | Set-HaCluster -PingTarget 10.0.10.1 -PassThru | Export-HaClusterConfig -Path $simulated
+    $samples['ExpressHa.Cmdlets.HaSimulationStep'] = Test-HaClusterConfig -Path $simulated -Simulate 'MonitorFailed appw', 'ResourceFailed failover1/app', 'NodeLost server1'
+    $timeline = @(
+        [ExpressHa.Cmdlets.HaDrillEvent]@{ Seconds = 0; Kind = 'request'; Subject = 'appw'; Text = 'request: pseudo-failure of appw' }
+        [ExpressHa.Cmdlets.HaDrillEvent]@{ Seconds = 1.2; Kind = 'monitor'; Subject = 'appw'; Text = 'monitor appw error on server1-with-a-long-name' }
+        [ExpressHa.Cmdlets.HaDrillEvent]@{ Seconds = 2.5; Kind = 'resource'; Subject = 'failover1/application-server'; Text = 'failover1/application-server online on server2' })
+    $samples['ExpressHa.Cmdlets.HaDrillResult'] = @(
+        [ExpressHa.Cmdlets.HaDrillResult]@{ ClusterName = 'views-cluster-with-a-long-name'; Drill = 'Pseudo-failure of application-server-monitor'; Kind = 'MonitorFailure'
+            Monitor = 'appw'; Succeeded = $true; DetectionSeconds = 1.2; TotalSeconds = 3.75; Timeline = $timeline
+            Resources = @([ExpressHa.Cmdlets.HaDrillResourceTime]@{ Resource = 'failover1/application-server'; Node = 'server2'; State = 'online'; Seconds = 2.5 })
+            Message = 'appw reported the error; afterwards failover1 online on server2, failover2 online on server2-with-a-long-name.' }
+        [ExpressHa.Cmdlets.HaDrillResult]@{ ClusterName = 'views-cluster-with-a-long-name'; Drill = 'Move failover1 to server2'; Kind = 'Move'; Group = 'failover1'
+            Node = 'server2'; Succeeded = $false; TotalSeconds = 300; Message = 'not within 300 s: failover1 online on server2.' })
     $samples
 }

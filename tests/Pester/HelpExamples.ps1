@@ -6,7 +6,8 @@ $script:OperatingCmdlets = @(
     'Start-HaGroup', 'Stop-HaGroup', 'Move-HaGroup', 'Start-HaCluster', 'Stop-HaCluster',
     'Suspend-HaNode', 'Resume-HaNode', 'Suspend-HaMonitor', 'Resume-HaMonitor',
     'Get-HaMirror', 'Suspend-HaMirror', 'Resume-HaMirror', 'Repair-HaMirror', 'Backup-HaMirror', 'Restore-HaMirror',
-    'Get-HaAwsEnvironment', 'Get-HaClusterConfig', 'Compare-HaClusterConfig', 'Save-HaClusterLog')
+    'Get-HaAwsEnvironment', 'Get-HaClusterConfig', 'Compare-HaClusterConfig', 'Save-HaClusterLog',
+    'Invoke-HaFailoverDrill')
 
 # Examples that show an error on purpose: the ErrorId they must produce.
 $script:ExpectedExampleErrors = @{ 'Add-HaResource #3' = 'ExpressHa.ConfigInvalid' }

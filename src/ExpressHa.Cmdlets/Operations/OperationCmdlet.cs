@@ -20,6 +20,10 @@ namespace ExpressHa.Cmdlets
         public const string GroupFailed = "ExpressHa.GroupFailed";
         public const string FileExists = "ExpressHa.FileExists";
         public const string ArchiveWriteFailed = "ExpressHa.ArchiveWriteFailed";
+        /// <summary>An Invoke-HaFailoverDrill drill was refused or did not reach its outcome in time.</summary>
+        public const string DrillFailed = "ExpressHa.DrillFailed";
+        /// <summary>The drill report could not be written.</summary>
+        public const string ReportWriteFailed = "ExpressHa.ReportWriteFailed";
     }
 
     /// <summary>Calls the management API for a cmdlet: the session's connection, Ctrl+C, and API errors as ErrorRecords.</summary>

@@ -30,6 +30,9 @@ namespace ExpressHa.Api
         /// <summary>online, offline, suspended, lost.</summary>
         public string State { get; set; } = "";
         public int Priority { get; set; }
+        /// <summary>What the node's last report says of its cluster service: running, suspended, stopped; empty when
+        /// no report arrived.</summary>
+        public string ServiceState { get; set; } = "";
         public List<PathStatusInfo> Paths { get; set; } = new List<PathStatusInfo>();
 
         public override string ToString() => Name + " " + State;
@@ -60,6 +63,8 @@ namespace ExpressHa.Api
         public string State { get; set; } = "";
         public string? Owner { get; set; }
         public long Generation { get; set; }
+        /// <summary>The group's failover policy: its servers in order of preference.</summary>
+        public List<string> Servers { get; set; } = new List<string>();
         public List<ResourceStatusInfo> Resources { get; set; } = new List<ResourceStatusInfo>();
 
         public override string ToString() => Name + " " + State + (Owner != null ? " on " + Owner : "");

@@ -92,6 +92,24 @@ namespace ExpressHa.Client
         public Task<OperationResult> ResumeMonitorAsync(string monitor, CancellationToken ct = default)
             => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "resume"), new Dictionary<string, object?>(), ct);
 
+        /// <summary>Makes the monitor report an error on the node (default: where its group runs) until cleared.</summary>
+        public Task<OperationResult> FailMonitorAsync(string monitor, string? node = null, CancellationToken ct = default)
+            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "fail"), new Dictionary<string, object?> { ["node"] = node }, ct);
+
+        /// <summary>Ends a pseudo-failure on the node (default: every online node).</summary>
+        public Task<OperationResult> ClearMonitorAsync(string monitor, string? node = null, CancellationToken ct = default)
+            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "clear"), new Dictionary<string, object?> { ["node"] = node }, ct);
+
+        public Task<OperationResult> StopNodeAsync(string node, CancellationToken ct = default)
+            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "stop"), new Dictionary<string, object?>(), ct);
+
+        public Task<OperationResult> StartNodeAsync(string node, CancellationToken ct = default)
+            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "start"), new Dictionary<string, object?>(), ct);
+
+        /// <summary>Kills the node's service process, as a crash would.</summary>
+        public Task<OperationResult> KillNodeAsync(string node, CancellationToken ct = default)
+            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "kill"), new Dictionary<string, object?>(), ct);
+
         public Task<OperationResult> StartClusterAsync(CancellationToken ct = default)
             => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.ClusterStart, new Dictionary<string, object?>(), ct);
 

@@ -27,6 +27,10 @@ namespace ExpressHa.Schema
         public long Max { get; set; } = long.MaxValue;
         /// <summary>Expected prefix of string values (vpc-, eni-, eipalloc-...).</summary>
         public string? Prefix { get; set; }
+        /// <summary>A regular expression string values must match, and what it asks for in words ("an absolute path,
+        /// like /dev/sdb1"), for the error.</summary>
+        public string? Pattern { get; set; }
+        public string? PatternHelp { get; set; }
 
         public override string ToString() => Name;
     }

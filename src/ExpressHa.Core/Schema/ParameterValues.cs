@@ -105,6 +105,11 @@ namespace ExpressHa.Schema
                         error = $"'{text}' is not allowed; use one of: {string.Join(", ", spec.AllowedValues)}";
                         return null;
                     }
+                    if (spec.Pattern != null && !System.Text.RegularExpressions.Regex.IsMatch(text, spec.Pattern))
+                    {
+                        error = $"'{text}' is not {spec.PatternHelp}";
+                        return null;
+                    }
                     if (!string.IsNullOrEmpty(spec.Prefix) && !text.StartsWith(spec.Prefix, StringComparison.Ordinal))
                     {
                         error = $"'{text}' does not look like an id starting with '{spec.Prefix}'; give the AWS id, like {spec.Prefix}0123abcd";

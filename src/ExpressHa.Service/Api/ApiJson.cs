@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Api;
 
@@ -47,6 +47,8 @@ public static class PlanActionKinds
         (typeof(RaiseAlert), "raiseAlert"),
         (typeof(Runtime.SetMonitorSuspended), "setMonitorSuspended"),
         (typeof(Runtime.SetServiceState), "setServiceState"),
+        (typeof(Runtime.SetMonitorPseudoFailure), "setMonitorPseudoFailure"),
+        (typeof(Runtime.KillService), "killService"),
     ];
 
     public const string Discriminator = "kind";

@@ -16,6 +16,14 @@ public interface IClusterControl
     Task<OperationResult> ResumeNodeAsync(string node, CancellationToken ct);
     Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct);
     Task<OperationResult> ResumeMonitorAsync(string monitor, CancellationToken ct);
+    /// <summary>Starts (failing) or clears a pseudo-failure of a monitor on a node; no node: where its group runs
+    /// (start) or every online node (clear).</summary>
+    Task<OperationResult> PseudoFailMonitorAsync(string monitor, string? node, bool failing, CancellationToken ct);
+    /// <summary>Stops or starts the cluster service of one node (the process keeps running and answers the API).</summary>
+    Task<OperationResult> StopNodeAsync(string node, CancellationToken ct);
+    Task<OperationResult> StartNodeAsync(string node, CancellationToken ct);
+    /// <summary>Kills the service process of a node as a crash would (operation tests).</summary>
+    Task<OperationResult> KillNodeAsync(string node, CancellationToken ct);
     Task<OperationResult> StartClusterAsync(CancellationToken ct);
     Task<OperationResult> StopClusterAsync(CancellationToken ct);
 

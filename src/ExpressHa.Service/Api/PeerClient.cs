@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Api;
 

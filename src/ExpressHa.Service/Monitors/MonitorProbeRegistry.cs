@@ -20,6 +20,8 @@ public sealed class MonitorProbeRegistry
         .Add(new ProcessProbe())
         .Add(new HttpProbe())
         .Add(new UserwProbe())
+        .Add(new NicProbe())
+        .Add(new DiskProbe())
         .Add(new LbProbeProbe())
         .Add(new MirrorProbe())
         .Add(new MirrorConnectProbe())

@@ -1,5 +1,5 @@
 using ExpressHa.Config;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Monitors;
 
@@ -41,6 +41,7 @@ public sealed class MonitorRunner : IAsyncDisposable
     readonly object _lock = new();
 
     bool _active, _suspended, _errorRaised;
+    string? _pseudoFailure;
     int _failures;
     long _epoch, _checks;
     DateTime _waitUntil;
@@ -93,6 +94,14 @@ public sealed class MonitorRunner : IAsyncDisposable
     }
 
     public bool Suspended { get { lock (_lock) return _suspended; } }
+
+    /// <summary>A pseudo-failure (operation tests): while set, every check fails with this text and code
+    /// <see cref="ProbeCodes.PseudoFailure"/> instead of running the probe, and counts like a real failure; null clears it.</summary>
+    public string? PseudoFailure
+    {
+        get { lock (_lock) return _pseudoFailure; }
+        set { lock (_lock) _pseudoFailure = value; }
+    }
     public MonitorState State { get { lock (_lock) return _state; } }
     /// <summary>The last probe's message (also "timeout ..." or the exception of a crashed probe).</summary>
     public string? LastMessage { get { lock (_lock) return _lastMessage; } }
@@ -208,7 +217,10 @@ public sealed class MonitorRunner : IAsyncDisposable
         long epoch;
         lock (_lock) epoch = _epoch;
 
-        var result = await ProbeWithTimeoutAsync(lateness, cancellationToken).ConfigureAwait(false);
+        var pseudo = PseudoFailure;
+        var result = pseudo != null
+            ? ProbeCodes.Fail(ProbeCodes.PseudoFailure, pseudo)
+            : await ProbeWithTimeoutAsync(lateness, cancellationToken).ConfigureAwait(false);
 
         Func<Task>? callback = null;
         lock (_lock)

@@ -13,6 +13,8 @@ public static partial class ProbeCodes
     public const int Timeout = 6;
     /// <summary>userw: the service woke up later than the monitor's timeout.</summary>
     public const int Stalled = 7;
+    /// <summary>A pseudo-failure requested by an operator (Invoke-HaFailoverDrill).</summary>
+    public const int PseudoFailure = 8;
 
     public static ProbeResult Fail(int code, string message) => new(false, $"{code} : {message}");
     public static ProbeResult ApiFailed(int code, string message) => new(false, $"{code} : {message}", ApiFailure: true);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Service.Resources;
 
 namespace ExpressHa.Service.Runtime;

@@ -4,7 +4,7 @@ using ExpressHa.Diff;
 using ExpressHa.Service.Api;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 
@@ -124,6 +124,51 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         return result.Ok ? OperationResult.Success($"Monitor {monitor} is {(suspend ? "suspended" : "resumed")} on {string.Join(", ", OnlineNodes())}.") : result;
     }
 
+    public async Task<OperationResult> PseudoFailMonitorAsync(string monitor, string? node, bool failing, CancellationToken ct)
+    {
+        var m = Config.FindMonitor(monitor);
+        if (m == null) return OperationResult.Failure("ExpressHa.MonitorNotFound", $"Monitor '{monitor}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (node != null && Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        var nodes = node != null ? new List<string> { node } : failing ? new List<string> { PseudoFailureNode(m) } : OnlineNodes();
+        var result = await RunEverywhere(nodes, n => new SetMonitorPseudoFailure(n, monitor, failing), ct);
+        return result.Ok
+            ? OperationResult.Success(failing ? $"Monitor {monitor} reports a pseudo-failure on {string.Join(", ", nodes)} until it is cleared." : $"Pseudo-failure of monitor {monitor} cleared on {string.Join(", ", nodes)}.")
+            : result;
+    }
+
+    /// <summary>Where a pseudo-failure goes when no node is named: where the group of the monitor's target (or recovery
+    /// target) runs, else this node.</summary>
+    string PseudoFailureNode(ExpressHa.Config.MonitorConfig m)
+    {
+        var state = CurrentState();
+        foreach (var name in new[] { m.Target, m.Recovery.Target })
+        {
+            if (name == null) continue;
+            var group = Config.FindGroup(name) ?? Config.Groups.FirstOrDefault(g => g.Resources.Any(r => r.Name == name));
+            if (group != null && state.Groups.TryGetValue(group.Name, out var gs) && gs.Owner != null) return gs.Owner;
+        }
+        return Self;
+    }
+
+    public Task<OperationResult> StopNodeAsync(string node, CancellationToken ct) => NodeService(node, "stopped", ct);
+    public Task<OperationResult> StartNodeAsync(string node, CancellationToken ct) => NodeService(node, "running", ct);
+
+    async Task<OperationResult> NodeService(string node, string state, CancellationToken ct)
+    {
+        if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        var result = await RunEverywhere(new[] { node }, n => new SetServiceState(n, state), ct);
+        if (!result.Ok) return result;
+        if (state == "running") Enqueue(new Reconcile());
+        return OperationResult.Success(state == "stopped" ? $"The cluster service on {node} is stopped; its groups stopped and do not move." : $"The cluster service on {node} runs again.");
+    }
+
+    public async Task<OperationResult> KillNodeAsync(string node, CancellationToken ct)
+    {
+        if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        var result = await RunEverywhere(new[] { node }, n => new KillService(n), ct);
+        return result.Ok ? OperationResult.Success($"The cluster service on {node} is being killed; the other nodes will find it lost after the heartbeat timeout.") : result;
+    }
+
     public async Task<OperationResult> StartClusterAsync(CancellationToken ct)
     {
         var result = await RunEverywhere(OnlineNodes(), n => new SetServiceState(n, "running"), ct);
@@ -163,6 +208,19 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         {
             case SetMonitorSuspended s:
                 SuspendLocalMonitor(s.Monitor, s.Suspended);
+                return ActionOutcome.Done(s.Describe());
+            case SetMonitorPseudoFailure s:
+                if (!SetLocalPseudoFailure(s.Monitor, s.Failing)) return new ActionOutcome(false, $"monitor {s.Monitor} does not run on {Self}");
+                Alerts.Alert(s.Failing ? "warning" : "info", "monitor", s.Failing ? 108 : 2,
+                    s.Failing ? $"Pseudo-failure of monitor {s.Monitor} started on {Self}." : $"Pseudo-failure of monitor {s.Monitor} ended on {Self}.");
+                return ActionOutcome.Done(s.Describe());
+            case KillService s:
+                Alerts.Alert("warning", "pm", 14, $"The cluster service on {Self} is killed on request (operation test).");
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(300, CancellationToken.None); // lets the answer reach the caller first
+                    System.Diagnostics.Process.GetCurrentProcess().Kill();
+                }, CancellationToken.None);
                 return ActionOutcome.Done(s.Describe());
             case SetServiceState s when s.State is "running" or "suspended":
                 _serviceState = s.State;

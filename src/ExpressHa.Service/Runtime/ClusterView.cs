@@ -2,7 +2,7 @@ using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 
@@ -139,7 +139,11 @@ public static class ClusterView
         };
         foreach (var n in i.Config.Nodes.OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal))
         {
-            var info = new NodeStatusInfo { Name = n.Name, State = state.Nodes[n.Name].State.ToString().ToLowerInvariant(), Priority = n.Priority };
+            var info = new NodeStatusInfo
+            {
+                Name = n.Name, State = state.Nodes[n.Name].State.ToString().ToLowerInvariant(), Priority = n.Priority,
+                ServiceState = (n.Name == i.Self ? i.SelfReport : i.PeerReport(n.Name))?.ServiceState ?? "",
+            };
             var ages = n.Name == i.Self ? null : pathAges(n.Name);
             foreach (var (ic, address) in n.Addresses)
             {
@@ -158,7 +162,7 @@ public static class ClusterView
         foreach (var g in i.Config.Groups)
         {
             var gs = state.Groups[g.Name];
-            var info = new GroupStatusInfo { Name = g.Name, State = gs.State.ToString().ToLowerInvariant(), Owner = gs.Owner, Generation = gs.Generation };
+            var info = new GroupStatusInfo { Name = g.Name, State = gs.State.ToString().ToLowerInvariant(), Owner = gs.Owner, Generation = gs.Generation, Servers = g.Servers.ToList() };
             foreach (var r in g.Resources)
                 info.Resources.Add(new ResourceStatusInfo { Name = r.Name, Type = r.Type, State = gs.Resources[r.Name].State.ToString().ToLowerInvariant() });
             status.Groups.Add(info);

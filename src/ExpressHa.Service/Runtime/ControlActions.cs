@@ -1,4 +1,4 @@
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 
@@ -12,4 +12,18 @@ public sealed record SetMonitorSuspended(string Node, string Monitor, bool Suspe
 public sealed record SetServiceState(string Node, string State) : PlanAction(Node)
 {
     public override string Describe() => $"{Node}: service {State}";
+}
+
+/// <summary>A pseudo-failure of a monitor on the node: while set, each check reports an error without running the
+/// probe (an operation test: the monitor's recovery runs as for a real error); cleared, the real probe runs again.</summary>
+public sealed record SetMonitorPseudoFailure(string Node, string Monitor, bool Failing) : PlanAction(Node)
+{
+    public override string Describe() => $"{Node}: {(Failing ? "start" : "end")} pseudo-failure of monitor {Monitor}";
+}
+
+/// <summary>Ends the node's service at once with SIGKILL, as a crash would (an operation test; groups are not stopped,
+/// what they started keeps running until the node is fenced or the service probes it at its next start).</summary>
+public sealed record KillService(string Node) : PlanAction(Node)
+{
+    public override string Describe() => $"{Node}: kill the service";
 }

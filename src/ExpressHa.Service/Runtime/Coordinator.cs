@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

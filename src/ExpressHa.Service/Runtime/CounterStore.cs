@@ -1,4 +1,4 @@
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

@@ -1,5 +1,5 @@
 using ExpressHa.Service.Heartbeat;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

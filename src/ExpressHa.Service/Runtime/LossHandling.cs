@@ -3,7 +3,7 @@ using ExpressHa.Service.Fencing;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Partition;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Service.Resources.Aws;
 
 namespace ExpressHa.Service.Runtime;

@@ -1,7 +1,7 @@
 using ExpressHa.Api;
 using ExpressHa.Service.Api;
 using ExpressHa.Service.Mirror;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

@@ -2,7 +2,7 @@ using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Api;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

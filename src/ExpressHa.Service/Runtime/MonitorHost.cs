@@ -1,6 +1,6 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Monitors;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 
@@ -98,6 +98,13 @@ public sealed partial class NodeAgent
         if (!_monitors.TryGetValue(name, out var runner)) return false;
         if (suspend) runner.Suspend(); else runner.Resume();
         _local.SetMonitor(name, r => r.State = runner.State.ToString().ToLowerInvariant());
+        return true;
+    }
+
+    bool SetLocalPseudoFailure(string name, bool failing)
+    {
+        if (!_monitors.TryGetValue(name, out var runner)) return false;
+        runner.PseudoFailure = failing ? $"pseudo-failure of {name} on {Self}, requested by an operator" : null;
         return true;
     }
 

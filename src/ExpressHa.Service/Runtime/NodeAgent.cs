@@ -4,7 +4,7 @@ using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Service.Resources;
 using ExpressHa.Service.Security;
 using ExpressHa.Service.Support;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ExpressHa.Service.Alerts;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

@@ -1,6 +1,6 @@
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 

@@ -3,7 +3,7 @@ using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Diff;
 using ExpressHa.Service.Api;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Validation;
 using ExpressHa.Yaml;
 
@@ -156,6 +156,11 @@ public sealed partial class FakeClusterControl : IClusterControl, IRunningConfig
     public Task<OperationResult> ResumeNodeAsync(string node, CancellationToken ct) => Simple($"resume-node {node}", CheckNode(node));
     public Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct) => Simple($"suspend-monitor {monitor}", CheckMonitor(monitor));
     public Task<OperationResult> ResumeMonitorAsync(string monitor, CancellationToken ct) => Simple($"resume-monitor {monitor}", CheckMonitor(monitor));
+    public Task<OperationResult> PseudoFailMonitorAsync(string monitor, string? node, bool failing, CancellationToken ct)
+        => Simple($"{(failing ? "fail" : "clear")}-monitor {monitor} {node}".TrimEnd(), CheckMonitor(monitor) ?? CheckNode(node));
+    public Task<OperationResult> StopNodeAsync(string node, CancellationToken ct) => Simple($"stop-node {node}", CheckNode(node));
+    public Task<OperationResult> StartNodeAsync(string node, CancellationToken ct) => Simple($"start-node {node}", CheckNode(node));
+    public Task<OperationResult> KillNodeAsync(string node, CancellationToken ct) => Simple($"kill-node {node}", CheckNode(node));
     public Task<OperationResult> StartClusterAsync(CancellationToken ct) => Simple("start-cluster", null);
     public Task<OperationResult> StopClusterAsync(CancellationToken ct) => Simple("stop-cluster", null);
 

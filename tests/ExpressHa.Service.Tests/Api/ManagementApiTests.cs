@@ -5,7 +5,7 @@ using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Service.Api;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Tests.Api;
 
@@ -422,5 +422,31 @@ public class ManagementApiTests
         var port = ((IPEndPoint)l.LocalEndpoint).Port;
         await Assert.ThrowsAnyAsync<IOException>(() =>
             ManagementApi.StartAsync(new ApiOptions { Port = port, Token = ApiTestServer.Token, Tls = false }, new FakeClusterControl()));
+    }
+
+    [Fact]
+    public async Task Drill_routes_reach_the_node_and_bad_input_is_refused()
+    {
+        await using var s = await ApiTestServer.StartAsync();
+        using var c = new HaApiClient(s.Api.BaseAddress, ApiTestServer.Token, null);
+        Assert.True((await c.FailMonitorAsync("userw", "server2")).Ok);
+        Assert.True((await c.ClearMonitorAsync("userw")).Ok);
+        Assert.True((await c.StopNodeAsync("server2")).Ok);
+        Assert.True((await c.StartNodeAsync("server2")).Ok);
+        Assert.True((await c.KillNodeAsync("server2")).Ok);
+        Assert.Equal(new[] { "fail-monitor userw server2", "clear-monitor userw", "stop-node server2", "start-node server2", "kill-node server2" },
+            s.Fake.Calls.Where(x => x.Contains("monitor userw") || x.EndsWith("-node server2") && !x.StartsWith("suspend") && !x.StartsWith("resume")));
+
+        var missing = await Assert.ThrowsAsync<HaApiException>(() => c.FailMonitorAsync("nope"));
+        Assert.Equal((404, "ExpressHa.MonitorNotFound"), (missing.StatusCode, missing.Code));
+        var node = await Assert.ThrowsAsync<HaApiException>(() => c.KillNodeAsync("server9"));
+        Assert.Equal(404, node.StatusCode);
+
+        using var http = new HttpClient { BaseAddress = s.Api.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiTestServer.Token);
+        using var bad = await http.PostAsync("v1/monitors/userw/fail", new StringContent("{\"node\":5}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(400, (int)bad.StatusCode);
+        using var unknown = await http.PostAsync("v1/nodes/server2/stop", new StringContent("{\"force\":true}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(400, (int)unknown.StatusCode);
     }
 }

@@ -307,7 +307,7 @@ public sealed class AwsAzAndApiFailureTests
         await using var runner = new MonitorRunner(mctx, new AwsVipProbe(w.Provider(Server1), w.Os(Server1)), (_, _) => { onError++; return Task.CompletedTask; });
         var r = await runner.CheckOnceAsync(TimeSpan.Zero, default);
         Assert.True(r.ApiFailure, r.Message);
-        Assert.Equal(ExpressHa.Service.Policy.MonitorState.Warning, runner.State);
+        Assert.Equal(ExpressHa.Policy.MonitorState.Warning, runner.State);
         Assert.Equal(0, onError);
         Assert.Contains(w.Alerts.Alerts, a => a.EventId == 151 && a.Message.StartsWith("Monitor awsvipw1 is in the warning status. (151 : Timeout occurred."));
 
@@ -317,7 +317,7 @@ public sealed class AwsAzAndApiFailureTests
         rctx.Monitor.Timing = MonitorTimings.Always;
         await using var runner2 = new MonitorRunner(rctx, new AwsVipProbe(w.Provider(Server1), w.Os(Server1)), (_, _) => { onError++; return Task.CompletedTask; });
         await runner2.CheckOnceAsync(TimeSpan.Zero, default);
-        Assert.Equal(ExpressHa.Service.Policy.MonitorState.Error, runner2.State);
+        Assert.Equal(ExpressHa.Policy.MonitorState.Error, runner2.State);
         Assert.Equal(1, onError);
     }
 }

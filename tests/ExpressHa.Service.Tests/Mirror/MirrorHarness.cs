@@ -3,7 +3,7 @@ using ExpressHa.Client;
 using ExpressHa.Config;
 using ExpressHa.Service.Api;
 using ExpressHa.Service.Mirror;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Service.Runtime;
 using ExpressHa.Service.Tests.Resources;
 using ExpressHa.Yaml;

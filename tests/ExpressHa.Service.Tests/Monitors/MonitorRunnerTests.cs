@@ -1,6 +1,6 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Monitors;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Service.Tests.Resources;
 
 namespace ExpressHa.Service.Tests.Monitors;
@@ -106,6 +106,28 @@ public sealed class MonitorRunnerTests
         await runner.CheckOnceAsync(TimeSpan.Zero, CancellationToken.None);
         Assert.Equal(MonitorState.Error, runner.State);
         Assert.Single(_errors);
+    }
+
+    [Fact]
+    public async Task PseudoFailure_FailsWithoutProbing_UntilCleared_ThenRecovers()
+    {
+        var probe = new ScriptedProbe(_clock, Ok);
+        var runner = Runner(Monitor(retry: 1), probe);
+        runner.PseudoFailure = "pseudo-failure of m1";
+
+        await runner.CheckOnceAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.Empty(_errors); // one retry, as for a real failure
+        var second = await runner.CheckOnceAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(ProbeCodes.PseudoFailure, ProbeCodes.Split(second.Message).Code);
+        Assert.Equal(MonitorState.Error, runner.State);
+        Assert.Single(_errors);
+        Assert.Empty(probe.Calls);
+
+        runner.PseudoFailure = null;
+        await runner.CheckOnceAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.Single(probe.Calls);
+        Assert.Equal(MonitorState.Normal, runner.State);
+        Assert.Equal(1, _recoveries);
     }
 
     [Fact]

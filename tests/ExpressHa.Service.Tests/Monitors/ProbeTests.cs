@@ -294,7 +294,7 @@ public sealed class MonitorProbeRegistryTests
     public void Default_HasTheFiveLocalProbes_AllKnownToTheSchema()
     {
         var reg = MonitorProbeRegistry.Default();
-        Assert.Equal(new[] { "awsaz", "awsdns", "awseip", "awssip", "awsvip", "custom", "http", "ip", "lbprobe", "mirror", "mirrorconnect", "process", "userw" }, reg.Types.OrderBy(t => t, StringComparer.Ordinal));
+        Assert.Equal(new[] { "awsaz", "awsdns", "awseip", "awssip", "awsvip", "custom", "disk", "http", "ip", "lbprobe", "mirror", "mirrorconnect", "nic", "process", "userw" }, reg.Types.OrderBy(t => t, StringComparer.Ordinal));
         foreach (var t in reg.Types) Assert.NotNull(ExpressHa.Schema.SchemaRegistry.FindMonitor(t));
         Assert.IsType<UserwProbe>(reg.Get("userw"));
         Assert.True(reg.Has("ip"));

@@ -1,5 +1,5 @@
 using ExpressHa.Config;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Tests.Policy;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using ExpressHa.Config;
-using ExpressHa.Service.Policy;
+using ExpressHa.Policy;
 using ExpressHa.Validation;
 using ExpressHa.Yaml;
 using YamlDotNet.RepresentationModel;

@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>Where a group may run: its ordered server list filtered by node state.</summary>
 public static class Placement

@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>The policy engine: a pure function of (config, cluster state, event) to a plan. No I/O, no clock, no randomness, and
 /// it never changes the state it is given; every list it builds follows config order, so the same input gives the same plan.
@@ -23,8 +26,8 @@ public static class PolicyEngine
 {
     public static Plan Decide(ClusterConfig config, ClusterState state, PolicyEvent ev)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(state);
+        if (config == null) throw new ArgumentNullException(nameof(config));
+        if (state == null) throw new ArgumentNullException(nameof(state));
         return ExplainWaits(Dispatch(config, state, ev), ev);
     }
 

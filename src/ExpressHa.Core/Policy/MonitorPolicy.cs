@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>Monitor errors: restart the recovery target on the node (up to Recovery.Restarts), then fail its group over (up to
 /// Recovery.Failovers), then the final action.</summary>

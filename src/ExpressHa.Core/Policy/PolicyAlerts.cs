@@ -1,4 +1,7 @@
-namespace ExpressHa.Service.Policy;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+namespace ExpressHa.Policy;
 
 /// <summary>The alerts the engine plans: module, event id, level and message in one place. Ids 12, 32 and 201 of module rc follow
 /// the seeds; the others are ExpressHa's own.</summary>

@@ -1,4 +1,7 @@
-namespace ExpressHa.Service.Policy;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+namespace ExpressHa.Policy;
 
 /// <summary>Something that happened; the policy engine answers each with a plan.</summary>
 public abstract record PolicyEvent;

@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>The building blocks of plans: start and stop sequences of one group on one node, and reads of the state that never
 /// mutate it (a missing entry reads as the default).</summary>

@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>Failed starts and stops reported by the executor.</summary>
 internal static class FailurePolicy

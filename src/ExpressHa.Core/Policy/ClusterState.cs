@@ -1,4 +1,7 @@
-namespace ExpressHa.Service.Policy;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+namespace ExpressHa.Policy;
 
 public enum NodeState { Online, Offline, Suspended, Lost }
 public enum GroupState { Offline, Starting, Online, Stopping, Failed, Pending }

@@ -1,4 +1,7 @@
-namespace ExpressHa.Service.Policy;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+namespace ExpressHa.Policy;
 
 /// <summary>The engine's answer to an event: steps in order, and why.</summary>
 public sealed class Plan

@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>Start and stop order of a group's resources: dependencies first, ties broken by config order; stop is the exact reverse.</summary>
 public static class DependencyOrder

@@ -1,4 +1,7 @@
-namespace ExpressHa.Service.Policy;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+namespace ExpressHa.Policy;
 
 /// <summary>One step of a plan, carried out on <see cref="Node"/>. Steps run in order; a failed step aborts the rest and
 /// comes back to the engine as an event.</summary>

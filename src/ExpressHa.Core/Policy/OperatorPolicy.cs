@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using ExpressHa.Config;
 
-namespace ExpressHa.Service.Policy;
+namespace ExpressHa.Policy;
 
 /// <summary>Operator requests: start, stop and move a group. A refused request is an empty plan whose reason says why.</summary>
 internal static class OperatorPolicy
