@@ -12,6 +12,8 @@ public sealed partial class NodeAgent
     abstract record Work;
     sealed record PolicyWork(PolicyEvent Event, TaskCompletionSource<Plan>? Reply = null) : Work;
     sealed record Reconcile : Work;
+    /// <summary>A lost node counts as down: from now on a new incarnation of it may join (MembershipTable.Settle).</summary>
+    sealed record SettleLoss(string Node) : Work;
 
     readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     readonly Dictionary<(string Node, string Monitor), long> _seenErrors = new();
@@ -37,6 +39,11 @@ public sealed partial class NodeAgent
                 try
                 {
                     while (Holding) await Task.Delay(20, ct);
+                    if (w is SettleLoss settle)
+                    {
+                        lock (_gate) _membership.Settle(settle.Node);
+                        continue;
+                    }
                     if (w is StopStale stale)
                     {
                         await StopStaleAsync(stale, ct);
@@ -104,6 +111,8 @@ public sealed partial class NodeAgent
                 }
         }
         foreach (var f in failures) await DecideAndRunAsync(f, null, ct, 0);
+        // Between plans only: a move's own stop half never shows up here as released.
+        foreach (var g in ReleasePolicy.ToStart(Config, CurrentState())) await DecideAndRunAsync(new GroupReleased(g), null, ct, 0);
     }
 
     async Task DecideAndRunAsync(PolicyEvent ev, TaskCompletionSource<Plan>? reply, CancellationToken ct, int depth)
@@ -112,7 +121,7 @@ public sealed partial class NodeAgent
         reply?.TrySetResult(plan);
         if (plan.IsEmpty)
         {
-            if (ev is not ClusterStarted and not NodeJoined and not MonitorRecovered) Alerts.Log("policy", $"{ev}: {plan.Reason}");
+            if (ev is not ClusterStarted and not NodeJoined and not MonitorRecovered and not GroupReleased) Alerts.Log("policy", $"{ev}: {plan.Reason}");
             return;
         }
         Alerts.Log("policy", $"{ev} -> {plan}");

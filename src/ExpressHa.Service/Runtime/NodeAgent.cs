@@ -141,7 +141,11 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         if (report.ConfirmedDown.Count > 0)
             lock (_gate)
                 foreach (var n in report.ConfirmedDown)
-                    if (n != Self && _membership.StateOf(n) != PeerState.Online && _confirmedDown.Add(n)) MirrorPeerDown(n);
+                    if (n != Self && _membership.StateOf(n) != PeerState.Online && _confirmedDown.Add(n))
+                    {
+                        MirrorPeerDown(n);
+                        Enqueue(new SettleLoss(n));
+                    }
         Handle(changes);
         // This node came (back) into a cluster that already runs: the peers' PeerJoined goes to the coordinator, which may
         // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
@@ -163,7 +167,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
             UpdateMonitorActivity();
-            if (!_clusterStarted || MonitorReportsChanged()) Enqueue(new Reconcile());
+            if (!_clusterStarted || MonitorReportsChanged() || (IsCoordinator && ReleasePolicy.ToStart(Config, CurrentState()).Count > 0))
+                Enqueue(new Reconcile());
         }
     }
 
@@ -218,9 +223,21 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         lock (_gate) return _confirmedDown.Where(n => _membership.StateOf(n) != PeerState.Online).ToList();
     }
 
-    public bool IsConfirmedDown(string node)
+    public long IncarnationOf(string node)
     {
-        lock (_gate) return _confirmedDown.Contains(node) && _membership.StateOf(node) != PeerState.Online;
+        lock (_gate) return _membership.IncarnationOf(node);
+    }
+
+    /// <summary>A new incarnation can only be online once the lost one was settled (counted as down) or held no group,
+    /// so it means down; the same incarnation online again means it never went down.</summary>
+    public LostNodeStatus LostNode(string node, long incarnation)
+    {
+        lock (_gate)
+        {
+            if (_membership.StateOf(node) == PeerState.Online)
+                return _membership.IncarnationOf(node) == incarnation ? LostNodeStatus.Back : LostNodeStatus.Down;
+            return _confirmedDown.Contains(node) ? LostNodeStatus.Down : LostNodeStatus.Lost;
+        }
     }
 
     public void RequestServiceStop(string reason)
@@ -267,7 +284,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
         StopMonitors();
-        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, FailOver: _lostResolution));
+        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, _lostResolution ? NodeStopCause.LostResolution : NodeStopCause.Shutdown));
         foreach (var step in plan.Actions.Where(a => a.Node == Self))
         {
             var outcome = await _runner.RunAsync(step, CancellationToken.None);
