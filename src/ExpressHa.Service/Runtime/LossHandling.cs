@@ -97,7 +97,7 @@ public sealed partial class NodeAgent
         if (!fence)
             lock (_gate) _confirmedDown.Add(node);
         Enqueue(new PolicyWork(new NodeLost(node)));
-        if (fence) _ = FenceRestartedAsync(node);
+        if (fence) _ = HandleInHandAsync(node, FenceRestartedAsync);
         else Enqueue(new SettleLoss(node));
     }
 

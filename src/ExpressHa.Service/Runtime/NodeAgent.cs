@@ -163,6 +163,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
             if (NoticeStall(Now - before - delay)) continue;
             CheckStaleOwnership();
+            TakeOverUnsettledLosses();
             List<MembershipChange> changes;
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
@@ -209,7 +210,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
                 case PeerLost l:
                     Alerts.Log("nm", $"no heartbeat from {l.Node} on any path for {Config.Cluster.Heartbeat.TimeoutMs} ms");
                     Enqueue(new PolicyWork(new NodeLost(l.Node)));
-                    _ = HandleLossAsync(l.Node);
+                    _ = HandleInHandAsync(l.Node, HandleLossAsync);
                     break;
                 case PeerRestarted r:
                     HandleRestart(r.Node);
