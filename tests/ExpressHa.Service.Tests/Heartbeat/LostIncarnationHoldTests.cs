@@ -1,4 +1,3 @@
-using ExpressHa.Config;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
 
@@ -9,16 +8,6 @@ namespace ExpressHa.Service.Tests.Heartbeat;
 public class LostIncarnationHoldTests
 {
     const int TimeoutMs = 1000;
-
-    static ClusterConfig Config()
-    {
-        var c = new ClusterConfig();
-        c.Cluster.Name = "c";
-        c.Cluster.Interconnects.Add(new InterconnectConfig { Name = "lan1" });
-        c.Nodes.Add(new NodeConfig { Name = "server1", Addresses = { ["lan1"] = "198.18.1.1" } });
-        c.Nodes.Add(new NodeConfig { Name = "server2", Addresses = { ["lan1"] = "198.18.1.2" } });
-        return c;
-    }
 
     static HeartbeatReport Report(long incarnation, long seq, string? groupState)
         => new()
@@ -45,7 +34,7 @@ public class LostIncarnationHoldTests
     [MemberData(nameof(Rows))]
     public void A_new_incarnation_joins_only_once_a_lost_one_that_held_a_group_is_settled(Exit exit, string? lastRecord, bool held)
     {
-        var t = new MembershipTable(Config(), "server1", TimeoutMs);
+        var t = new MembershipTable(MembershipTableTests.Config(), "server1", TimeoutMs);
         t.Receive(Report(1, 1, lastRecord), "lan1", 0);
         if (exit == Exit.Lost) Assert.Contains(new PeerLost("server2"), t.Tick(TimeoutMs));
         else Assert.Contains(new PeerRestarted("server2"), t.Receive(Report(2, 1, null), "lan1", 300));
@@ -67,7 +56,7 @@ public class LostIncarnationHoldTests
     [Fact]
     public void The_same_incarnation_coming_back_is_not_held_it_never_went_down()
     {
-        var t = new MembershipTable(Config(), "server1", TimeoutMs);
+        var t = new MembershipTable(MembershipTableTests.Config(), "server1", TimeoutMs);
         t.Receive(Report(1, 1, "online"), "lan1", 0);
         t.Tick(TimeoutMs);
         Assert.True(t.IsHeldUntilSettled("server2"));

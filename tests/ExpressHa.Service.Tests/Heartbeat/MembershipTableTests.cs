@@ -6,7 +6,8 @@ namespace ExpressHa.Service.Tests.Heartbeat;
 
 public class MembershipTableTests
 {
-    static ClusterConfig Config()
+    /// <summary>Two nodes on lan1 and lan2.</summary>
+    internal static ClusterConfig Config()
     {
         var c = new ClusterConfig();
         c.Cluster.Name = "c";
