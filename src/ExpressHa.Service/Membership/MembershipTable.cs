@@ -62,17 +62,6 @@ public sealed class MembershipTable
     /// <summary>The incarnation whose reports this table holds for the node (0: none yet).</summary>
     public long IncarnationOf(string node) => _peers.TryGetValue(node, out var p) ? p.Incarnation : 0;
 
-    /// <summary>True while a lost incarnation that held a group keeps the node out: its last report stays the node's
-    /// record, so what it held (a running group, a group stopped to move) is decided on, and a new incarnation is not
-    /// accepted until <see cref="Settle"/>.</summary>
-    public bool IsHeldUntilSettled(string node) => _peers.TryGetValue(node, out var p) && p.HeldUntilSettled;
-
-    /// <summary>The lost incarnation counts as down and the decisions about it are made: a new incarnation may join.</summary>
-    public void Settle(string node)
-    {
-        if (_peers.TryGetValue(node, out var p)) p.HeldUntilSettled = false;
-    }
-
     /// <summary>Milliseconds since the last valid heartbeat per path (null: never).</summary>
     public IReadOnlyDictionary<string, long?> PathAges(string node, long nowMs)
         => _peers.TryGetValue(node, out var p)
@@ -93,16 +82,15 @@ public sealed class MembershipTable
             if (peer.Report != null && report.SentAtMs <= peer.Report.SentAtMs) return changes;
             if (peer.State == PeerState.Online && peer.Incarnation != 0)
             {
-                // Restarted within the timeout. Treat it as lost now (its last report stays for the recovery decision)
-                // and let the new incarnation join only after a full timeout, and once the old one is settled.
+                // Restarted within the timeout: whatever it ran is gone. Treat it as lost now (its last report stays for
+                // the recovery decision) and let the new incarnation join only after a full timeout.
                 peer.State = PeerState.Lost;
                 foreach (var p in peer.Paths.Values) p.Up = false;
                 peer.HoldUntilMs = nowMs + _timeoutMs;
-                peer.HeldUntilSettled = HoldsGroups(peer.Report);
                 changes.Add(new PeerRestarted(report.Node));
                 return changes;
             }
-            if (nowMs < peer.HoldUntilMs || peer.HeldUntilSettled) return changes;
+            if (nowMs < peer.HoldUntilMs) return changes;
             peer.Incarnation = report.Incarnation;
             foreach (var p in peer.Paths.Values) p.LastSeq = -1;
         }
@@ -120,7 +108,6 @@ public sealed class MembershipTable
         if (peer.State != PeerState.Online)
         {
             peer.State = PeerState.Online;
-            peer.HeldUntilSettled = false;
             foreach (var (name, p) in peer.Paths) if (!p.Up) p.LastSeenMs = null;
             changes.Add(new PeerJoined(report.Node));
         }
@@ -142,15 +129,12 @@ public sealed class MembershipTable
             if (peer.Paths.Values.All(p => !p.Up))
             {
                 peer.State = PeerState.Lost;
-                peer.HeldUntilSettled = HoldsGroups(peer.Report);
                 changes.RemoveAll(c => c is PathDown d && d.Node == name);
                 changes.Add(new PeerLost(name));
             }
         }
         return changes;
     }
-
-    static bool HoldsGroups(HeartbeatReport? report) => report != null && report.Groups.Any(GroupRecords.Held);
 
     sealed class Peer
     {
@@ -162,7 +146,6 @@ public sealed class MembershipTable
         public PeerState State { get; set; } = PeerState.Offline;
         public long Incarnation { get; set; }
         public long HoldUntilMs { get; set; }
-        public bool HeldUntilSettled { get; set; }
         public HeartbeatReport? Report { get; set; }
         public Dictionary<string, PathInfo> Paths { get; } = new(StringComparer.Ordinal);
     }

@@ -150,7 +150,8 @@ internal static class NodePolicy
     }
 
     /// <summary>One node stops its groups: in reverse config order, each resource in reverse dependency order. A stop of the
-    /// whole cluster leaves them offline. Any other stop (this node shuts down, or lost partition resolution) stops each
+    /// whole cluster leaves them offline. Any other stop (this node shuts down, lost partition resolution, or starts and
+    /// finds in its journal groups its previous run held) stops each
     /// group marked to move, Next set to its first other online server (else its next server), and leaves it Stopping: a
     /// node that still hears this one starts it at once (<see cref="ReleasePolicy"/>), the node that loses it moves it
     /// (NodeLost), like a group lost while online.</summary>
@@ -173,6 +174,7 @@ internal static class NodePolicy
         {
             NodeStopCause.LostResolution => new Plan(actions, $"Server {node} lost partition resolution: its groups ({list}) stop there in reverse order and move to another server."),
             NodeStopCause.Shutdown => new Plan(actions, $"Server {node} is shutting down: its groups ({list}) stop there in reverse order and move to another server."),
+            NodeStopCause.Restarted => new Plan(actions, $"Server {node} starts and its previous run held groups ({list}): what may be left of them stops there in reverse order, before it joins, and they move to another server."),
             _ => new Plan(actions, $"The cluster is stopping: the groups of {node} ({list}) stop there in reverse order and are not started elsewhere."),
         };
     }

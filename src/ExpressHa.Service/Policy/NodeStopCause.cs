@@ -9,4 +9,7 @@ public enum NodeStopCause
     Shutdown,
     /// <summary>The node lost partition resolution: its groups move, like a group lost while online.</summary>
     LostResolution,
+    /// <summary>The service starts and its journal says its previous run held groups (it crashed, or stopped or
+    /// restarted before anyone took them over): what may be left of them stops, and they move.</summary>
+    Restarted,
 }

@@ -7,8 +7,10 @@ namespace ExpressHa.Service.Policy;
 /// on shutting down, restarts, crashes, is cut off), the group starts on a server of its policy:
 /// <list type="bullet">
 /// <item>while the owner is heard (online, stopping, suspended), the coordinator starts it at once (this rule);</item>
-/// <item>once the owner is lost, NodeLost moves it after the usual wait for the lost node (the survivors keep the lost
-/// incarnation's last report until it counts as down, so a quick restart cannot erase the record).</item>
+/// <item>once the owner is lost, NodeLost moves it after the usual wait for the lost node;</item>
+/// <item>when the owner's service starts again, it finds the group in its journal, stops what may be left of it and
+/// reports it released again before its first heartbeat (Runtime/Leftovers), so a new incarnation never erases the
+/// record: this rule then applies.</item>
 /// </list></summary>
 public static class ReleasePolicy
 {

@@ -87,7 +87,7 @@ public sealed class ActionRunner
                     if (s.State == GroupState.Offline) g.Resources.Clear();
                     recorded = g.Generation;
                 });
-                Journal?.Record(s.Group, s.State, recorded, s.Owner);
+                Journal?.Record(s.Group, s.State, recorded, s.Owner, s.Next);
                 return ActionOutcome.Done(action.Describe());
             case RecordCounter c:
                 CounterStore.Apply(_local, c);

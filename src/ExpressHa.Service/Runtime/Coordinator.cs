@@ -12,8 +12,6 @@ public sealed partial class NodeAgent
     abstract record Work;
     sealed record PolicyWork(PolicyEvent Event, TaskCompletionSource<Plan>? Reply = null) : Work;
     sealed record Reconcile : Work;
-    /// <summary>A lost node counts as down: from now on a new incarnation of it may join (MembershipTable.Settle).</summary>
-    sealed record SettleLoss(string Node) : Work;
 
     readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     readonly Dictionary<(string Node, string Monitor), long> _seenErrors = new();
@@ -39,11 +37,6 @@ public sealed partial class NodeAgent
                 try
                 {
                     while (Holding) await Task.Delay(20, ct);
-                    if (w is SettleLoss settle)
-                    {
-                        lock (_gate) _membership.Settle(settle.Node);
-                        continue;
-                    }
                     if (w is StopStale stale)
                     {
                         await StopStaleAsync(stale, ct);

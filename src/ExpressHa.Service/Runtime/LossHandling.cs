@@ -97,8 +97,7 @@ public sealed partial class NodeAgent
         if (!fence)
             lock (_gate) _confirmedDown.Add(node);
         Enqueue(new PolicyWork(new NodeLost(node)));
-        if (fence) _ = HandleInHandAsync(node, FenceRestartedAsync);
-        else Enqueue(new SettleLoss(node));
+        if (fence) _ = FenceRestartedAsync(node);
     }
 
     async Task FenceRestartedAsync(string node)
@@ -133,12 +132,9 @@ public sealed partial class NodeAgent
         return c.Cluster.Heartbeat.TimeoutMs + c.Cluster.Heartbeat.IntervalMs + checks + 5000;
     }
 
-    /// <summary>The lost node counts as down. Settling it (letting a new incarnation join) goes through the coordinator's
-    /// queue, behind the NodeLost decision queued at the loss, so that decision still sees the lost incarnation's report.</summary>
     void ConfirmDown(string node, string why)
     {
         lock (_gate) _confirmedDown.Add(node);
-        Enqueue(new SettleLoss(node));
         MirrorPeerDown(node);
         SendSoon();
         Alerts.Alert("info", "np", 4, $"{node} counts as down: {why}.");

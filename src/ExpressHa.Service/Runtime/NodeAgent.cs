@@ -69,9 +69,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
     public async Task RunAsync(CancellationToken shutdown)
     {
         Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
+        await StartMirrorsAsync();
+        await ReleaseLeftoversAsync(shutdown);
         _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
         _transport.Start();
-        await StartMirrorsAsync();
         StartMonitors();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
         var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
@@ -141,11 +142,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         if (report.ConfirmedDown.Count > 0)
             lock (_gate)
                 foreach (var n in report.ConfirmedDown)
-                    if (n != Self && _membership.StateOf(n) != PeerState.Online && _confirmedDown.Add(n))
-                    {
-                        MirrorPeerDown(n);
-                        Enqueue(new SettleLoss(n));
-                    }
+                    if (n != Self && _membership.StateOf(n) != PeerState.Online && _confirmedDown.Add(n)) MirrorPeerDown(n);
         Handle(changes);
         // This node came (back) into a cluster that already runs: the peers' PeerJoined goes to the coordinator, which may
         // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
@@ -163,7 +160,6 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
             if (NoticeStall(Now - before - delay)) continue;
             CheckStaleOwnership();
-            TakeOverUnsettledLosses();
             List<MembershipChange> changes;
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
@@ -210,7 +206,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
                 case PeerLost l:
                     Alerts.Log("nm", $"no heartbeat from {l.Node} on any path for {Config.Cluster.Heartbeat.TimeoutMs} ms");
                     Enqueue(new PolicyWork(new NodeLost(l.Node)));
-                    _ = HandleInHandAsync(l.Node, HandleLossAsync);
+                    _ = HandleLossAsync(l.Node);
                     break;
                 case PeerRestarted r:
                     HandleRestart(r.Node);
@@ -229,14 +225,18 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
         lock (_gate) return _membership.IncarnationOf(node);
     }
 
-    /// <summary>A new incarnation can only be online once the lost one was settled (counted as down) or held no group,
-    /// so it means down; the same incarnation online again means it never went down.</summary>
+    /// <summary>The same incarnation online again never went down. A new one released what its journal says the old one
+    /// held before it sent its first heartbeat (Leftovers), so once its report shows nothing that may still run, the old
+    /// one is down.</summary>
     public LostNodeStatus LostNode(string node, long incarnation)
     {
         lock (_gate)
         {
             if (_membership.StateOf(node) == PeerState.Online)
-                return _membership.IncarnationOf(node) == incarnation ? LostNodeStatus.Back : LostNodeStatus.Down;
+            {
+                if (_membership.IncarnationOf(node) == incarnation) return LostNodeStatus.Back;
+                return _membership.LastReport(node)?.Groups.Any(GroupRecords.MayRun) == true ? LostNodeStatus.Lost : LostNodeStatus.Down;
+            }
             return _confirmedDown.Contains(node) ? LostNodeStatus.Down : LostNodeStatus.Lost;
         }
     }

@@ -6,8 +6,7 @@ namespace ExpressHa.Service.Tests.Heartbeat;
 
 public class MembershipTableTests
 {
-    /// <summary>Two nodes on lan1 and lan2.</summary>
-    internal static ClusterConfig Config()
+    static ClusterConfig Config()
     {
         var c = new ClusterConfig();
         c.Cluster.Name = "c";

@@ -2,10 +2,11 @@ using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Netns.Chaos;
 
-/// <summary>The group's node loses partition resolution (majority, three nodes), stops its group marked to move and stops
-/// its service; its service is started again at once, as systemd's Restart= would, and the loss ends with it. Whatever
-/// the others saw of it (its last reports, its restart within the heartbeat timeout, its loss just before the restart),
-/// the group must come back on another node, never with two owners (the chaos checker judges the history).</summary>
+/// <summary>The group's node (majority, three nodes) loses partition resolution, stops its group marked to move and stops
+/// its service, or its service crashes; the service is started again at once, as systemd's Restart= would, and the
+/// fault ends with it. Whatever the others saw of it (its last reports, its restart within the heartbeat timeout, its
+/// loss just before the restart), the group must come back on another node, never with two owners (the chaos checker
+/// judges the history).</summary>
 [Collection("Netns")]
 public sealed class HandOverTests(ITestOutputHelper output)
 {
@@ -15,6 +16,8 @@ public sealed class HandOverTests(ITestOutputHelper output)
         InboundLoss,
         /// <summary>Both ports down: nobody hears it stop, only its report from before the cut tells what it ran.</summary>
         CutOff,
+        /// <summary>Not isolated: SIGKILL of its service, whose application keeps running.</summary>
+        Crash,
     }
 
     public static TheoryData<Isolation, int> Rows => new()
@@ -23,6 +26,8 @@ public sealed class HandOverTests(ITestOutputHelper output)
         { Isolation.InboundLoss, 0 },                                          // within the heartbeat timeout
         { Isolation.InboundLoss, ChaosTopology.HeartbeatTimeoutMs + 300 },     // the others just lost it; not yet fenced
         { Isolation.CutOff, 0 },
+        { Isolation.Crash, 0 },
+        { Isolation.Crash, ChaosTopology.HeartbeatTimeoutMs + 300 },
     };
 
     void Log(string line)
@@ -32,7 +37,7 @@ public sealed class HandOverTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public async Task TheOwnerLosesResolutionAndRestarts_TheGroupComesBackOnAnotherNode(Isolation isolation, int restartAfterMs)
+    public async Task TheOwnerStopsOrCrashesAndRestarts_TheGroupComesBackOnAnotherNode(Isolation isolation, int restartAfterMs)
     {
         using var t = new ChaosTopology(ChaosKind.Majority, Log);
         var ok = false;
@@ -55,16 +60,18 @@ public sealed class HandOverTests(ITestOutputHelper output)
                 await Task.Delay(1000);
 
                 var from = ChaosTopology.NowMs();
-                foreach (var lan in new[] { 1, 2 })
-                    if (isolation == Isolation.CutOff || !t.DropInbound("n2", lan)) t.SetPort("n2", lan, up: false);
-                Log($"n2 isolated ({isolation}); waiting until it stops itself");
-                Assert.True(t.WaitExit("n2", TimeSpan.FromSeconds(20)), "n2 did not stop after losing partition resolution");
+                if (isolation == Isolation.Crash) t.Signal("n2", ChaosTopology.SIGKILL);
+                else
+                    foreach (var lan in new[] { 1, 2 })
+                        if (isolation == Isolation.CutOff || !t.DropInbound("n2", lan)) t.SetPort("n2", lan, up: false);
+                Log($"n2: {isolation}; waiting until its service exits");
+                Assert.True(t.WaitExit("n2", TimeSpan.FromSeconds(20)), "n2's service did not exit");
                 if (restartAfterMs > 0) await Task.Delay(restartAfterMs);
                 t.ClearDrops("n2");
                 foreach (var lan in new[] { 1, 2 }) t.SetPort("n2", lan, up: true);
                 t.Start("n2");
                 healMs = ChaosTopology.NowMs();
-                windows.Add(new FaultWindow("n2", from, healMs, true, $"n2 isolated ({isolation}), restarted {restartAfterMs} ms after its exit"));
+                windows.Add(new FaultWindow("n2", from, healMs, true, $"n2: {isolation}, restarted {restartAfterMs} ms after its exit"));
                 await ChaosRun.AwaitConvergenceAsync(t, client, windows, healMs, () => { });
             }
             finally
