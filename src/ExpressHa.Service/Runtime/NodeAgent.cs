@@ -164,7 +164,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
             UpdateMonitorActivity();
-            if (!_clusterStarted || MonitorReportsChanged() || (IsCoordinator && ReleasePolicy.ToStart(Config, CurrentState()).Count > 0))
+            if (!_clusterStarted || MonitorReportsChanged() || (IsCoordinator && ViewComplete() && ReleasePolicy.ToStart(Config, CurrentState()).Count > 0))
                 Enqueue(new Reconcile());
         }
     }
