@@ -152,12 +152,15 @@ internal static class NodePolicy
         }
     }
 
-    /// <summary>Clean shutdown of one node: its groups stop there in reverse config order, each resource in reverse dependency
-    /// order, and nothing is started elsewhere. With <paramref name="failOver"/> (the node lost partition resolution) each
-    /// group stops with Next set to its next server and stays Stopping: the node that loses this one moves it
+    /// <summary>One node stops its groups: in reverse config order, each resource in reverse dependency order. A stop of the
+    /// whole cluster leaves them offline. Any other stop (this node shuts down, lost partition resolution, or starts and
+    /// finds in its journal groups its previous run held) stops each
+    /// group marked to move, Next set to its first other online server (else its next server), and leaves it Stopping: a
+    /// node that still hears this one starts it at once (<see cref="ReleasePolicy"/>), the node that loses it moves it
     /// (NodeLost), like a group lost while online.</summary>
-    public static Plan NodeStopping(ClusterConfig config, ClusterState state, string node, bool failOver = false)
+    public static Plan NodeStopping(ClusterConfig config, ClusterState state, string node, NodeStopCause cause)
     {
+        var move = cause != NodeStopCause.ClusterStop;
         var actions = new List<PlanAction>();
         var names = new List<string>();
         foreach (var group in Enumerable.Reverse(config.Groups))
@@ -166,11 +169,16 @@ internal static class NodePolicy
             if (st.Owner != node || st.State == GroupState.Offline) continue;
             names.Add(group.Name);
             if (st.State == GroupState.Pending) actions.Add(new SetGroupState(node, group.Name, GroupState.Offline, null));
-            else actions.AddRange(GroupPlans.Stop(group, node, failOver ? group.Servers.FirstOrDefault(s => s != node) : null));
+            else actions.AddRange(GroupPlans.Stop(group, node, move ? Placement.FirstOnline(group, state, node) ?? group.Servers.FirstOrDefault(s => s != node) : null));
         }
+        var list = string.Join(", ", names);
         if (names.Count == 0) return Plan.Nothing($"Server {node} is shutting down and runs no group; nothing to stop.");
-        if (failOver)
-            return new Plan(actions, $"Server {node} lost partition resolution: its groups ({string.Join(", ", names)}) stop there in reverse order and fail over once the others lose it.");
-        return new Plan(actions, $"Server {node} is shutting down: its groups ({string.Join(", ", names)}) stop there in reverse order and are not started elsewhere.");
+        return cause switch
+        {
+            NodeStopCause.LostResolution => new Plan(actions, $"Server {node} lost partition resolution: its groups ({list}) stop there in reverse order and move to another server."),
+            NodeStopCause.Shutdown => new Plan(actions, $"Server {node} is shutting down: its groups ({list}) stop there in reverse order and move to another server."),
+            NodeStopCause.Restarted => new Plan(actions, $"Server {node} starts and its previous run held groups ({list}): what may be left of them stops there in reverse order, before it joins, and they move to another server."),
+            _ => new Plan(actions, $"The cluster is stopping: the groups of {node} ({list}) stop there in reverse order and are not started elsewhere."),
+        };
     }
 }

@@ -14,11 +14,12 @@ public sealed record NodeLost(string Node) : PolicyEvent;
 public sealed record NodeDownConfirmed(string Node) : PolicyEvent;
 /// <summary>A node (re)joined and is online.</summary>
 public sealed record NodeJoined(string Node) : PolicyEvent;
-/// <summary>The service on this node is shutting down (SIGTERM, Stop-HaCluster): its groups stop, nothing moves.
-/// <paramref name="FailOver"/>: it stops because it lost partition resolution; its groups stop marked to move (Next set),
-/// so the nodes that lose it next start them (they may still receive its reports, e.g. when only its inbound traffic is
-/// lost, and a group reported as stopped for good would stay down).</summary>
-public sealed record NodeStopping(string Node, bool FailOver = false) : PolicyEvent;
+/// <summary>The service on this node is stopping its groups, for the reason <paramref name="Cause"/> gives: only a stop of
+/// the whole cluster leaves them offline; otherwise they stop marked to move (Next set) and another server takes them.</summary>
+public sealed record NodeStopping(string Node, NodeStopCause Cause = NodeStopCause.ClusterStop) : PolicyEvent;
+/// <summary>The owner stopped the group to move it (Stopping, Next set, every resource offline) and is not lost:
+/// the group starts on a server of its policy (see <see cref="ReleasePolicy"/>).</summary>
+public sealed record GroupReleased(string Group) : PolicyEvent;
 public sealed record NodeSuspended(string Node) : PolicyEvent;
 public sealed record NodeResumed(string Node) : PolicyEvent;
 

@@ -59,6 +59,9 @@ public sealed class MembershipTable
 
     public HeartbeatReport? LastReport(string node) => _peers.TryGetValue(node, out var p) ? p.Report : null;
 
+    /// <summary>The incarnation whose reports this table holds for the node (0: none yet).</summary>
+    public long IncarnationOf(string node) => _peers.TryGetValue(node, out var p) ? p.Incarnation : 0;
+
     /// <summary>Milliseconds since the last valid heartbeat per path (null: never).</summary>
     public IReadOnlyDictionary<string, long?> PathAges(string node, long nowMs)
         => _peers.TryGetValue(node, out var p)

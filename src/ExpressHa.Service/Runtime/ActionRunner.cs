@@ -15,8 +15,10 @@ public sealed record ActionOutcome(bool Ok, string Message, PolicyEvent? Failure
 /// <summary>What a final action or a fencing step asks of the service around the runner.</summary>
 public interface IServiceHooks
 {
-    /// <summary>True once the lost node is fenced or known to have stopped.</summary>
-    bool IsConfirmedDown(string node);
+    /// <summary>The incarnation of the node the membership knows now (what a wait for that node waits on).</summary>
+    long IncarnationOf(string node);
+    /// <summary>Whether the lost <paramref name="incarnation"/> of the node is down, still lost, or back.</summary>
+    LostNodeStatus LostNode(string node, long incarnation);
     /// <summary>Stops the cluster service on this node (groups stopped first).</summary>
     void RequestServiceStop(string reason);
     long NextGeneration(string group);
@@ -85,7 +87,7 @@ public sealed class ActionRunner
                     if (s.State == GroupState.Offline) g.Resources.Clear();
                     recorded = g.Generation;
                 });
-                Journal?.Record(s.Group, s.State, recorded, s.Owner);
+                Journal?.Record(s.Group, s.State, recorded, s.Owner, s.Next);
                 return ActionOutcome.Done(action.Describe());
             case RecordCounter c:
                 CounterStore.Apply(_local, c);
@@ -94,9 +96,18 @@ public sealed class ActionRunner
                 _alerts.Alert(a.Level, a.Module, a.EventId, a.Message);
                 return ActionOutcome.Done(action.Describe());
             case WaitForNodeDown w:
-                while (!_hooks.IsConfirmedDown(w.LostNode))
+                var lost = _hooks.IncarnationOf(w.LostNode);
+                while (true)
+                {
+                    switch (_hooks.LostNode(w.LostNode, lost))
+                    {
+                        case LostNodeStatus.Down:
+                            return ActionOutcome.Done(action.Describe());
+                        case LostNodeStatus.Back:
+                            return new ActionOutcome(false, $"{w.LostNode} is back with the same service: it was never down, so the plan made for its loss no longer applies");
+                    }
                     await Task.Delay(100, ct);
-                return ActionOutcome.Done(action.Describe());
+                }
             case RunFinalAction f:
                 return RunFinal(f);
             case FenceNode f:

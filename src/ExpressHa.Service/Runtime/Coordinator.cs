@@ -104,6 +104,17 @@ public sealed partial class NodeAgent
                 }
         }
         foreach (var f in failures) await DecideAndRunAsync(f, null, ct, 0);
+        // Between plans only: a move's own stop half never shows up here as released.
+        if (ViewComplete())
+            foreach (var g in ReleasePolicy.ToStart(Config, CurrentState())) await DecideAndRunAsync(new GroupReleased(g), null, ct, 0);
+    }
+
+    /// <summary>Every peer was heard (or lost) since this service started, or the startup wait is over. A service that just
+    /// started may see its own released leftover as the newest record of a group before it hears the node that runs it
+    /// under a newer generation; released groups wait for this.</summary>
+    bool ViewComplete()
+    {
+        lock (_gate) return _membership.Peers.All(p => _membership.StateOf(p) != PeerState.Offline) || (_startedAtMs >= 0 && Now - _startedAtMs >= StartupWaitMs);
     }
 
     async Task DecideAndRunAsync(PolicyEvent ev, TaskCompletionSource<Plan>? reply, CancellationToken ct, int depth)
@@ -112,7 +123,7 @@ public sealed partial class NodeAgent
         reply?.TrySetResult(plan);
         if (plan.IsEmpty)
         {
-            if (ev is not ClusterStarted and not NodeJoined and not MonitorRecovered) Alerts.Log("policy", $"{ev}: {plan.Reason}");
+            if (ev is not ClusterStarted and not NodeJoined and not MonitorRecovered and not GroupReleased) Alerts.Log("policy", $"{ev}: {plan.Reason}");
             return;
         }
         Alerts.Log("policy", $"{ev} -> {plan}");

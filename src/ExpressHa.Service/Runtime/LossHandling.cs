@@ -82,13 +82,14 @@ public sealed partial class NodeAgent
 
     /// <summary>A peer restarted within the heartbeat timeout. Its new service knows nothing of what the old one
     /// started, but a crashed service leaves that running (an exec daemon, an address): only a restarted machine has
-    /// really lost it. So when the old incarnation's last report ran a group, the node counts as down only once it is
-    /// fenced (by the coordinator), as for any lost node. Without fencing, or when it ran nothing, it counts as down at
-    /// once (as before; without fencing this is unsafe for resources that outlive the service).</summary>
+    /// really lost it. So when the old incarnation's last report may still run a group, the node counts as down only
+    /// once it is fenced (by the coordinator), as for any lost node. Without fencing, or when it ran nothing (a group
+    /// it released, stopped to move, runs nothing), it counts as down at once (without fencing this is unsafe for
+    /// resources that outlive the service). Either way the NodeLost decision comes first, on the old report.</summary>
     void HandleRestart(string node)
     {
         bool ranSomething;
-        lock (_gate) ranSomething = _membership.LastReport(node) is HeartbeatReport old && old.Groups.Any(g => g.State != "offline");
+        lock (_gate) ranSomething = _membership.LastReport(node) is HeartbeatReport old && old.Groups.Any(GroupRecords.MayRun);
         var fence = ranSomething && Config.Cluster.Fencing.IsEnabled;
         Alerts.Alert("error", "nm", 5, fence
             ? $"Server {node} restarted within the heartbeat timeout while it ran a group; what its old service started may still run, so it counts as lost and is fenced before its groups move."

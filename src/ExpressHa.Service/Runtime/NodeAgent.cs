@@ -87,9 +87,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     public async Task RunAsync(CancellationToken shutdown)
     {
         Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
+        await StartMirrorsAsync();
+        await ReleaseLeftoversAsync(shutdown);
         _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
         _transport.Start();
-        await StartMirrorsAsync();
         StartMonitors();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
         var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
@@ -184,7 +185,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             lock (_gate) changes = _membership.Tick(Now);
             Handle(changes);
             UpdateMonitorActivity();
-            if (!_clusterStarted || MonitorReportsChanged()) Enqueue(new Reconcile());
+            if (!_clusterStarted || MonitorReportsChanged() || (IsCoordinator && ViewComplete() && ReleasePolicy.ToStart(Config, CurrentState()).Count > 0))
+                Enqueue(new Reconcile());
         }
     }
 
@@ -239,9 +241,25 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         lock (_gate) return _confirmedDown.Where(n => _membership.StateOf(n) != PeerState.Online).ToList();
     }
 
-    public bool IsConfirmedDown(string node)
+    public long IncarnationOf(string node)
     {
-        lock (_gate) return _confirmedDown.Contains(node) && _membership.StateOf(node) != PeerState.Online;
+        lock (_gate) return _membership.IncarnationOf(node);
+    }
+
+    /// <summary>The same incarnation online again never went down. A new one released what its journal says the old one
+    /// held before it sent its first heartbeat (Leftovers), so once its report shows nothing that may still run, the old
+    /// one is down.</summary>
+    public LostNodeStatus LostNode(string node, long incarnation)
+    {
+        lock (_gate)
+        {
+            if (_membership.StateOf(node) == PeerState.Online)
+            {
+                if (_membership.IncarnationOf(node) == incarnation) return LostNodeStatus.Back;
+                return _membership.LastReport(node)?.Groups.Any(GroupRecords.MayRun) == true ? LostNodeStatus.Lost : LostNodeStatus.Down;
+            }
+            return _confirmedDown.Contains(node) ? LostNodeStatus.Down : LostNodeStatus.Lost;
+        }
     }
 
     public void RequestServiceStop(string reason)
@@ -288,7 +306,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
         StopMonitors();
-        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, FailOver: _lostResolution));
+        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, _lostResolution ? NodeStopCause.LostResolution : NodeStopCause.Shutdown));
         foreach (var step in plan.Actions.Where(a => a.Node == Self))
         {
             var outcome = await _runner.RunAsync(step, CancellationToken.None);

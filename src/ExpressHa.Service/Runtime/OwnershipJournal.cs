@@ -5,8 +5,8 @@ using ExpressHa.Policy;
 namespace ExpressHa.Service.Runtime;
 
 /// <summary>One line of <c>ownership.jsonl</c>: a group's state on this node changed (time in UTC, the group's
-/// ownership generation after the change, the owner the plan recorded).</summary>
-public sealed record OwnershipRecord(string Time, string Node, string Group, string State, long Generation, string? Owner);
+/// ownership generation after the change, the owner the plan recorded, and where it goes next when it is stopped to move).</summary>
+public sealed record OwnershipRecord(string Time, string Node, string Group, string State, long Generation, string? Owner, string? Next = null);
 
 /// <summary>The durable ownership history of a node: every group state change this node records (starting, online,
 /// stopping, offline, failed), one JSON line per change in <c>ownership.jsonl</c> in the state directory, appended
@@ -41,14 +41,33 @@ public sealed class OwnershipJournal
         }
     }
 
-    public void Record(string group, GroupState state, long generation, string? owner)
+    public void Record(string group, GroupState state, long generation, string? owner, string? next = null)
     {
         var line = JsonSerializer.Serialize(new OwnershipRecord(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"), _node, group,
-            state.ToString().ToLowerInvariant(), generation, owner), JsonOptions.Web);
+            state.ToString().ToLowerInvariant(), generation, owner, next), JsonOptions.Web);
         try
         {
             lock (_gate) File.AppendAllText(_path, line + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>The last record of each group in the journal of <paramref name="stateDir"/> (none when there is no
+    /// journal); a line that does not parse (a torn write) is skipped.</summary>
+    public static IReadOnlyList<OwnershipRecord> LastRecords(string stateDir)
+    {
+        var path = Path.Combine(stateDir, FileName);
+        var last = new Dictionary<string, OwnershipRecord>(StringComparer.Ordinal);
+        IEnumerable<string> lines;
+        try { lines = File.Exists(path) ? File.ReadAllLines(path) : Array.Empty<string>(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Array.Empty<OwnershipRecord>(); }
+        foreach (var line in lines)
+        {
+            OwnershipRecord? r;
+            try { r = JsonSerializer.Deserialize<OwnershipRecord>(line, JsonOptions.Web); }
+            catch (JsonException) { continue; }
+            if (r != null) last[r.Group] = r;
+        }
+        return last.Values.ToList();
     }
 }

@@ -63,7 +63,6 @@ public static class ChaosRun
             var start = ChaosTopology.NowMs();
             ServiceClient? client = null;
             long healMs;
-            long? operatorStart = null;
             try
             {
                 client = new ServiceClient(topology.ClientNs, ChaosTopology.Vip, ChaosTopology.AppPort, Path.Combine(topology.Dir, "client.log"));
@@ -76,30 +75,13 @@ public static class ChaosRun
                 injector.HealAll();
                 healMs = ChaosTopology.NowMs();
                 Log("healed everything; waiting for the group to be back on exactly one node");
-                if (injector.OwnerStoppedCleanly)
-                    operatorStart = await OperatorStartIfOffline(topology, injector, client, healMs, Log);
-                // Converged: the same node answered every call for 2 s and it is the only owner by the activity log.
-                var deadline = healMs + RecoveryBoundMs + 3000;
-                while (ChaosTopology.NowMs() < deadline)
-                {
-                    await Task.Delay(500);
-                    injector.PowerOnStopped();
-                    var now = ChaosTopology.NowMs();
-                    var recent = client.Samples.Where(s => s.SentMs >= now - 2000).ToList();
-                    if (recent.Count >= 8 && recent.All(s => s.Node != null && s.Node == recent[0].Node) && recent[0].SentMs >= healMs)
-                    {
-                        var owners = HistoryChecker.Intervals(Gather(topology, injector, client, healMs, now)).Where(i => i.ToMs >= now).Select(i => i.Node).Distinct().ToList();
-                        if (owners.Count == 1 && owners[0] == recent[0].Node) break;
-                    }
-                }
-                // A little longer, so a late wrong decision (a second start, a late fencing) still shows.
-                await Task.Delay(1500);
+                await AwaitConvergenceAsync(topology, client, injector.Windows, healMs, injector.PowerOnStopped);
             }
             finally
             {
                 if (client != null) await client.DisposeAsync();
             }
-            var history = Gather(topology, injector, null, healMs, ChaosTopology.NowMs(), client?.Samples) with { OperatorStartMs = operatorStart };
+            var history = Gather(topology, injector.Windows, client?.Samples ?? new List<ClientSample>(), healMs, ChaosTopology.NowMs());
             var check = HistoryChecker.Check(history, new CheckOptions { RecoveryBoundMs = RecoveryBoundMs, FenceGraceMs = FenceGraceMs });
             ok = check.Ok;
             var outcome = new ChaosOutcome(kind, seed, schedule, check, history, sw.Elapsed, topology.Dir);
@@ -112,12 +94,33 @@ public static class ChaosRun
         }
     }
 
-    static ChaosHistory Gather(ChaosTopology t, FaultInjector injector, ServiceClient? client, long healMs, long endMs, List<ClientSample>? samples = null)
+    /// <summary>Waits until the same node answered every call for 2 s and is the only owner by the activity log, or the
+    /// recovery bound (+3 s) ran out; then 1.5 s more, so a late wrong decision (a second start, a late fencing) still
+    /// shows. <paramref name="tick"/> runs every half second (the harness powers stopped nodes on).</summary>
+    public static async Task AwaitConvergenceAsync(ChaosTopology t, ServiceClient client, IReadOnlyList<FaultWindow> windows, long healMs, Action tick)
+    {
+        var deadline = healMs + RecoveryBoundMs + 3000;
+        while (ChaosTopology.NowMs() < deadline)
+        {
+            await Task.Delay(500);
+            tick();
+            var now = ChaosTopology.NowMs();
+            var recent = client.Samples.Where(s => s.SentMs >= now - 2000).ToList();
+            if (recent.Count >= 8 && recent.All(s => s.Node != null && s.Node == recent[0].Node) && recent[0].SentMs >= healMs)
+            {
+                var owners = HistoryChecker.Intervals(Gather(t, windows, client.Samples, healMs, now)).Where(i => i.ToMs >= now).Select(i => i.Node).Distinct().ToList();
+                if (owners.Count == 1 && owners[0] == recent[0].Node) break;
+            }
+        }
+        await Task.Delay(1500);
+    }
+
+    public static ChaosHistory Gather(ChaosTopology t, IReadOnlyList<FaultWindow> faults, IReadOnlyList<ClientSample> samples, long healMs, long endMs)
     {
         static string[] Lines(string path) => File.Exists(path) ? File.ReadAllLines(path) : Array.Empty<string>();
         var ownership = t.Nodes.SelectMany(n => HistoryChecker.ParseOwnership(Lines(Path.Combine(t.StateDir(n), OwnershipJournal.FileName)))).ToList();
         // A stopped service is not a healthy node either: each exit until the next start is a window.
-        var windows = injector.Windows.ToList();
+        var windows = faults.ToList();
         List<(string Node, long AtMs, int? Code)> lifecycle;
         lock (t.Lifecycle) lifecycle = t.Lifecycle.ToList();
         foreach (var (node, at, code) in lifecycle.Where(e => e.Node != "witness" && e.Code != null))
@@ -131,43 +134,14 @@ public static class ChaosRun
             Activity = HistoryChecker.ParseActivity(Lines(t.ActivityLog)),
             Fences = HistoryChecker.ParseFence(Lines(t.FenceLog)),
             Ownership = ownership,
-            Client = samples ?? client?.Samples ?? new List<ClientSample>(),
+            Client = samples,
             Faults = windows,
             HealMs = healMs,
             EndMs = endMs,
         };
     }
 
-    /// <summary>After an orderly stop (SIGTERM) of the group's node the group is offline by design (nothing fails over
-    /// on a clean shutdown); once the restarted nodes rejoined, if nobody runs it, start it as an operator would.</summary>
-    static async Task<long?> OperatorStartIfOffline(ChaosTopology t, FaultInjector injector, ServiceClient client, long healMs, Action<string> log)
-    {
-        await Task.Delay(2 * ChaosTopology.HeartbeatTimeoutMs + 1000);
-        var until = ChaosTopology.NowMs() + 20_000;
-        while (ChaosTopology.NowMs() < until)
-        {
-            var now = ChaosTopology.NowMs();
-            if (HistoryChecker.Intervals(Gather(t, injector, client, healMs, now)).Any(i => i.ToMs >= now)) return null;
-            foreach (var n in t.Nodes.Where(t.IsRunning))
-            {
-                try
-                {
-                    using var api = t.Client(n);
-                    var r = await api.StartGroupAsync("g1");
-                    log($"operator: start g1 through {n}: {(r.Ok ? "ok" : r.Code)} {r.Message}");
-                    if (r.Ok) return now;
-                }
-                catch (Exception e) when (e is ExpressHa.Client.HaApiException or HttpRequestException or IOException or TaskCanceledException)
-                {
-                    log($"operator: start g1 through {n} failed: {e.Message}");
-                }
-            }
-            await Task.Delay(1000);
-        }
-        return null;
-    }
-
-    static async Task<bool> WaitUntil(Func<bool> done, TimeSpan within)
+    public static async Task<bool> WaitUntil(Func<bool> done, TimeSpan within)
     {
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < within)

@@ -21,10 +21,6 @@ public sealed class FaultInjector
 
     public IReadOnlyList<FaultWindow> Windows => _windows;
 
-    /// <summary>A Restart (SIGTERM) hit the node that ran the group. By design an orderly stop does not fail the group
-    /// over (NodeStopping), so it stays offline until an operator starts it.</summary>
-    public bool OwnerStoppedCleanly { get; private set; }
-
     /// <summary>The node that runs the group now by the activity log (the newest open start), else the first node.</summary>
     public string ActiveNode()
     {
@@ -96,7 +92,6 @@ public sealed class FaultInjector
                 _t.Signal(node, ChaosTopology.SIGKILL);
                 return $"SIGKILL {node} (pid {_t.Pid(node)})";
             case FaultKind.Restart:
-                if (ActiveNode() == node && _t.IsRunning(node)) OwnerStoppedCleanly = true;
                 _t.Signal(node, ChaosTopology.SIGTERM);
                 return $"SIGTERM {node} (pid {_t.Pid(node)})";
             default:

@@ -43,9 +43,6 @@ public sealed record ChaosHistory
     public IReadOnlyList<FaultWindow> Faults { get; init; } = Array.Empty<FaultWindow>();
     /// <summary>Every fault reverted and every node powered on.</summary>
     public long HealMs { get; init; }
-    /// <summary>When the harness, as an operator, started the group after the heal (only after an orderly stop of its
-    /// node, which by design does not fail it over); recovery is then measured from here.</summary>
-    public long? OperatorStartMs { get; init; }
     /// <summary>End of the observation (the client stopped).</summary>
     public long EndMs { get; init; }
 }
@@ -208,9 +205,7 @@ public static class HistoryChecker
                 break;
             }
         }
-        var recoverFrom = Math.Max(h.HealMs, h.OperatorStartMs ?? 0);
-        long? ttr = recoveredAt == null ? null : Math.Max(0, recoveredAt.Value - recoverFrom);
-        if (h.OperatorStartMs is long op) notes.Add($"an orderly stop (SIGTERM) of the group's node left it offline by design; the operator started it at {Clock(op)}");
+        long? ttr = recoveredAt == null ? null : Math.Max(0, recoveredAt.Value - h.HealMs);
         if (recoveredAt == null)
         {
             var owners = intervals.Where(i => i.ToMs >= h.EndMs).Select(i => i.Node).ToList();
@@ -220,7 +215,7 @@ public static class HistoryChecker
         }
         else if (ttr > options.RecoveryBoundMs)
         {
-            violations.Add(new Violation("recovery", $"the group came back online only {ttr} ms after the heal{(h.OperatorStartMs != null ? " and the operator's start" : "")} (bound {options.RecoveryBoundMs} ms)"));
+            violations.Add(new Violation("recovery", $"the group came back online only {ttr} ms after the heal (bound {options.RecoveryBoundMs} ms)"));
         }
 
         // (4) no fencing of a node that was healthy and connected
@@ -255,7 +250,6 @@ public static class HistoryChecker
         lines.AddRange(h.Ownership.Select(o => (o.AtMs, $"journal   {o.Node}: {o.Group} {o.State} gen {o.Generation} owner {o.Owner ?? "-"}")));
         lines.AddRange(h.Faults.Select(w => (w.FromMs, $"fault     {w.What} (until {Clock(w.ToMs)})")));
         lines.Add((h.HealMs, "heal      everything healed, every node powered on"));
-        if (h.OperatorStartMs is long op) lines.Add((op, "operator  start g1"));
         // Client calls are summarised as runs of the same outcome.
         string? current = null;
         long runStart = 0;

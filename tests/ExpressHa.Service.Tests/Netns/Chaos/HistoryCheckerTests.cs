@@ -113,15 +113,6 @@ public sealed class HistoryCheckerTests
     }
 
     [Fact]
-    public void AfterAnOperatorStart_RecoveryCountsFromIt()
-    {
-        var r = HistoryChecker.Check(CleanFailover() with { OperatorStartMs = T0 + 9_300 });
-        Assert.True(r.Ok, string.Join("\n", r.Violations));
-        Assert.Equal(202, r.TimeToRecoverMs);
-        Assert.Contains(r.Notes, n => n.Contains("operator started it"));
-    }
-
-    [Fact]
     public void FencingAHealthyConnectedNode_IsCaught()
     {
         // n1 only lost one path (still connected); n2 fences it anyway.
