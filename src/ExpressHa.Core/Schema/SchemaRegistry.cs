@@ -70,7 +70,7 @@ namespace ExpressHa.Schema
                 PerNode("ip", ParameterKind.IpAddress, "Address registered for the node; omitted: the node's own address."),
                 P("fixedIp", ParameterKind.IpAddress, "Register this address whichever node is active (a VIP or EIP)."),
                 new ParameterSpec("ttl", ParameterKind.Int, "Record TTL in seconds.") { Default = 10L, Min = 0, Max = 604800 },
-                P("deleteOnDeactivate", ParameterKind.Bool, "Delete the record when the resource stops.", false),
+                P("deleteOnDeactivate", ParameterKind.Bool, "Delete the record when the resource stops (false keeps it).", true),
                 P("waitInsync", ParameterKind.Bool, "Wait for the change to be INSYNC before reporting success.", true),
                 Seconds("insyncIntervalSeconds", "Seconds between GetChange polls.", 20),
                 new ParameterSpec("insyncTries", ParameterKind.Int, "GetChange polls before giving up.") { Default = 5L, Min = 1, Max = 1000 },

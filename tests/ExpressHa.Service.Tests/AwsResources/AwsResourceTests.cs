@@ -238,6 +238,22 @@ public sealed class AwsDnsTests
     }
 
     [Fact]
+    public async Task DeleteOnDeactivate_DefaultDeletes_FalseKeeps()
+    {
+        await using var w = await StartAsync();
+        var byDefault = w.Ctx(Server1, "awsdns1", "awsdns", DnsParams());
+        await w.DnsDriver(Server1).StartAsync(byDefault, default);
+        Assert.NotNull(w.Record(Name));
+        await w.DnsDriver(Server1).StopAsync(byDefault, default);
+        Assert.Null(w.Record(Name));
+
+        var keep = w.Ctx(Server1, "awsdns1", "awsdns", DnsParams(("deleteOnDeactivate", false)));
+        await w.DnsDriver(Server1).StartAsync(keep, default);
+        await w.DnsDriver(Server1).StopAsync(keep, default);
+        Assert.Equal(["10.0.110.10"], w.Record(Name)!.Values);
+    }
+
+    [Fact]
     public async Task FixedIp_CapitalsNormalised_NoSuchZone_NeverInsync_Throttled()
     {
         await using var w = await StartAsync();

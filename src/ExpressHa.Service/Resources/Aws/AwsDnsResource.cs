@@ -8,7 +8,7 @@ namespace ExpressHa.Service.Resources.Aws;
 /// dot): Route 53 treats names case-insensitively and returns them lower case, so "Cluster.Srv.Hz1.Local" and
 /// "cluster.srv.hz1.local." are the same record. Start: UPSERT (updateTries attempts, updateIntervalSeconds apart,
 /// throttling retried), then with waitInsync GetChange every insyncIntervalSeconds up to insyncTries until INSYNC,
-/// then a read-back of the record. Stop: with deleteOnDeactivate, DELETE the record when it holds our address.
+/// then a read-back of the record. Stop: unless deleteOnDeactivate is false, DELETE the record when it holds our address.
 /// Codes: 50 failed (e.g. "No hosted zone found with ID: Z.."), 51 Timeout occurred. (<see cref="AwsCodes"/>).</summary>
 public sealed class AwsDnsResource : IResourceDriver
 {
@@ -80,7 +80,7 @@ public sealed class AwsDnsResource : IResourceDriver
     public async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var r = context.Resource;
-        if (!AwsParams.Bool(r, "deleteOnDeactivate", false)) return;
+        if (!AwsParams.Bool(r, "deleteOnDeactivate", true)) return;
         var zone = AwsParams.Required(r, "hostedZoneId");
         var name = NormaliseName(AwsParams.Required(r, "recordName"));
         var ip = AddressFor(r, context.Node, context.Config);
