@@ -27,6 +27,7 @@ public sealed record ApiError(string Code, string Message)
 public static class ApiErrorCodes
 {
     public const string Unauthorized = "ExpressHa.Unauthorized";
+    public const string Forbidden = "ExpressHa.Forbidden";
     public const string BadRequest = "ExpressHa.BadRequest";
     public const string NotFound = "ExpressHa.NotFound";
     public const string PayloadTooLarge = "ExpressHa.PayloadTooLarge";

@@ -11,6 +11,9 @@ public sealed class ApiOptions
     public int Port { get; init; } = 29003;
     /// <summary>The cluster's API token: every request must carry "Authorization: Bearer TOKEN".</summary>
     public string Token { get; init; } = "";
+    /// <summary>The credential derived from the cluster key (<see cref="Security.ClusterCredential"/>): the only one the
+    /// node-to-node routes (/v1/internal/*) accept. Empty: those routes refuse every caller.</summary>
+    public string ClusterCredential { get; init; } = "";
     /// <summary>HTTPS with the node's self-signed certificate. Off is allowed only when <see cref="BindAddress"/> is loopback.</summary>
     public bool Tls { get; init; } = true;
     /// <summary>The node's state directory: the certificate lives there (<see cref="ApiCertificate.FileName"/>).</summary>

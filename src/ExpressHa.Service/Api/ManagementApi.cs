@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,8 @@ namespace ExpressHa.Service.Api;
 
 /// <summary>The management API of one node (Kestrel, minimal APIs). It authenticates, parses and routes; every
 /// decision is the node's (<see cref="IClusterControl"/>). All answers are JSON (camelCase); errors are
-/// {"code","message","ok":false} with 400 (malformed request), 401 (no or wrong token), 404 (unknown route or a
+/// {"code","message","ok":false} with 400 (malformed request), 401 (no or wrong credential), 403 (the
+/// other credential: the API token on a node-to-node route or the cluster credential on an operator route), 404 (unknown route or a
 /// *NotFound code from the node), 409 (any other refusal) or 500 (an exception: generic message, details only in the log).</summary>
 public sealed partial class ManagementApi : IAsyncDisposable
 {
@@ -73,7 +75,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
         var app = builder.Build();
         var log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExpressHa.Api");
         var handlers = new Handlers(control, log, app.Lifetime.ApplicationStopping);
-        Configure(app, options.Token, log, handlers);
+        Configure(app, new ApiAuthorization(options.Token, options.ClusterCredential), log, handlers);
 
         await app.StartAsync(ct).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -86,6 +88,12 @@ public sealed partial class ManagementApi : IAsyncDisposable
     }
 
     public Task StopAsync(CancellationToken ct = default) => _app.StopAsync(ct);
+
+    /// <summary>Every mapped route as (HTTP method, pattern), e.g. ("POST", "/v1/internal/actions").</summary>
+    public IReadOnlyList<(string Method, string Pattern)> Routes()
+        => ((IEndpointRouteBuilder)_app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => (m, e.RoutePattern.RawText ?? "")))
+            .ToList();
 
     public async ValueTask DisposeAsync()
     {
@@ -103,9 +111,8 @@ public sealed partial class ManagementApi : IAsyncDisposable
 
     // ------------------------------------------------------------------ pipeline
 
-    static void Configure(WebApplication app, string token, ILogger log, Handlers h)
+    static void Configure(WebApplication app, ApiAuthorization auth, ILogger log, Handlers h)
     {
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
         // Outermost: nothing escapes as a crash or a stack trace.
         app.Use(async (ctx, next) =>
@@ -137,16 +144,32 @@ public sealed partial class ManagementApi : IAsyncDisposable
         // Then the token, before routing: an unauthenticated caller learns nothing, not even which routes exist.
         app.Use(async (ctx, next) =>
         {
-            if (!Authorized(ctx.Request, expected))
+            var caller = auth.Identify(ctx.Request.Headers.Authorization);
+            if (caller == ApiCaller.None)
             {
                 ctx.Response.Headers.WWWAuthenticate = "Bearer";
                 await WriteError(ctx, 401, ApiErrorCodes.Unauthorized, "authentication required");
                 return;
             }
+            ctx.Items[typeof(ApiCaller)] = caller;
             await next(ctx);
         });
 
         app.UseRouting();
+
+        // Which credential a route takes is decided on the matched endpoint, not on the raw path, so no spelling of a
+        // path (case, doubled slashes, escapes) reaches a node-to-node handler with the operator's token.
+        app.Use(async (ctx, next) =>
+        {
+            var pattern = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+            var refusal = ApiAuthorization.Refusal((ApiCaller)ctx.Items[typeof(ApiCaller)]!, pattern);
+            if (refusal != null)
+            {
+                await WriteError(ctx, 403, ApiErrorCodes.Forbidden, refusal);
+                return;
+            }
+            await next(ctx);
+        });
 
         app.MapGet("/v1/status", h.Status);
         app.MapGet("/v1/alerts", h.Alerts);
@@ -172,18 +195,6 @@ public sealed partial class ManagementApi : IAsyncDisposable
         MapMirrors(app, h);
         OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);
         app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
-    }
-
-    /// <summary>Compares hashes of the presented and expected tokens in constant time (the lengths leak nothing either).</summary>
-    static bool Authorized(HttpRequest req, byte[] expectedHash)
-    {
-        var header = req.Headers.Authorization;
-        if (header.Count != 1) return false;
-        var value = header[0];
-        const string scheme = "Bearer ";
-        if (value == null || value.Length <= scheme.Length || !value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(value[scheme.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(presented, expectedHash);
     }
 
     internal static Task WriteError(HttpContext ctx, int status, string code, string message)

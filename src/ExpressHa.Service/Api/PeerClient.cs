@@ -11,17 +11,20 @@ namespace ExpressHa.Service.Api;
 
 /// <summary>Node-to-node calls to one peer's management API. HTTPS is trusted only through the peer's pinned SHA-256
 /// certificate fingerprint (from its heartbeats); a null fingerprint allows plain HTTP to a loopback address only.
-/// The token is never sent before the certificate has been checked.
+/// The node-to-node routes (/v1/internal/*) get the cluster credential, the operator routes (a request forwarded to
+/// the node that must act) the API token; neither is sent before the certificate has been checked.
 /// Operations return the peer's <see cref="OperationResult"/> as is, refusals included (404/409 carry one); transport,
 /// pinning, authentication and protocol failures throw <see cref="HaApiException"/>.</summary>
 public sealed partial class PeerClient : IDisposable
 {
     readonly HttpClient _http;
     readonly string? _expected;
+    readonly AuthenticationHeaderValue _operatorAuth;
+    readonly AuthenticationHeaderValue? _nodeAuth;
     string? _presented;
     volatile bool _pinFailed;
 
-    public PeerClient(Uri endpoint, string token, string? certificateFingerprint, TimeSpan? timeout = null)
+    public PeerClient(Uri endpoint, string token, string? certificateFingerprint, TimeSpan? timeout = null, string? clusterCredential = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         if (string.IsNullOrEmpty(token)) throw new ArgumentException("the API token is empty", nameof(token));
@@ -41,15 +44,16 @@ public sealed partial class PeerClient : IDisposable
         };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => Validate(cert);
         _http = new HttpClient(handler) { BaseAddress = Endpoint, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _operatorAuth = new AuthenticationHeaderValue("Bearer", token);
+        _nodeAuth = string.IsNullOrEmpty(clusterCredential) ? null : new AuthenticationHeaderValue("Bearer", clusterCredential);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
     }
 
     /// <summary>A peer at ADDRESS:PORT: https when a fingerprint is known, plain http (loopback only) otherwise.</summary>
-    public static PeerClient For(string address, int port, string token, string? certificateFingerprint, TimeSpan? timeout = null)
+    public static PeerClient For(string address, int port, string token, string? certificateFingerprint, TimeSpan? timeout = null, string? clusterCredential = null)
     {
         var host = IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + ip + "]" : address;
-        return new PeerClient(new Uri($"{(certificateFingerprint != null ? "https" : "http")}://{host}:{port}/"), token, certificateFingerprint, timeout);
+        return new PeerClient(new Uri($"{(certificateFingerprint != null ? "https" : "http")}://{host}:{port}/"), token, certificateFingerprint, timeout, clusterCredential);
     }
 
     public Uri Endpoint { get; }
@@ -127,7 +131,11 @@ public sealed partial class PeerClient : IDisposable
         if (Endpoint.Scheme == "http" && !Endpoint.IsLoopback)
             throw new HaApiException(0, HaApiCodes.InsecureEndpoint, $"plain HTTP to {Endpoint} would send the token in clear; only loopback peers may use it");
 
+        var nodeRoute = ApiAuthorization.IsNodeRoute(path);
+        if (nodeRoute && _nodeAuth == null)
+            throw new HaApiException(0, HaApiCodes.Unauthorized, $"no cluster credential to call {path} on {Endpoint} (node-to-node routes do not take the API token)");
         using var req = new HttpRequestMessage(method, path);
+        req.Headers.Authorization = nodeRoute ? _nodeAuth : _operatorAuth;
         if (body != null)
             req.Content = new StringContent(JsonSerializer.Serialize(body, body.GetType() == typeof(List<PlanAction>) ? typeof(List<PlanAction>) : body.GetType(), ApiJson.Options),
                 new UTF8Encoding(false), "application/json");
@@ -188,9 +196,9 @@ public sealed partial class PeerClient : IDisposable
             message = e?.Message;
         }
         catch (JsonException) { }
-        code ??= status switch { 401 => HaApiCodes.Unauthorized, 400 => HaApiCodes.BadRequest, 404 => HaApiCodes.NotFound, 409 => HaApiCodes.Conflict, _ => HaApiCodes.InternalError };
+        code ??= status switch { 401 => HaApiCodes.Unauthorized, 400 => HaApiCodes.BadRequest, 403 => "ExpressHa.Forbidden", 404 => HaApiCodes.NotFound, 409 => HaApiCodes.Conflict, _ => HaApiCodes.InternalError };
         message ??= $"HTTP {status}";
-        if (status == 401) message = "the peer refused the cluster's API token (do all nodes have the same token file?)";
+        if (status == 401) message = "the peer refused the credential (do all nodes have the same API token file and cluster key file?)";
         return new HaApiException(status, code, message);
     }
 

@@ -54,7 +54,7 @@ public static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; shutdown.Cancel(); });
 
-        await using var api = await ApiHost.StartAsync(agent, store, node, stateDir, token, alerts, shutdown.Token);
+        await using var api = await ApiHost.StartAsync(agent, store, node, stateDir, token, Security.ClusterCredential.Derive(key), alerts, shutdown.Token);
         await agent.RunAsync(shutdown.Token);
         return 0;
     }

@@ -83,7 +83,7 @@ public sealed partial class NodeAgent : IClusterControl, IRunningConfigSource
         lock (_gate) fingerprint = _membership.LastReport(node)?.ApiFingerprint;
         var tls = config.Cluster.Security.ApiTls;
         var uri = new Uri($"{(tls ? "https" : "http")}://{address}:{port}/");
-        return new PeerClient(uri, _o.ApiToken, tls ? fingerprint : null, timeout ?? TimeSpan.FromSeconds(60));
+        return new PeerClient(uri, _o.ApiToken, tls ? fingerprint : null, timeout ?? TimeSpan.FromSeconds(60), Security.ClusterCredential.Derive(_o.Key));
     }
 
     public async Task<OperationResult> SuspendNodeAsync(string node, CancellationToken ct) => await NodeServiceState(node, "suspended", ct);

@@ -7,7 +7,7 @@ namespace ExpressHa.Service.Runtime;
 /// the certificate fingerprint so peers can pin it.</summary>
 public static class ApiHost
 {
-    public static async Task<ManagementApi> StartAsync(NodeAgent agent, ConfigStore store, string node, string stateDir, string token, AlertLog alerts, CancellationToken ct)
+    public static async Task<ManagementApi> StartAsync(NodeAgent agent, ConfigStore store, string node, string stateDir, string token, string clusterCredential, AlertLog alerts, CancellationToken ct)
     {
         var config = store.Current;
         var self = config.FindNode(node)!;
@@ -16,6 +16,7 @@ public static class ApiHost
             BindAddress = self.PrimaryAddress(config.Cluster) ?? "127.0.0.1",
             Port = self.ApiPort ?? config.Cluster.Security.ApiPort,
             Token = token,
+            ClusterCredential = clusterCredential,
             Tls = config.Cluster.Security.ApiTls,
             StateDir = stateDir,
         };

@@ -4,17 +4,19 @@ using ExpressHa.Config;
 namespace ExpressHa.Service.Support;
 
 /// <summary>The secrets a node holds, gathered for the <see cref="SecretRedactor"/>: the API token, the cluster key
-/// file (and the key derived from it) and the key file of every mirror resource as this node resolves it.</summary>
+/// file (the key and the node-to-node credential derived from it) and the key file of every mirror resource as this node resolves it.</summary>
 public static class NodeSecrets
 {
     public static SecretRedactor Redactor(ClusterConfig config, string self, string apiToken)
     {
         var keys = new List<byte[]>();
+        var texts = new List<string> { apiToken };
         AddKeyFile(keys, config.Cluster.Security.KeyFile);
+        if (keys.Count > 0) texts.Add(Security.ClusterCredential.Derive(Security.ClusterKey.FromBytes(keys[0])));
         foreach (var g in config.Groups)
             foreach (var r in g.Resources.Where(r => r.Type == "mirror"))
                 AddKeyFile(keys, r.GetParameter("keyFile", self));
-        return new SecretRedactor([apiToken], keys);
+        return new SecretRedactor(texts, keys);
     }
 
     static void AddKeyFile(List<byte[]> keys, string? path)

@@ -7,6 +7,8 @@ namespace ExpressHa.Service.Tests.Api;
 public sealed class ApiTestServer : IAsyncDisposable
 {
     public const string Token = "test-token-0123456789abcdef";
+    /// <summary>The node-to-node credential the server accepts on /v1/internal/*.</summary>
+    public const string NodeCredential = "test-node-credential-fedcba9876543210";
 
     readonly bool _ownsDir;
 
@@ -27,19 +29,32 @@ public sealed class ApiTestServer : IAsyncDisposable
         var ownsDir = stateDir == null;
         stateDir ??= Directory.CreateTempSubdirectory("expressha-api-").FullName;
         fake ??= new FakeClusterControl();
-        var api = await ManagementApi.StartAsync(new ApiOptions { BindAddress = "127.0.0.1", Port = 0, Token = Token, Tls = tls, StateDir = stateDir }, fake);
+        var api = await ManagementApi.StartAsync(new ApiOptions { BindAddress = "127.0.0.1", Port = 0, Token = Token, ClusterCredential = NodeCredential, Tls = tls, StateDir = stateDir }, fake);
         return new ApiTestServer(api, fake, stateDir, ownsDir);
     }
 
-    /// <summary>A client for raw requests; HTTPS is accepted only with the server's own fingerprint.</summary>
-    public HttpClient Client(string? token = Token)
+    /// <summary>A client for raw requests; HTTPS is accepted only with the server's own fingerprint. With the default
+    /// token and <paramref name="peerStyle"/> it authenticates as a peer does: the node credential on /v1/internal/*,
+    /// the API token elsewhere; otherwise the token is sent as given on every route.</summary>
+    public HttpClient Client(string? token = Token, bool peerStyle = true)
     {
         var handler = new HttpClientHandler();
         var expected = Api.CertificateFingerprint;
         handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert != null && Client_Fp(cert) == expected;
+        if (token == Token && peerStyle) return new HttpClient(new PeerStyleAuth(handler)) { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
         var c = new HttpClient(handler) { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
         if (token != null) c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return c;
+    }
+
+    sealed class PeerStyleAuth(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var node = ApiAuthorization.IsNodeRoute(request.RequestUri!.AbsolutePath);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", node ? NodeCredential : Token);
+            return base.SendAsync(request, ct);
+        }
     }
 
     static string Client_Fp(System.Security.Cryptography.X509Certificates.X509Certificate2 c) => ExpressHa.Client.CertificateFingerprint.Compute(c);

@@ -354,7 +354,7 @@ public class ManagementApiTests
     public async Task Peer_client_carries_plan_actions_polymorphically_and_runs_the_two_phases()
     {
         await using var s = await ApiTestServer.StartAsync(tls: true);
-        using var peer = PeerClient.For("127.0.0.1", s.Api.Port, ApiTestServer.Token, s.Api.CertificateFingerprint);
+        using var peer = PeerClient.For("127.0.0.1", s.Api.Port, ApiTestServer.Token, s.Api.CertificateFingerprint, clusterCredential: ApiTestServer.NodeCredential);
         PlanAction[] actions =
         [
             new StartResource("server1", "failover1", "app"),

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ExpressHa.Service.Api;
+using ExpressHa.Service.Security;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;
@@ -82,6 +84,18 @@ public sealed class ApiSecurityTests(ITestOutputHelper output)
                 }
             }
 
+            // The operator's token does not open the node-to-node routes: a step sent with it is refused, not run.
+            using (var withToken = Raw(t, "server1", "Bearer " + t.C.Token))
+            {
+                var stop = "[{\"kind\":\"stopResource\",\"node\":\"server1\",\"group\":\"web\",\"resource\":\"app\"}]";
+                foreach (var (method, path, body) in new[] { ("POST", "/v1/internal/actions", stop), ("GET", "/v1/internal/config", null),
+                             ("GET", "/v1/internal/ownership", null), ("GET", "/v1/internal/support/bundle", null), ("GET", "/v1/internal/mirrors", null) })
+                {
+                    using var resp = await withToken.SendAsync(Request(method, path, body));
+                    Assert.True(resp.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} with the API token answered {(int)resp.StatusCode}");
+                }
+            }
+
             // Nothing of the above happened.
             foreach (var node in t.NodeNames)
             {
@@ -132,10 +146,11 @@ public sealed class ApiSecurityTests(ITestOutputHelper output)
                 ("GET", "/v1/alerts?bogus=1", null, null, "unknown query parameter"),
             };
             using var http = Raw(t, "server1", "Bearer " + t.C.Token);
+            using var peer = Raw(t, "server1", "Bearer " + ClusterCredential.Derive(ClusterKey.Load(t.C.KeyFile)));
             var failures = new List<string>();
             foreach (var (method, path, json, raw, reason) in cases)
             {
-                using var resp = await http.SendAsync(Request(method, path, json, raw));
+                using var resp = await (ApiAuthorization.IsNodeRoute(path) ? peer : http).SendAsync(Request(method, path, json, raw));
                 var text = await resp.Content.ReadAsStringAsync();
                 var shown = json is { Length: > 60 } ? json[..60] + "..." : json ?? (raw != null ? "(bytes)" : "");
                 output.WriteLine($"{method} {path} {shown} -> {(int)resp.StatusCode} {text}");
