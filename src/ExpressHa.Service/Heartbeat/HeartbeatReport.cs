@@ -21,6 +21,9 @@ public sealed class HeartbeatReport
     public List<string> ConfirmedDown { get; set; } = new();
     public List<GroupReport> Groups { get; set; } = new();
     public List<MonitorReport> Monitors { get; set; } = new();
+    /// <summary>Group → the highest ownership generation the sender's journal held when its service started
+    /// (<see cref="Runtime.GenerationSeed"/>). Not a claim on the group: only the floor for the next generation.</summary>
+    public Dictionary<string, long> JournalGenerations { get; set; } = new();
 }
 
 public sealed class GroupReport

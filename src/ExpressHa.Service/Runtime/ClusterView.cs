@@ -80,6 +80,10 @@ public static class ClusterView
     public static long MaxGeneration(Inputs i, string group)
         => Reports(i).SelectMany(x => x.Report.Groups).Where(x => x.Name == group).Select(x => x.Generation).DefaultIfEmpty(0).Max();
 
+    /// <summary>The generation the next ownership of the group takes (see <see cref="GenerationSeed.Next"/>).</summary>
+    public static long NextGeneration(Inputs i, string group)
+        => GenerationSeed.Next(MaxGeneration(i, group), Reports(i).Select(x => (IReadOnlyDictionary<string, long>?)x.Report.JournalGenerations), group);
+
     /// <summary>The newest record of the group: the highest generation any node reports (offline records included, so a
     /// decision recorded by a live node supersedes what a lost node last said); on a tie a live node's record wins.
     /// Null when that record says offline.</summary>

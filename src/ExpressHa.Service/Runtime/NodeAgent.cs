@@ -41,6 +41,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     volatile bool _clusterStarted;
     volatile bool _sendNow;
     string? _stopReason;
+    readonly Dictionary<string, long> _journalGenerations;
 
     public NodeAgent(AgentOptions options)
     {
@@ -53,6 +54,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         {
             Journal = new OwnershipJournal(options.StateDir, options.Node),
         };
+        _journalGenerations = GenerationSeed.Highest(OwnershipJournal.Read(options.StateDir));
         _local.Changed += SendSoon;
     }
 
@@ -147,6 +149,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             Groups = groups,
             Monitors = monitors,
             ConfirmedDown = ConfirmedDownList(),
+            JournalGenerations = _journalGenerations,
         };
     }
 
@@ -270,7 +273,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     public long NextGeneration(string group)
     {
-        lock (_gate) return ClusterView.MaxGeneration(ViewInputs(), group) + 1;
+        lock (_gate) return ClusterView.NextGeneration(ViewInputs(), group);
     }
 
     ClusterView.Inputs ViewInputs() => new(
@@ -284,7 +287,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     HeartbeatReport BuildReportNoSeq()
     {
         var (groups, monitors) = _local.Snapshot();
-        return new HeartbeatReport { Cluster = Config.Cluster.Name, Node = Self, Incarnation = _incarnation, ServiceState = _serviceState, Groups = groups, Monitors = monitors, ClusterStarted = _clusterStarted };
+        return new HeartbeatReport { Cluster = Config.Cluster.Name, Node = Self, Incarnation = _incarnation, ServiceState = _serviceState, Groups = groups, Monitors = monitors, ClusterStarted = _clusterStarted, JournalGenerations = _journalGenerations };
     }
 
     public ClusterState CurrentState()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ExpressHa.Config;
+using ExpressHa.Service.Runtime;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;
@@ -153,6 +154,33 @@ public sealed class LifecycleTests(ITestOutputHelper output)
             t.Log($"failback: group online on server1 {sw.ElapsedMilliseconds} ms after its restart");
             Assert.Equal("server1", await t.AppAnswer("server1"));
             Assert.Null(await t.AppAnswer("server2"));
+        });
+    }
+
+    [Fact]
+    public async Task Restart_of_every_node_the_next_ownership_takes_a_higher_generation()
+    {
+        using var t = new TestCluster(output);
+        await t.Run(async () =>
+        {
+            await t.StartAll();
+            Assert.Equal("server1", await t.WaitForStartAsync());
+            using (var c = t.Client("server1"))
+                Assert.True((await c.MoveGroupAsync("web", "server2")).Ok);
+            await t.WaitForAll(s => TestCluster.Group(s) is { State: "online", Owner: "server2" }, Long, "group web online on server2");
+            var before = TestCluster.Group(await t.StatusAsync("server1")).Generation;
+
+            using (var c = t.Client("server1"))
+                Assert.True((await c.StopClusterAsync()).Ok);
+            await t.WaitForAll(s => TestCluster.Group(s).State == "offline", Long, "group web offline everywhere");
+            foreach (var n in t.NodeNames) Assert.True(t.C.Stop(n, TimeSpan.FromSeconds(20)), $"{n} did not stop");
+            var journaled = t.NodeNames.SelectMany(n => OwnershipJournal.Read(t.C.StateDir(n))).Where(r => r.Group == "web").Max(r => r.Generation);
+            Assert.True(journaled >= before, $"the journals hold generation {journaled}, the cluster reported {before}");
+
+            await t.StartAll();
+            var owner = await t.WaitForStartAsync();
+            var after = TestCluster.Group(await t.StatusAsync(owner)).Generation;
+            Assert.True(after > before, $"after a restart of every node the group started under generation {after}, not above {before}");
         });
     }
 }
