@@ -122,6 +122,14 @@ function Invoke-ReleaseTask {
     Copy-Item examples/onprem-floatip-mirror/onprem-floatip-mirror.yaml ([System.IO.Path]::Combine($root, 'etc/expressha/cluster.yaml.example'))
     Invoke-Native 'modes' { chmod 0755 ([System.IO.Path]::Combine($lib, 'expresshad')); chmod 0700 ([System.IO.Path]::Combine($root, 'var/lib/expressha')) }
 
+    if (Get-Command systemd-analyze -CommandType Application -ErrorAction SilentlyContinue) {
+        # verify checks that ExecStart exists on this machine: a copy points it at the staged binary.
+        $unit = [System.IO.Path]::Combine($work, 'expresshad.service')
+        (Get-Content -Raw deploy/expresshad.service).Replace('/usr/lib/expressha/expresshad', [System.IO.Path]::Combine($lib, 'expresshad')) |
+            Set-Content -Path $unit -NoNewline
+        Invoke-Native 'systemd-analyze verify' { systemd-analyze verify $unit }
+    }
+
     New-Item -ItemType Directory -Path $PackageOutput -Force | Out-Null
     # No top-level lib/: on merged-/usr hosts /lib is a symlink that tar -C / would replace with a directory.
     $tarball = [System.IO.Path]::Combine($PackageOutput, "expresshad-$version-linux-x64.tar.gz")
