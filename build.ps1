@@ -14,7 +14,7 @@
       Release  (Linux) the service published self-contained for linux-x64 as one file, laid out as installed
                (usr/lib/expressha, usr/bin, usr/lib/systemd/system, etc/expressha, var/lib/expressha) in
                out/packages/expresshad-<version>-linux-x64.tar.gz, plus expresshad_<version>_amd64.deb when dpkg-deb
-               is there. The plain commands are in README.md (Release artifacts).
+               is there (not with -NoDeb). The plain commands are in README.md (Release artifacts).
     Runs in pwsh 7 (the repository pins it: dotnet tool restore; dotnet pwsh ./build.ps1) and Windows PowerShell 5.1.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1
@@ -31,7 +31,9 @@ param(
     [string]$Configuration = 'Debug',
     # Runs only the Pester files whose name contains this text.
     [string]$PesterFilter,
-    [string]$PackageOutput = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'packages')
+    [string]$PackageOutput = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'packages'),
+    # Release without the .deb (the tarball test does not need it).
+    [switch]$NoDeb
 )
 
 $ErrorActionPreference = 'Stop'
@@ -136,7 +138,7 @@ function Invoke-ReleaseTask {
     Invoke-Native 'tar' { tar -czf $tarball --owner=0 --group=0 --numeric-owner -C $root usr etc var }
     Write-Host "package: $tarball"
 
-    if (Get-Command dpkg-deb -CommandType Application -ErrorAction SilentlyContinue) {
+    if (-not $NoDeb -and (Get-Command dpkg-deb -CommandType Application -ErrorAction SilentlyContinue)) {
         $debian = [System.IO.Path]::Combine($root, 'DEBIAN')
         New-Item -ItemType Directory -Path $debian -Force | Out-Null
         @"

@@ -25,7 +25,7 @@ BeforeAll {
         Where-Object { $_ } | Select-Object -First 1
     $script:Work = New-TestDirectory
     $packages = Join-Path $Work 'packages'
-    $log = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'build.ps1') -Task Release -PackageOutput $packages 2>&1 | Out-String
+    $log = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'build.ps1') -Task Release -NoDeb -PackageOutput $packages 2>&1 | Out-String
     if ($LASTEXITCODE -ne 0) { throw "build.ps1 -Task Release failed (exit code $LASTEXITCODE): $log" }
     $script:Tarball = Join-Path $packages "expresshad-$Version-linux-x64.tar.gz"
 
