@@ -11,6 +11,10 @@
       Pack     ExpressHa.<version>.nupkg in out/packages, a package Install-PSResource installs from a folder
                repository or a feed.
       Install  copies out/ExpressHa into the current user's module path (<path>/ExpressHa/<version>).
+      Release  (Linux) the service published self-contained for linux-x64 as one file, laid out as installed
+               (usr/lib/expressha, usr/bin, usr/lib/systemd/system, etc/expressha, var/lib/expressha) in
+               out/packages/expresshad-<version>-linux-x64.tar.gz, plus expresshad_<version>_amd64.deb when dpkg-deb
+               is there (not with -NoDeb). The plain commands are in README.md (Release artifacts).
     Runs in pwsh 7 (the repository pins it: dotnet tool restore; dotnet pwsh ./build.ps1) and Windows PowerShell 5.1.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1
@@ -21,13 +25,15 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Pack', 'Install')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Pack', 'Install', 'Release')]
     [string[]]$Task = @('Build', 'Test', 'Pack'),
     [ValidateSet('Debug', 'Release')]
     [string]$Configuration = 'Debug',
     # Runs only the Pester files whose name contains this text.
     [string]$PesterFilter,
-    [string]$PackageOutput = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'packages')
+    [string]$PackageOutput = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'packages'),
+    # Release without the .deb (the tarball test does not need it).
+    [switch]$NoDeb
 )
 
 $ErrorActionPreference = 'Stop'
@@ -94,6 +100,66 @@ function Install-BuiltModule {
     Write-Host "installed ExpressHa $($manifest.ModuleVersion) in $target"
 }
 
+function Invoke-ReleaseTask {
+    $version = ([xml](Get-Content -Raw ([System.IO.Path]::Combine($PSScriptRoot, 'Directory.Build.props')))).Project.PropertyGroup.Version |
+        Where-Object { $_ } | Select-Object -First 1
+    $work = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'release')
+    $publish = [System.IO.Path]::Combine($work, 'publish')
+    $root = [System.IO.Path]::Combine($work, 'root')
+    Remove-Item $publish, $root -Recurse -Force -ErrorAction SilentlyContinue
+    # Its own artifacts path keeps this Release/linux-x64 build out of src/*/bin and obj, which the tests' Debug build
+    # and LiveCluster.ps1 (the newest expresshad.dll under bin) use.
+    Invoke-Native 'publish (self-contained linux-x64)' {
+        dotnet publish src/ExpressHa.Service -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true `
+            --artifacts-path ([System.IO.Path]::Combine($work, 'artifacts')) -o $publish
+    }
+    $lib = [System.IO.Path]::Combine($root, 'usr/lib/expressha')
+    foreach ($d in 'usr/lib/expressha', 'usr/bin', 'usr/lib/systemd/system', 'etc/expressha', 'var/lib/expressha') {
+        New-Item -ItemType Directory -Path ([System.IO.Path]::Combine($root, $d)) -Force | Out-Null
+    }
+    Copy-Item ([System.IO.Path]::Combine($publish, 'expresshad')) $lib
+    Invoke-Native 'link usr/bin/expresshad' { ln -s ../lib/expressha/expresshad ([System.IO.Path]::Combine($root, 'usr/bin/expresshad')) }
+    Copy-Item deploy/expresshad.service ([System.IO.Path]::Combine($root, 'usr/lib/systemd/system'))
+    Copy-Item deploy/etc-expressha.README ([System.IO.Path]::Combine($root, 'etc/expressha/README'))
+    Copy-Item examples/onprem-floatip-mirror/onprem-floatip-mirror.yaml ([System.IO.Path]::Combine($root, 'etc/expressha/cluster.yaml.example'))
+    Invoke-Native 'modes' { chmod 0755 ([System.IO.Path]::Combine($lib, 'expresshad')); chmod 0700 ([System.IO.Path]::Combine($root, 'var/lib/expressha')) }
+
+    if (Get-Command systemd-analyze -CommandType Application -ErrorAction SilentlyContinue) {
+        # verify checks that ExecStart exists on this machine: a copy points it at the staged binary.
+        $unit = [System.IO.Path]::Combine($work, 'expresshad.service')
+        (Get-Content -Raw deploy/expresshad.service).Replace('/usr/lib/expressha/expresshad', [System.IO.Path]::Combine($lib, 'expresshad')) |
+            Set-Content -Path $unit -NoNewline
+        Invoke-Native 'systemd-analyze verify' { systemd-analyze verify $unit }
+    }
+
+    New-Item -ItemType Directory -Path $PackageOutput -Force | Out-Null
+    # No top-level lib/: on merged-/usr hosts /lib is a symlink that tar -C / would replace with a directory.
+    $tarball = [System.IO.Path]::Combine($PackageOutput, "expresshad-$version-linux-x64.tar.gz")
+    Invoke-Native 'tar' { tar -czf $tarball --owner=0 --group=0 --numeric-owner -C $root usr etc var }
+    Write-Host "package: $tarball"
+
+    if (-not $NoDeb -and (Get-Command dpkg-deb -CommandType Application -ErrorAction SilentlyContinue)) {
+        $debian = [System.IO.Path]::Combine($root, 'DEBIAN')
+        New-Item -ItemType Directory -Path $debian -Force | Out-Null
+        @"
+Package: expresshad
+Version: $version
+Architecture: amd64
+Maintainer: ExpressHa developers
+Depends: libc6, libgcc-s1, libstdc++6, libssl3 | libssl3t64 | libssl1.1
+Section: admin
+Priority: optional
+Description: ExpressHa cluster service
+ The per-node ExpressHa HA cluster service (self-contained .NET, no SDK needed).
+"@ | Set-Content -Path ([System.IO.Path]::Combine($debian, 'control'))
+        "/etc/expressha/README`n/etc/expressha/cluster.yaml.example" | Set-Content ([System.IO.Path]::Combine($debian, 'conffiles'))
+        $deb = [System.IO.Path]::Combine($PackageOutput, "expresshad_${version}_amd64.deb")
+        try { Invoke-Native 'dpkg-deb' { dpkg-deb --root-owner-group -Zgzip --build $root $deb } }
+        finally { Remove-Item $debian -Recurse -Force }
+        Write-Host "package: $deb"
+    }
+}
+
 Push-Location $PSScriptRoot
 try {
     foreach ($t in $Task) {
@@ -118,6 +184,7 @@ try {
                 Get-ChildItem $PackageOutput -Filter 'ExpressHa.*.nupkg' | ForEach-Object { Write-Host "package: $($_.FullName)" }
             }
             'Install' { Install-BuiltModule }
+            'Release' { Invoke-ReleaseTask }
         }
     }
 }

@@ -8,6 +8,7 @@ public static class Cli
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             stdout.WriteLine("usage: expresshad <command> [options]");
+            stdout.WriteLine("  version, --version                           the version and the commit it was built from");
             stdout.WriteLine("  demo                                         two nodes on loopback, a real failover, the timeline and its time");
             stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
             stdout.WriteLine("  witness --listen ADDR:PORT --state-dir DIR   the witness server for HTTP partition resolution (third site)");
@@ -16,6 +17,7 @@ public static class Cli
             stdout.WriteLine("                                               export a file or block device over NBD, no cluster");
             return args.Length == 0 ? 2 : 0;
         }
+        if (args[0] is "--version" or "version") return Commands.VersionCommand.Run(stdout);
         var options = CliOptions.Parse(args.Skip(1).ToArray(), out var parseError);
         if (parseError != null)
         {
