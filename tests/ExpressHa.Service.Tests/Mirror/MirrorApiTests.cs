@@ -17,7 +17,7 @@ public class MirrorApiTests
     {
         var fake = new FakeClusterControl();
         await using var server = await ApiTestServer.StartAsync(fake: fake);
-        PeerClient Connect(TimeSpan t) => new(server.Api.BaseAddress, ApiTestServer.Token, null, t);
+        PeerClient Connect(TimeSpan t) => new(server.Api.BaseAddress, ApiTestServer.Token, null, t, ApiTestServer.NodeCredential);
         var h = new MirrorHarness((self, peer) => new PeerMirrorNode(peer, Connect));
         fake.Local = h.Locals["server2"];
 
