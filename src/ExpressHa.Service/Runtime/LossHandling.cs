@@ -144,7 +144,10 @@ public sealed partial class NodeAgent
     {
         var pr = c.Cluster.PartitionResolution;
         List<string> visible;
-        lock (_gate) visible = _membership.Peers.Where(p => _membership.StateOf(p) == PeerState.Online).ToList();
+        var now = Now;
+        lock (_gate)
+            visible = SidePeers.Select(_membership.Peers.Select(p => new PeerSighting(p, _membership.StateOf(p) == PeerState.Online,
+                _membership.PathAges(p, now).Values.Min())), c.Cluster.Heartbeat.TimeoutMs);
         var ping = pr.Ping != null ? new PingCheck().CheckAsync(pr.Ping) : Task.FromResult<CheckResult>(null!);
         var tcp = pr.Tcp != null ? TcpCheck.CheckAsync(pr.Tcp) : Task.FromResult<CheckResult>(null!);
         var witness = pr.Http != null ? Witness(c).PostAsync(visible, pr.Http.TimeoutMs) : Task.FromResult<WitnessResult>(null!);
