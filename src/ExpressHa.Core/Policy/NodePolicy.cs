@@ -169,7 +169,9 @@ internal static class NodePolicy
             if (st.Owner != node || st.State == GroupState.Offline) continue;
             names.Add(group.Name);
             if (st.State == GroupState.Pending) actions.Add(new SetGroupState(node, group.Name, GroupState.Offline, null));
-            else actions.AddRange(GroupPlans.Stop(group, node, move ? Placement.FirstOnline(group, state, node) ?? group.Servers.FirstOrDefault(s => s != node) : null));
+            // A failed group has used up its failover threshold or failed to stop: it waits for the operator, it is not moved.
+            else actions.AddRange(GroupPlans.Stop(group, node, move && st.State != GroupState.Failed
+                ? Placement.FirstOnline(group, state, node) ?? group.Servers.FirstOrDefault(s => s != node) : null));
         }
         var list = string.Join(", ", names);
         if (names.Count == 0) return Plan.Nothing($"Server {node} is shutting down and runs no group; nothing to stop.");
