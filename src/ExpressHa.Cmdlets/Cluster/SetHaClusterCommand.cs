@@ -54,6 +54,8 @@ namespace ExpressHa.Cmdlets
 
         [Parameter] public string? KeyFile { get; set; }
         [Parameter] public string? ApiTokenFile { get; set; }
+        /// <summary>File of a second token that reads everything and changes nothing; an empty string removes it.</summary>
+        [Parameter] [AllowEmptyString] public string? ReadOnlyTokenFile { get; set; }
         [Parameter] public int? ApiPort { get; set; }
         [Parameter] public bool? ApiTls { get; set; }
         [Parameter] public string? ShutdownCommand { get; set; }
@@ -152,6 +154,7 @@ namespace ExpressHa.Cmdlets
 
             if (KeyFile != null) c.Security.KeyFile = KeyFile;
             if (ApiTokenFile != null) c.Security.ApiTokenFile = ApiTokenFile;
+            if (ReadOnlyTokenFile != null) c.Security.ReadOnlyTokenFile = ReadOnlyTokenFile.Length == 0 ? null : ReadOnlyTokenFile;
             if (ApiPort.HasValue) c.Security.ApiPort = ApiPort.Value;
             if (ApiTls.HasValue) c.Security.ApiTls = ApiTls.Value;
             if (ShutdownCommand != null) c.ShutdownCommand = ShutdownCommand;

@@ -57,11 +57,14 @@ namespace ExpressHa.Config
         public string KeyFile { get; set; } = "/etc/expressha/cluster.key";
         /// <summary>File holding the management API token.</summary>
         public string ApiTokenFile { get; set; } = "/etc/expressha/api.token";
+        /// <summary>File holding a second API token that may read everything and change nothing (the web UI's and the
+        /// cmdlets' read-only role); null: no read-only token.</summary>
+        public string? ReadOnlyTokenFile { get; set; }
         /// <summary>HTTPS with a self-signed certificate; plain HTTP is allowed on loopback only.</summary>
         public bool ApiTls { get; set; } = true;
         public int ApiPort { get; set; } = 29003;
 
-        public override string ToString() => $"API {(ApiTls ? "https" : "http")} on {ApiPort}; key file {KeyFile}; token file {ApiTokenFile}";
+        public override string ToString() => $"API {(ApiTls ? "https" : "http")} on {ApiPort}; key file {KeyFile}; token file {ApiTokenFile}" + (ReadOnlyTokenFile != null ? $"; read-only token file {ReadOnlyTokenFile}" : "");
     }
 
     public sealed class AwsSettings

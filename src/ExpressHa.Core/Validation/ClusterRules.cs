@@ -77,6 +77,12 @@ namespace ExpressHa.Validation
                 ctx.Error(FindingCodes.MissingField, "cluster.security.keyFile", "keyFile is empty", "give the path of the cluster key file, e.g. /etc/expressha/cluster.key");
             if (string.IsNullOrWhiteSpace(s.ApiTokenFile))
                 ctx.Error(FindingCodes.MissingField, "cluster.security.apiTokenFile", "apiTokenFile is empty", "give the path of the API token file, e.g. /etc/expressha/api.token");
+            if (s.ReadOnlyTokenFile != null && string.IsNullOrWhiteSpace(s.ReadOnlyTokenFile))
+                ctx.Error(FindingCodes.MissingField, "cluster.security.readOnlyTokenFile", "readOnlyTokenFile is empty",
+                    "give the path of the read-only token file, e.g. /etc/expressha/api-readonly.token, or remove the field");
+            else if (s.ReadOnlyTokenFile != null && s.ReadOnlyTokenFile == s.ApiTokenFile)
+                ctx.Error(FindingCodes.InvalidValue, "cluster.security.readOnlyTokenFile", "readOnlyTokenFile is the API token file: the read-only role would hold the operator's token",
+                    "put a different token in its own file, e.g. /etc/expressha/api-readonly.token");
         }
 
         static void CheckAws(ValidationContext ctx, AwsSettings? aws)

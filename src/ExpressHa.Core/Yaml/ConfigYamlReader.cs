@@ -161,10 +161,11 @@ namespace ExpressHa.Yaml
                 {
                     KeyFile = s.String("keyFile") ?? d.KeyFile,
                     ApiTokenFile = s.String("apiTokenFile") ?? d.ApiTokenFile,
+                    ReadOnlyTokenFile = s.String("readOnlyTokenFile"),
                     ApiTls = s.Bool("apiTls") ?? d.ApiTls,
                     ApiPort = s.Int("apiPort") ?? d.ApiPort,
                 };
-                s.ReportUnknown(new[] { "keyFile", "apiTokenFile", "apiTls", "apiPort" });
+                s.ReportUnknown(new[] { "keyFile", "apiTokenFile", "readOnlyTokenFile", "apiTls", "apiPort" });
             }
             if (m.Map("aws") is YamlMap a)
             {

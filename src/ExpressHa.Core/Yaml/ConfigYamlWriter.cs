@@ -50,7 +50,8 @@ namespace ExpressHa.Yaml
             }
             var s = c.Security;
             y.Key("security"); y.BeginMap();
-            y.Field("keyFile", s.KeyFile); y.Field("apiTokenFile", s.ApiTokenFile); y.Field("apiTls", s.ApiTls); y.Field("apiPort", s.ApiPort);
+            y.Field("keyFile", s.KeyFile); y.Field("apiTokenFile", s.ApiTokenFile);
+            y.FieldIf(s.ReadOnlyTokenFile != null, "readOnlyTokenFile", s.ReadOnlyTokenFile); y.Field("apiTls", s.ApiTls); y.Field("apiPort", s.ApiPort);
             y.EndMap();
             if (!c.Aws.IsEmpty)
             {

@@ -28,6 +28,10 @@ public static class ApiErrorCodes
 {
     public const string Unauthorized = "ExpressHa.Unauthorized";
     public const string Forbidden = "ExpressHa.Forbidden";
+    /// <summary>The read-only token (or a read-only web UI session) asked for a change.</summary>
+    public const string ReadOnly = "ExpressHa.ReadOnly";
+    /// <summary>A web UI session's changing call came without the same-origin proof.</summary>
+    public const string CrossSiteRequest = "ExpressHa.CrossSiteRequest";
     public const string BadRequest = "ExpressHa.BadRequest";
     public const string NotFound = "ExpressHa.NotFound";
     public const string PayloadTooLarge = "ExpressHa.PayloadTooLarge";

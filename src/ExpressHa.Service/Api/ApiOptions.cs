@@ -11,6 +11,11 @@ public sealed class ApiOptions
     public int Port { get; init; } = 29003;
     /// <summary>The cluster's API token: every request must carry "Authorization: Bearer TOKEN".</summary>
     public string Token { get; init; } = "";
+    /// <summary>The read-only token (cluster.security.readOnlyTokenFile): reads and dry runs only. Empty: no such role.</summary>
+    public string ReadOnlyToken { get; init; } = "";
+    /// <summary>How long a web UI session lives without a request, and at most.</summary>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
     /// <summary>The credential derived from the cluster key (<see cref="Security.ClusterCredential"/>): the only one the
     /// node-to-node routes (/v1/internal/*) accept. Empty: those routes refuse every caller.</summary>
     public string ClusterCredential { get; init; } = "";

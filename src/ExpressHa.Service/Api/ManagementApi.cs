@@ -75,7 +75,9 @@ public sealed partial class ManagementApi : IAsyncDisposable
         var app = builder.Build();
         var log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExpressHa.Api");
         var handlers = new Handlers(control, log, app.Lifetime.ApplicationStopping);
-        Configure(app, new ApiAuthorization(options.Token, options.ClusterCredential), log, handlers);
+        var auth = new ApiAuthorization(options.Token, options.ClusterCredential, options.ReadOnlyToken);
+        var sessions = new WebUi.WebUiSessions(new WebUi.SessionStore(options.SessionIdleTimeout, options.SessionLifetime), auth, secureCookie: cert != null);
+        Configure(app, auth, sessions, log, handlers);
 
         await app.StartAsync(ct).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -111,7 +113,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
 
     // ------------------------------------------------------------------ pipeline
 
-    static void Configure(WebApplication app, ApiAuthorization auth, ILogger log, Handlers h)
+    static void Configure(WebApplication app, ApiAuthorization auth, WebUi.WebUiSessions sessions, ILogger log, Handlers h)
     {
 
         // Outermost: nothing escapes as a crash or a stack trace.
@@ -141,17 +143,40 @@ public sealed partial class ManagementApi : IAsyncDisposable
             }
         });
 
-        // Then the token, before routing: an unauthenticated caller learns nothing, not even which routes exist.
+        // The web UI's page and files, and its sign-in, are the only things served without a credential.
         app.Use(async (ctx, next) =>
         {
-            var caller = auth.Identify(ctx.Request.Headers.Authorization);
+            ctx.Response.Headers.XContentTypeOptions = "nosniff";
+            ctx.Response.Headers.XFrameOptions = "DENY";
+            if (await WebUi.WebUiAssets.TryServeAsync(ctx)) return;
+            if (WebUi.WebUiSessions.IsSignIn(ctx.Request)) { await sessions.SignInAsync(ctx); return; }
+            await next(ctx);
+        });
+
+        // Then the credential, before routing: an unauthenticated caller learns nothing, not even which routes exist.
+        // A bearer token when the request has an Authorization header, else the web UI's session cookie; a session's
+        // changing calls must also prove they come from the page (SameOrigin).
+        app.Use(async (ctx, next) =>
+        {
+            ApiCaller caller;
+            string? session = null;
+            if (ctx.Request.Headers.Authorization.Count > 0) caller = auth.Identify(ctx.Request.Headers.Authorization);
+            else (caller, session) = sessions.FromCookie(ctx.Request);
             if (caller == ApiCaller.None)
             {
                 ctx.Response.Headers.WWWAuthenticate = "Bearer";
                 await WriteError(ctx, 401, ApiErrorCodes.Unauthorized, "authentication required");
                 return;
             }
+            if (session != null && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
+                && WebUi.SameOrigin.Refusal(ctx.Request.Headers[WebUi.SameOrigin.HeaderName].FirstOrDefault(), headerRequired: true,
+                    ctx.Request.Headers.Origin.FirstOrDefault(), ctx.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), WebUi.WebUiSessions.Self(ctx.Request)) is { } crossSite)
+            {
+                await WriteError(ctx, 403, ApiErrorCodes.CrossSiteRequest, crossSite);
+                return;
+            }
             ctx.Items[typeof(ApiCaller)] = caller;
+            ctx.Items[WebUi.WebUiSessions.CookieName] = session;
             await next(ctx);
         });
 
@@ -162,10 +187,10 @@ public sealed partial class ManagementApi : IAsyncDisposable
         app.Use(async (ctx, next) =>
         {
             var pattern = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-            var refusal = ApiAuthorization.Refusal((ApiCaller)ctx.Items[typeof(ApiCaller)]!, pattern);
+            var refusal = ApiAuthorization.Refusal((ApiCaller)ctx.Items[typeof(ApiCaller)]!, ctx.Request.Method, pattern);
             if (refusal != null)
             {
-                await WriteError(ctx, 403, ApiErrorCodes.Forbidden, refusal);
+                await WriteError(ctx, 403, refusal.Code, refusal.Message);
                 return;
             }
             await next(ctx);
@@ -193,6 +218,10 @@ public sealed partial class ManagementApi : IAsyncDisposable
         app.MapPost("/v1/internal/actions", h.Actions);
         app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
         MapMirrors(app, h);
+        app.MapGet(WebUi.WebUiSessions.Route, (HttpContext c) => WriteJson(c, 200, new WebUi.SessionInfo(
+            WebUi.WebUiSessions.RoleName((ApiCaller)c.Items[typeof(ApiCaller)]!), h.Control.GetStatus().ReportingNode, h.Control.GetStatus().ClusterName)));
+        app.MapDelete(WebUi.WebUiSessions.Route, sessions.SignOutAsync);
+        app.MapGet("/v1/events", (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store, c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
         OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);
         app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
     }
@@ -246,6 +275,11 @@ public sealed partial class ManagementApi : IAsyncDisposable
         {
             var (body, error) = await ReadBody<ConfigPushBody>(c, allowEmpty: false);
             if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (!body!.DryRun && c.Items[typeof(ApiCaller)] is ApiCaller.ReadOnly)
+            {
+                await WriteError(c, 403, ApiAuthorization.ReadOnlyRefusal.Code, ApiAuthorization.ReadOnlyRefusal.Message);
+                return;
+            }
             var result = await Control.PushConfigAsync(body!.Yaml, body.DryRun, Ct) ?? throw new InvalidOperationException("PushConfigAsync returned null");
             await WriteJson(c, result.DryRun || result.Applied ? 200 : 409, result);
         }

@@ -37,10 +37,8 @@ public static class RunCommand
         var loaded = store.Load(configFile);
         var config = store.Current;
         var key = ClusterKey.Load(config.Cluster.Security.KeyFile);
-        var tokenFile = config.Cluster.Security.ApiTokenFile;
-        if (!File.Exists(tokenFile)) throw new InvalidOperationException($"API token file '{tokenFile}' does not exist; put the cluster's API token there on every node (cluster.security.apiTokenFile)");
-        var token = File.ReadAllText(tokenFile).Trim();
-        if (token.Length < 16) throw new InvalidOperationException($"the API token in '{tokenFile}' is shorter than 16 characters");
+        var tokens = ApiTokens.Load(config.Cluster.Security);
+        var token = tokens.Operator;
 
         // Under systemd the journal keeps stdout; elsewhere the service keeps its own log file for support bundles.
         using var serviceLog = Support.ServiceLog.StdoutIsJournal() ? null : new Support.ServiceLogFile(stdout, stateDir);
@@ -54,7 +52,7 @@ public static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; shutdown.Cancel(); });
 
-        await using var api = await ApiHost.StartAsync(agent, store, node, stateDir, token, Security.ClusterCredential.Derive(key), alerts, shutdown.Token);
+        await using var api = await ApiHost.StartAsync(agent, store, node, stateDir, tokens, Security.ClusterCredential.Derive(key), alerts, shutdown.Token);
         await agent.RunAsync(shutdown.Token);
         return 0;
     }

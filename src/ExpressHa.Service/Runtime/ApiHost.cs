@@ -7,7 +7,7 @@ namespace ExpressHa.Service.Runtime;
 /// the certificate fingerprint so peers can pin it.</summary>
 public static class ApiHost
 {
-    public static async Task<ManagementApi> StartAsync(NodeAgent agent, ConfigStore store, string node, string stateDir, string token, string clusterCredential, AlertLog alerts, CancellationToken ct)
+    public static async Task<ManagementApi> StartAsync(NodeAgent agent, ConfigStore store, string node, string stateDir, Security.ApiTokens tokens, string clusterCredential, AlertLog alerts, CancellationToken ct)
     {
         var config = store.Current;
         var self = config.FindNode(node)!;
@@ -15,7 +15,8 @@ public static class ApiHost
         {
             BindAddress = self.PrimaryAddress(config.Cluster) ?? "127.0.0.1",
             Port = self.ApiPort ?? config.Cluster.Security.ApiPort,
-            Token = token,
+            Token = tokens.Operator,
+            ReadOnlyToken = tokens.ReadOnly ?? "",
             ClusterCredential = clusterCredential,
             Tls = config.Cluster.Security.ApiTls,
             StateDir = stateDir,

@@ -24,7 +24,7 @@ public sealed class AgentOptions
 
 /// <summary>The cluster service on one node: heartbeats and membership, what this node runs, the coordinator loop that
 /// turns events into plans, the monitors and the management API.</summary>
-public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISupportControl
+public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISupportControl, Api.IClusterEventSource
 {
     readonly AgentOptions _o;
     readonly LocalState _local = new();
@@ -56,7 +56,12 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         };
         _journalGenerations = GenerationSeed.Highest(OwnershipJournal.Read(options.StateDir));
         _local.Changed += SendSoon;
+        options.Alerts.Raised += Events.AlertRaised;
     }
+
+    /// <summary>Change notices for the web UI's event stream: raised where this node learns something changed (its
+    /// own state, a peer's report, membership, an alert), never by a timer.</summary>
+    public Api.ClusterEvents Events { get; } = new();
 
     SupportOperations? _support;
 
@@ -109,6 +114,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     /// <summary>Sends a report now rather than at the next interval (local state changed).</summary>
     void SendSoon()
     {
+        Events.StatusChanged();
         _sendNow = true;
         try { if (_wake.CurrentCount == 0) _wake.Release(); } catch (SemaphoreFullException) { }
     }
@@ -172,6 +178,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
         if (joinedRunningCluster) Enqueue(new PolicyWork(new NodeJoined(Self)));
         if (report.ConfigGeneration > _o.Config.Generation) _ = FetchNewerConfigAsync(report.Node, report.ConfigGeneration);
+        Events.StatusChanged();
     }
 
     async Task TickLoop(CancellationToken ct)
@@ -212,6 +219,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     void Handle(List<MembershipChange> changes)
     {
+        if (changes.Count > 0) Events.StatusChanged();
         foreach (var c in changes)
         {
             switch (c)

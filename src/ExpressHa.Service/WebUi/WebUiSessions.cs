@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using ExpressHa.Service.Api;
+using Microsoft.AspNetCore.Http;
+
+namespace ExpressHa.Service.WebUi;
+
+/// <summary>Sign-in and sign-out of the web UI. The page posts the token once (POST /v1/session {"token"}) and gets an
+/// HttpOnly, SameSite=Strict cookie naming a server-side session (<see cref="SessionStore"/>); the token itself is
+/// never stored in the browser nor sent in a URL. GET /v1/session says who is signed in; DELETE /v1/session ends it.</summary>
+public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, bool secureCookie)
+{
+    public const string CookieName = "expressha_session";
+    public const string Route = "/v1/session";
+    const int MaxSignInBody = 4096;
+    /// <summary>A refused sign-in waits this long, so the page cannot be used to guess tokens quickly.</summary>
+    public static TimeSpan RefusalDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    public SessionStore Store => store;
+
+    public static bool IsSignIn(HttpRequest r)
+        => HttpMethods.IsPost(r.Method) && string.Equals(r.Path.Value?.TrimEnd('/'), Route, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The role of the request's session cookie (None without one) and the session id.</summary>
+    public (ApiCaller Role, string? Id) FromCookie(HttpRequest r)
+    {
+        var id = r.Cookies[CookieName];
+        return (store.Use(id), id);
+    }
+
+    public static string Self(HttpRequest r) => r.Scheme + "://" + r.Host.Value;
+
+    public async Task SignInAsync(HttpContext c)
+    {
+        var refusal = SameOrigin.Refusal(null, headerRequired: false, c.Request.Headers.Origin.FirstOrDefault(), c.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), Self(c.Request));
+        if (refusal != null) { await ManagementApi.WriteError(c, 403, ApiErrorCodes.CrossSiteRequest, refusal); return; }
+        string? token = null;
+        string? error = null;
+        if (c.Request.ContentLength > MaxSignInBody) error = "the sign-in body is too large";
+        else
+        {
+            try
+            {
+                using var reader = new StreamReader(c.Request.Body, new UTF8Encoding(false, true));
+                var text = await reader.ReadToEndAsync(c.RequestAborted);
+                if (text.Length > MaxSignInBody) error = "the sign-in body is too large";
+                else
+                {
+                    using var doc = JsonDocument.Parse(text);
+                    if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("token", out var t) || t.ValueKind != JsonValueKind.String
+                        || doc.RootElement.EnumerateObject().Count() != 1)
+                        error = "the body must be {\"token\": \"...\"} and nothing else";
+                    else token = t.GetString();
+                }
+            }
+            catch (Exception e) when (e is JsonException or DecoderFallbackException) { error = "malformed JSON: " + e.Message; }
+        }
+        if (error != null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+
+        var role = auth.IdentifyToken(token?.Trim());
+        if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly))
+        {
+            await Task.Delay(RefusalDelay, c.RequestAborted);
+            await ManagementApi.WriteError(c, 401, ApiErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
+            return;
+        }
+        var id = store.Create(role);
+        c.Response.Cookies.Append(CookieName, id, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secureCookie, Path = "/", IsEssential = true,
+        });
+        c.Response.Headers.CacheControl = "no-store";
+        await ManagementApi.WriteJson(c, 200, new SessionInfo(RoleName(role)));
+    }
+
+    public Task SignOutAsync(HttpContext c)
+    {
+        store.End(c.Request.Cookies[CookieName]);
+        c.Response.Cookies.Delete(CookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secureCookie, Path = "/" });
+        return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
+    }
+
+    public static string RoleName(ApiCaller role) => role switch
+    {
+        ApiCaller.Operator => "admin",
+        ApiCaller.ReadOnly => "readOnly",
+        ApiCaller.Node => "node",
+        _ => "none",
+    };
+}
+
+/// <summary>GET/POST/DELETE /v1/session: the caller's role (admin, readOnly or none) and, for GET, where it is.</summary>
+public sealed record SessionInfo(string Role, string? Node = null, string? ClusterName = null);
