@@ -76,7 +76,8 @@ public sealed partial class ManagementApi : IAsyncDisposable
         var log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExpressHa.Api");
         var handlers = new Handlers(control, log, app.Lifetime.ApplicationStopping);
         var auth = new ApiAuthorization(options.Token, options.ClusterCredential, options.ReadOnlyToken);
-        var sessions = new WebUi.WebUiSessions(new WebUi.SessionStore(options.SessionIdleTimeout, options.SessionLifetime), auth, secureCookie: cert != null);
+        var sessions = new WebUi.WebUiSessions(new WebUi.SessionStore(options.SessionIdleTimeout, options.SessionLifetime), auth, secureCookie: cert != null,
+            () => { var s = control.GetStatus(); return (s.ReportingNode, s.ClusterName); });
         Configure(app, auth, sessions, log, handlers);
 
         await app.StartAsync(ct).ConfigureAwait(false);
@@ -150,6 +151,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
             ctx.Response.Headers.XFrameOptions = "DENY";
             if (await WebUi.WebUiAssets.TryServeAsync(ctx)) return;
             if (WebUi.WebUiSessions.IsSignIn(ctx.Request)) { await sessions.SignInAsync(ctx); return; }
+            if (WebUi.WebUiSessions.IsWhoAmI(ctx.Request)) { await sessions.WhoAmIAsync(ctx); return; }
             await next(ctx);
         });
 
@@ -218,8 +220,6 @@ public sealed partial class ManagementApi : IAsyncDisposable
         app.MapPost("/v1/internal/actions", h.Actions);
         app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
         MapMirrors(app, h);
-        app.MapGet(WebUi.WebUiSessions.Route, (HttpContext c) => WriteJson(c, 200, new WebUi.SessionInfo(
-            WebUi.WebUiSessions.RoleName((ApiCaller)c.Items[typeof(ApiCaller)]!), h.Control.GetStatus().ReportingNode, h.Control.GetStatus().ClusterName)));
         app.MapDelete(WebUi.WebUiSessions.Route, sessions.SignOutAsync);
         app.MapGet("/v1/events", (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store, c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
         OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);

@@ -13,7 +13,7 @@ public static class WebUiAssets
     const string Prefix = "webui/";
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     sealed record Asset(byte[] Bytes, string ContentType, string ETag);
 

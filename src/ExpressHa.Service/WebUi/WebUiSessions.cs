@@ -7,8 +7,9 @@ namespace ExpressHa.Service.WebUi;
 
 /// <summary>Sign-in and sign-out of the web UI. The page posts the token once (POST /v1/session {"token"}) and gets an
 /// HttpOnly, SameSite=Strict cookie naming a server-side session (<see cref="SessionStore"/>); the token itself is
-/// never stored in the browser nor sent in a URL. GET /v1/session says who is signed in; DELETE /v1/session ends it.</summary>
-public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, bool secureCookie)
+/// never stored in the browser nor sent in a URL. GET /v1/session says who is signed in (role "none" when nobody is,
+/// so the page can ask before signing in); DELETE /v1/session ends it.</summary>
+public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, bool secureCookie, Func<(string Node, string Cluster)> where)
 {
     public const string CookieName = "expressha_session";
     public const string Route = "/v1/session";
@@ -19,7 +20,24 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     public SessionStore Store => store;
 
     public static bool IsSignIn(HttpRequest r)
-        => HttpMethods.IsPost(r.Method) && string.Equals(r.Path.Value?.TrimEnd('/'), Route, StringComparison.OrdinalIgnoreCase);
+        => HttpMethods.IsPost(r.Method) && IsRoute(r);
+
+    public static bool IsWhoAmI(HttpRequest r)
+        => HttpMethods.IsGet(r.Method) && IsRoute(r);
+
+    static bool IsRoute(HttpRequest r) => string.Equals(r.Path.Value?.TrimEnd('/'), Route, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>GET /v1/session: the role of the request's bearer token or session cookie and, when signed in, the
+    /// node and cluster; role "none" and nothing else otherwise.</summary>
+    public Task WhoAmIAsync(HttpContext c)
+    {
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error);
+        var role = c.Request.Headers.Authorization.Count > 0 ? auth.Identify(c.Request.Headers.Authorization) : FromCookie(c.Request).Role;
+        c.Response.Headers.CacheControl = "no-store";
+        if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly)) return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
+        var (node, cluster) = where();
+        return ManagementApi.WriteJson(c, 200, new SessionInfo(RoleName(role), node, cluster));
+    }
 
     /// <summary>The role of the request's session cookie (None without one) and the session id.</summary>
     public (ApiCaller Role, string? Id) FromCookie(HttpRequest r)
