@@ -9,6 +9,8 @@ public sealed class ApiTestServer : IAsyncDisposable
     public const string Token = "test-token-0123456789abcdef";
     /// <summary>The node-to-node credential the server accepts on /v1/internal/*.</summary>
     public const string NodeCredential = "test-node-credential-fedcba9876543210";
+    /// <summary>The read-only token (reads and dry runs only).</summary>
+    public const string ReadOnlyToken = "test-readonly-token-5a5a5a5a5a5a5a5a";
 
     readonly bool _ownsDir;
 
@@ -29,7 +31,7 @@ public sealed class ApiTestServer : IAsyncDisposable
         var ownsDir = stateDir == null;
         stateDir ??= Directory.CreateTempSubdirectory("expressha-api-").FullName;
         fake ??= new FakeClusterControl();
-        var api = await ManagementApi.StartAsync(new ApiOptions { BindAddress = "127.0.0.1", Port = 0, Token = Token, ClusterCredential = NodeCredential, Tls = tls, StateDir = stateDir }, fake);
+        var api = await ManagementApi.StartAsync(new ApiOptions { BindAddress = "127.0.0.1", Port = 0, Token = Token, ReadOnlyToken = ReadOnlyToken, ClusterCredential = NodeCredential, Tls = tls, StateDir = stateDir }, fake);
         return new ApiTestServer(api, fake, stateDir, ownsDir);
     }
 

@@ -12,8 +12,11 @@ namespace ExpressHa.Service.Tests.Api;
 /// <summary>A unit-level stand-in for the node: a two-node cluster with two groups, that records every call. Group
 /// moves take <see cref="TransitionMs"/> to finish, so callers that wait see the intermediate states.
 /// Also linked into the cmdlet tests.</summary>
-public sealed partial class FakeClusterControl : IClusterControl, IRunningConfigSource
+public sealed partial class FakeClusterControl : IClusterControl, IRunningConfigSource, IClusterEventSource
 {
+    /// <summary>The event stream's notices; a test raises them as the node would.</summary>
+    public ClusterEvents Events { get; } = new();
+
     readonly object _gate = new();
     readonly Dictionary<string, (string State, string? Owner, string? Target, DateTime Until)> _groups = new(StringComparer.Ordinal)
     {

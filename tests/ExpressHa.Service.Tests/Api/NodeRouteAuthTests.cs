@@ -93,12 +93,12 @@ public class NodeRouteAuthTests
         var noNodes = new ApiAuthorization("operator-token-0123456789", "");
         Assert.Equal(ApiCaller.None, noNodes.Identify(["Bearer "]));
 
-        Assert.Null(ApiAuthorization.Refusal(ApiCaller.Node, "/v1/internal/actions"));
-        Assert.Null(ApiAuthorization.Refusal(ApiCaller.Operator, "/v1/status"));
-        Assert.Null(ApiAuthorization.Refusal(ApiCaller.Operator, null)); // unmatched: the fallback answers 404
-        Assert.NotNull(ApiAuthorization.Refusal(ApiCaller.Operator, "/v1/internal/actions"));
-        Assert.NotNull(ApiAuthorization.Refusal(ApiCaller.Node, "/v1/groups/{name}/move"));
-        Assert.NotNull(ApiAuthorization.Refusal(ApiCaller.None, "/v1/status"));
+        Assert.Null(ApiAuthorization.Refusal(ApiCaller.Node, "POST", "/v1/internal/actions"));
+        Assert.Null(ApiAuthorization.Refusal(ApiCaller.Operator, "GET", "/v1/status"));
+        Assert.Null(ApiAuthorization.Refusal(ApiCaller.Operator, "GET", null)); // unmatched: the fallback answers 404
+        Assert.NotNull(ApiAuthorization.Refusal(ApiCaller.Operator, "POST", "/v1/internal/actions"));
+        Assert.NotNull(ApiAuthorization.Refusal(ApiCaller.Node, "POST", "/v1/groups/{name}/move"));
+        Assert.NotNull(ApiAuthorization.Refusal(ApiCaller.None, "GET", "/v1/status"));
     }
 
     [Fact]
