@@ -89,8 +89,8 @@ try {
     await page.keyboard.press('Enter');
     const open = await page.waitForSelector('#confirm[open]', { timeout: 5000 }).then(() => true, () => false);
     await page.keyboard.press('Escape');
-    const closed = await page.waitForSelector('#confirm:not([open])', { timeout: 5000 }).then(() => true, () => false);
-    check('keyboard: the move button is reached with Tab and its dialog opens and closes with the keyboard', reached.includes('Move group failover1') && open && closed, reached);
+    const closed = await page.waitForSelector('#confirm:not([open])', { state: 'attached', timeout: 5000 }).then(() => true, () => false);
+    check('keyboard: the move button is reached with Tab and its dialog opens and closes with the keyboard', reached.includes('Move group failover1') && open && closed, `reached ${reached}; dialog opened ${open}, closed ${closed}`);
   });
 
   await step('move failover1 to server2 from the page and watch it arrive', async () => {
@@ -123,12 +123,13 @@ try {
     process.kill(pid2, 'SIGKILL');
     await page.waitForFunction(() => window.__shown !== null, null, { timeout: 90000, polling: 200 });
     const shown = await page.evaluate(() => window.__shown);
-    let episode = null;
+    let episode = null, history = null;
     for (let i = 0; i < 50 && !episode?.ended; i++) {
-      const h = await apiGet('/v1/groups/failover1/history');
-      episode = h.episodes.filter(e => e.kind === 'failover' && e.to === 'server1').at(-1) || null;
+      history = await apiGet('/v1/groups/failover1/history');
+      episode = history.episodes.filter(e => e.kind === 'failover' && e.to === 'server1' && (!e.ended || Date.parse(e.ended) >= killedAt)).at(-1) || null;
       if (!episode?.ended) await new Promise(r => setTimeout(r, 200));
     }
+    if (!episode) console.log('history: ' + history.episodes.map(e => `${e.kind} ${e.from}->${e.to} ${e.began}..${e.ended} [${e.steps.map(s => s.step).join(' ')}]`).join(' / '));
     const online = Date.parse(episode?.ended);
     figures.killToPageMs = shown - killedAt;
     figures.failoverOnlineToPageMs = shown - online;

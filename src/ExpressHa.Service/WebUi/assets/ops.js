@@ -21,6 +21,7 @@ export function confirmAction({ title, text, servers, selected }) {
   select.replaceChildren(...(servers || []).map(s => h('option', { value: s, selected: s === selected }, s)));
   choice.hidden = !servers || servers.length === 0;
   dialog.returnValue = '';
+  dialog.onkeydown = e => { if (e.key === 'Escape') { e.preventDefault(); dialog.close('cancel'); } };
   return new Promise(resolve => {
     dialog.addEventListener('close', () => resolve({ ok: dialog.returnValue === 'ok', server: select.value || null }), { once: true });
     dialog.showModal();

@@ -6,7 +6,20 @@ import { confirmAction, runOperation } from './ops.js';
 
 let current = null;
 
-export function renderStatus(s) {
+// A re-render replaces the rows; the control that had the keyboard focus gets it back (found by its label).
+function keepingFocus(render) {
+  const label = document.activeElement?.getAttribute('aria-label');
+  render();
+  if (label && document.activeElement === document.body) {
+    const again = [...document.querySelectorAll('#view-status button[aria-label]')].find(b => b.getAttribute('aria-label') === label);
+    if (again && !again.disabled) again.focus();
+  }
+}
+
+export function renderStatus(s) { keepingFocus(() => renderStatusRows(s)); }
+export function renderMirrors(report) { keepingFocus(() => renderMirrorRows(report)); }
+
+function renderStatusRows(s) {
   current = s;
   const summary = clear(document.getElementById('summary'));
   const row = (k, v) => summary.append(h('dt', {}, k), h('dd', {}, v));
@@ -44,7 +57,7 @@ export function renderStatus(s) {
       button('Resume', `Resume monitor ${m.name}`, () => monitorOp(m.name, 'resume'), m.state !== 'suspended')))), 'No monitors in the config.');
 }
 
-export function renderMirrors(report) {
+function renderMirrorRows(report) {
   const rows = report.mirrors.map(m => h('tr', { 'data-mirror': m.name, 'data-node': m.node },
     h('th', { scope: 'row' }, m.name), h('td', {}, m.node), h('td', {}, badge(m.role)),
     h('td', {}, badge(m.connection)), h('td', {}, badge(m.disk)),
