@@ -19,7 +19,8 @@ public static class GroupTimeline
         var steps = records.Where(r => r.Group == group).Select(FromRecord)
             .Concat(alerts.Select(a => FromAlert(a, group, resources)).OfType<Item>())
             .Select((item, i) => (item, i))
-            .OrderBy(x => x.item.Time).ThenBy(x => x.i)
+            // A detection logged in the same millisecond as the start it causes comes first: it decides the episode's kind.
+            .OrderBy(x => x.item.Time).ThenBy(x => x.item.IsDetection ? 0 : 1).ThenBy(x => x.i)
             .Select(x => x.item)
             .ToList();
 

@@ -28,6 +28,27 @@ public class GroupTimelineTests
     ]);
 
     [Fact]
+    public void A_detection_in_the_same_millisecond_as_the_start_makes_a_failover_even_when_the_lost_nodes_journal_is_missing()
+    {
+        // server1 moved the group to server2 (whose journal is gone with it), then lost server2 and took the group back
+        var records = StartOnServer1.Concat([
+            R("03:00.000", "server1", "stopping", 1),
+            R("03:06.975", "server1", "starting", 3),
+            R("03:06.981", "server1", "online", 3),
+        ]);
+        var alerts = new[]
+        {
+            A("03:06.974", "server1", "np", 4, "server2 counts as down: neither fencing nor partition resolution is configured."),
+            A("03:06.975", "server1", "nm", 2, "Server server2 is lost: every heartbeat path timed out."),
+        };
+
+        var f = GroupTimeline.Build("web", Resources, records, alerts).Last();
+
+        Assert.Equal(("failover", "server1", "online"), (f.Kind, f.To, f.Outcome));
+        Assert.Equal(["stopping", "partition", "detection", "starting", "online"], f.Steps.Select(s => s.Step));
+    }
+
+    [Fact]
     public void A_failover_after_a_lost_node_has_detection_fence_each_resource_and_online_in_order()
     {
         var records = StartOnServer1.Concat([
