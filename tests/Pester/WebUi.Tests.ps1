@@ -9,6 +9,7 @@ BeforeDiscovery {
         'sign in with the API token: both nodes online'
         'the token is in no URL and no storage; the session cookie is HttpOnly and SameSite=Strict'
         'keyboard: the move button is reached with Tab and its dialog opens and closes with the keyboard'
+        'suspend and resume a monitor from the page, each confirmed and followed to its end'
         'move failover1 to server2 from the page and watch it arrive'
         'SIGKILL of the active node: the page shows it lost and the group online on the survivor'
         'failover timeline picture'
@@ -41,6 +42,7 @@ BeforeAll {
         $file = Join-Path $dir 'api-readonly.token'
         [System.IO.File]::WriteAllText($file, $readOnlyToken)
         $config | Set-HaCluster -ReadOnlyTokenFile $file
+        $config | Add-HaMonitor appw custom -Target app -Timing active -IntervalSeconds 2 -TimeoutSeconds 10 -Property @{ script = '/bin/true' }
     }
     Connect-TestCluster $cluster
 

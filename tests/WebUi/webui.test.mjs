@@ -93,14 +93,29 @@ try {
     check('keyboard: the move button is reached with Tab and its dialog opens and closes with the keyboard', reached.includes('Move group failover1') && open && closed, `reached ${reached}; dialog opened ${open}, closed ${closed}`);
   });
 
+  await step('suspend and resume a monitor from the page, each confirmed and followed to its end', async () => {
+    const results = [];
+    for (const verb of ['Suspend', 'Resume']) {
+      await page.click(`#monitors tr[data-monitor=appw] button:has-text("${verb}")`);
+      await page.waitForSelector('#confirm[open]');
+      await page.click('#confirm-ok');
+      await page.waitForSelector(`#ops li[data-op="${verb.toLowerCase()} monitor appw"][data-result]`, { timeout: 60000 });
+      results.push(await page.$eval(`#ops li[data-op="${verb.toLowerCase()} monitor appw"]`, li => li.className + ' ' + li.textContent));
+      const state = (await apiGet('/v1/status')).monitors.find(m => m.name === 'appw').state;
+      results.push(`service: ${state}`);
+    }
+    check('suspend and resume a monitor from the page, each confirmed and followed to its end',
+      results[0].startsWith('done') && results[1] === 'service: suspended' && results[2].startsWith('done') && results[3] !== 'service: suspended', results.join(' | '));
+  });
+
   await step('move failover1 to server2 from the page and watch it arrive', async () => {
     const before = (await apiGet('/v1/status')).groups.find(g => g.name === 'failover1').owner;
     await page.click('#groups tr[data-group=failover1] button:has-text("Move")');
     await page.waitForSelector('#confirm[open]');
     await page.selectOption('#confirm-server', 'server2');
     await page.click('#confirm-ok');
-    await page.waitForSelector('#ops li[data-result]', { timeout: 90000 });
-    const op = await page.$eval('#ops li', li => ({ cls: li.className, text: li.textContent }));
+    await page.waitForSelector('#ops li[data-op="move failover1 to server2"][data-result]', { timeout: 90000 });
+    const op = await page.$eval('#ops li[data-op="move failover1 to server2"]', li => ({ cls: li.className, text: li.textContent }));
     const owner = await page.textContent('#groups tr[data-group=failover1] .owner');
     const service = (await apiGet('/v1/status')).groups.find(g => g.name === 'failover1');
     check('move failover1 to server2 from the page and watch it arrive',

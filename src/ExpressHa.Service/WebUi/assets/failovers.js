@@ -48,7 +48,10 @@ function picture(e) {
         svg('line', { class: 'axis', x1: left, x2: left + width, y1: y, y2: y }),
         svg('text', { x: 4, y: y + 4 }, `${s.step} · ${s.node}`),
         svg('circle', { class: kindClass(s.step), cx: x(t), cy: y, r: 6 }),
-        svg('text', { x: Math.min(x(t) + 10, 700), y: y + 4 }, `+${((t - t0) / 1000).toFixed(2)} s`));
+        // the offset reads on the side of the marker that has room
+        x(t) > left + width - 70
+          ? svg('text', { x: x(t) - 10, y: y + 4, 'text-anchor': 'end' }, `+${((t - t0) / 1000).toFixed(2)} s`)
+          : svg('text', { x: x(t) + 10, y: y + 4 }, `+${((t - t0) / 1000).toFixed(2)} s`));
     }));
   return h('article', { class: 'timeline', 'data-began': e.began },
     h('h3', {}, `${e.began.replace('T', ' ').replace('Z', ' UTC')}: ${title}`),

@@ -32,7 +32,7 @@ function renderStatusRows(s) {
   fill('nodes', s.nodes.map(n => h('tr', { 'data-node': n.name },
     h('th', { scope: 'row' }, n.name, n.name === s.reportingNode ? ' (this node)' : ''),
     h('td', {}, badge(n.state, n.state === 'lost' ? 'lost (not answering)' : n.state)),
-    h('td', {}, n.serviceState ? badge(n.serviceState) : '—'),
+    h('td', {}, n.state === 'lost' ? `unknown (last report: ${n.serviceState || 'none'})` : n.serviceState ? badge(n.serviceState) : '—'),
     h('td', {}, h('ul', { class: 'paths' }, n.paths.map(p => h('li', {}, `${p.interconnect} ${p.address} `, badge(p.state))))),
     h('td', { class: 'actions' },
       button('Suspend', `Suspend node ${n.name}`, () => nodeOp(n.name, 'suspend'), n.state !== 'online'),
@@ -55,6 +55,9 @@ function renderStatusRows(s) {
     h('td', { class: 'actions' },
       button('Suspend', `Suspend monitor ${m.name}`, () => monitorOp(m.name, 'suspend'), m.state === 'suspended'),
       button('Resume', `Resume monitor ${m.name}`, () => monitorOp(m.name, 'resume'), m.state !== 'suspended')))), 'No monitors in the config.');
+
+  // mirrors come in their own event, sent only while the config has some
+  if (!s.groups.some(g => g.resources.some(r => r.type === 'mirror'))) renderMirrorRows({ mirrors: [], missingNodes: [] });
 }
 
 function renderMirrorRows(report) {
