@@ -19,6 +19,31 @@ public class ValidatorClusterTests
         Only(c, FindingCodes.UnsupportedApiVersion, "apiVersion");
     }
 
+    [Theory]
+    [InlineData(" ", FindingCodes.MissingField)]
+    [InlineData("/etc/expressha/api.token", FindingCodes.InvalidValue)] // the API token's own file
+    public void Read_only_token_file_must_be_a_path_of_its_own(string file, string code)
+    {
+        var c = Minimal();
+        c.Cluster.Security.ApiTokenFile = "/etc/expressha/api.token";
+        c.Cluster.Security.ReadOnlyTokenFile = file;
+        Only(c, code, "cluster.security.readOnlyTokenFile");
+    }
+
+    [Fact]
+    public void Read_only_token_file_is_optional_and_round_trips()
+    {
+        var c = Minimal();
+        Assert.Null(c.Cluster.Security.ReadOnlyTokenFile);
+        Assert.DoesNotContain("readOnlyTokenFile", ExpressHa.Yaml.ConfigYamlWriter.Write(c));
+        c.Cluster.Security.ReadOnlyTokenFile = "/etc/expressha/api-readonly.token";
+        NoErrors(c);
+        var yaml = ExpressHa.Yaml.ConfigYamlWriter.Write(c);
+        Assert.Contains("readOnlyTokenFile: /etc/expressha/api-readonly.token", yaml);
+        Assert.Equal("/etc/expressha/api-readonly.token", Load(yaml).Cluster.Security.ReadOnlyTokenFile);
+        Assert.Equal(yaml, ExpressHa.Yaml.ConfigYamlWriter.Write(Load(yaml)));
+    }
+
     [Fact]
     public void Cluster_name_is_required()
     {
