@@ -65,6 +65,22 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task Over_HTTPS_the_page_is_served_with_the_nodes_certificate_and_the_cookie_is_Secure()
+    {
+        await using var s = await ApiTestServer.StartAsync(tls: true);
+        Assert.Equal("https", s.Api.BaseAddress.Scheme);
+        using var c = s.Client(null); // accepts only the node's own certificate (pinned fingerprint)
+        var page = await c.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<script type=\"module\" src=\"/ui/app.js\">", await page.Content.ReadAsStringAsync());
+        var signIn = await c.PostAsync("v1/session", new StringContent(JsonSerializer.Serialize(new { token = ApiTestServer.Token }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single().ToLowerInvariant();
+        Assert.Contains("secure", cookie);
+        Assert.Contains("httponly", cookie);
+    }
+
+    [Fact]
     public async Task A_session_change_without_the_same_origin_proof_is_refused()
     {
         await using var s = await ApiTestServer.StartAsync();
