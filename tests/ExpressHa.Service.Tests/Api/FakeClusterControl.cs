@@ -30,6 +30,8 @@ public sealed partial class FakeClusterControl : IClusterControl, IRunningConfig
     public int TransitionMs { get; set; } = 600;
     public ClusterConfig Running { get; set; } = DefaultConfig();
     public long Generation { get; set; } = 1;
+    /// <summary>When set, the status lists failover1's mirror md1 as a resource, as a node whose config has mirrors does.</summary>
+    public bool ReportMirrorResource { get; set; }
     /// <summary>When set, the next non-dry push is refused by this node with this reason.</summary>
     public string? RefusePushWith { get; set; }
 
@@ -76,6 +78,8 @@ public sealed partial class FakeClusterControl : IClusterControl, IRunningConfig
                 var resource = name == "failover1" ? "app" : "web";
                 s.Groups.Add(new GroupStatusInfo { Name = name, State = g.State, Owner = g.Owner, Generation = 3,
                     Resources = { new ResourceStatusInfo { Name = resource, Type = "exec", State = g.State == "online" ? "online" : "offline" } } });
+                if (ReportMirrorResource && name == "failover1")
+                    s.Groups[^1].Resources.Add(new ResourceStatusInfo { Name = "md1", Type = "mirror", State = g.State == "online" ? "online" : "offline" });
             }
             s.Monitors.Add(new MonitorStatusInfo { Name = "userw", Type = "userw", State = "normal", Node = "server1" });
             return s;

@@ -75,6 +75,33 @@ public class EventStreamTests
     }
 
     [Fact]
+    public async Task Mirrors_come_as_their_own_event_while_the_config_has_mirrors_and_again_when_they_change()
+    {
+        await using var s = await ApiTestServer.StartAsync(fake: new FakeClusterControl { ReportMirrorResource = true });
+        var (client, resp, sse) = await Open(s, ApiTestServer.Token);
+        using var _ = client;
+        using var __ = resp;
+        Assert.Equal("status", (await sse.NextAsync(TimeSpan.FromSeconds(5))).Event);
+        var first = await sse.NextAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("mirrors", first.Event);
+        Assert.Contains("\"connection\":\"connected\"", first.Data, StringComparison.OrdinalIgnoreCase);
+
+        using var admin = s.Client();
+        (await admin.PostAsync("v1/mirrors/md1/suspend", new StringContent("{}", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        // the node's heartbeats raise notices all the time; mirrors are read again at most once a second
+        using var stop = new CancellationTokenSource();
+        var pulses = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) { s.Fake.Events.StatusChanged(); await Task.Delay(200); }
+        });
+        var next = await sse.NextAsync(TimeSpan.FromSeconds(10));
+        stop.Cancel();
+        await pulses;
+        Assert.Equal("mirrors", next.Event);
+        Assert.Contains("\"connection\":\"Suspended\"", next.Data);
+    }
+
+    [Fact]
     public async Task The_stream_needs_a_credential_and_ends_its_subscription_with_the_client()
     {
         await using var s = await ApiTestServer.StartAsync();
