@@ -15,6 +15,7 @@ BeforeDiscovery {
         'failover timeline picture'
         'alert log with filters and search'
         'config: the running YAML with its generation, and the dry-run diff of a dropped file'
+        'config: applying the dropped file is a second, confirmed step (admin)'
         'a narrow window still shows the status table'
         'read-only token: sees the status, cannot move (the server refuses and the page says so)'
         'read-only token: the dry-run diff is shown and no apply is offered'

@@ -203,6 +203,22 @@ try {
     await page.screenshot({ path: join(shots, '07-config-diff.png'), fullPage: true });
   });
 
+  await step('config: applying the dropped file is a second, confirmed step (admin)', async () => {
+    await page.click('#apply-config');
+    await page.waitForSelector('#confirm[open]');
+    await page.click('#confirm-cancel');
+    const afterCancel = (await apiGet('/v1/config')).generation;
+    await page.click('#apply-config');
+    await page.waitForSelector('#confirm[open]');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#config-diff p[role=status], #config-diff p[role=alert]', { timeout: 60000 });
+    const text = await page.textContent('#config-diff');
+    const now = await apiGet('/v1/config');
+    check('config: applying the dropped file is a second, confirmed step (admin)',
+      afterCancel === running.generation && now.generation === running.generation + 1 && now.yaml.includes('startup: manual') && text.includes(`generation ${now.generation}`),
+      `after cancel ${afterCancel}; now ${now.generation}; ${text.slice(-120)}`);
+  });
+
   await step('a narrow window still shows the status table', async () => {
     await page.setViewportSize({ width: 360, height: 780 });
     await page.click('#tab-status');
@@ -213,6 +229,8 @@ try {
     await page.screenshot({ path: join(shots, '08-narrow.png'), fullPage: true });
   });
 
+  const runningNow = await apiGet('/v1/config');
+  const changedAgain = runningNow.yaml.replace(/failback: manual/, 'failback: auto');
   await step('read-only token: sees the status, cannot move (the server refuses and the page says so)', async () => {
     const ro = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await ro.newPage();
@@ -233,20 +251,21 @@ try {
       const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-ExpressHa-Request': 'webui' }, body: JSON.stringify(body) })
         .then(async r => ({ status: r.status, body: await r.json() }));
       return { move: await post('/v1/groups/failover1/stop', {}), dry: await post('/v1/config', { yaml, dryRun: true }), apply: await post('/v1/config', { yaml, dryRun: false }) };
-    }, changed);
+    }, changedAgain);
     expectedRefusals.push({ status: 403, path: '/v1/groups/failover1/stop' });
     const still = (await apiGet('/v1/status')).groups.find(g => g.name === 'failover1');
     const gen = (await apiGet('/v1/config')).generation;
     check('read-only token: sees the status, cannot move (the server refuses and the page says so)',
       where.includes('read-only') && op.code === 'ExpressHa.ReadOnly' && op.text.includes('refused by the service')
       && direct.move.status === 403 && direct.move.body.code === 'ExpressHa.ReadOnly' && direct.dry.status === 200
-      && direct.apply.status === 403 && still.state === 'online' && still.owner === 'server1' && gen === running.generation,
+      && direct.apply.status === 403 && still.state === 'online' && still.owner === 'server1' && gen === runningNow.generation,
       `${where} | ${op.code}: ${op.text} | stop ${direct.move.status} dry ${direct.dry.status} apply ${direct.apply.status}`);
     await p.screenshot({ path: join(shots, '09-read-only-refused.png'), fullPage: true });
     await p.click('#tab-config');
-    await p.setInputFiles('#config-file', { name: 'changed.yaml', mimeType: 'text/yaml', buffer: Buffer.from(changed) });
+    await p.setInputFiles('#config-file', { name: 'changed.yaml', mimeType: 'text/yaml', buffer: Buffer.from(changedAgain) });
     await p.waitForSelector('#diff-summary');
-    check('read-only token: the dry-run diff is shown and no apply is offered', !(await p.isVisible('#apply-config')), await p.textContent('#config-diff'));
+    const roDiff = await p.textContent('#diff-summary');
+    check('read-only token: the dry-run diff is shown and no apply is offered', roDiff.includes('group/failover1') && !(await p.isVisible('#apply-config')), roDiff);
     await ro.close();
   });
 

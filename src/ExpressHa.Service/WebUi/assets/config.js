@@ -93,7 +93,8 @@ async function apply(name, yaml, dry) {
   const out = document.getElementById('config-diff');
   try {
     const r = await api('POST', '/v1/config', { yaml, dryRun: false });
-    out.append(h('p', { class: 'note', role: 'status' }, `Applied: generation ${r.generation} runs on every node.`));
+    document.getElementById('apply-config')?.remove();
+    out.append(h('p', { class: 'note', role: 'status' }, `Applied: the cluster runs generation ${r.generation}.`));
     await loadConfig();
   } catch (e) {
     out.append(h('p', { class: 'error', role: 'alert' }, `Not applied: ${e.message} (${e.code})`));
