@@ -28,6 +28,8 @@ public static class GroupTimeline
         var pending = new List<Item>();
         string? owner = null;
         DateTimeOffset? ownerStoppedAt = null;
+        // Where the owner said it handed the group when it stopped it (the stopping record's next).
+        string? handedTo = null;
         GroupEpisode? open = null;
         foreach (var s in steps)
         {
@@ -37,14 +39,17 @@ public static class GroupTimeline
                 {
                     case "starting":
                         if (open != null && open.To == r.Node) { open.Steps.Add(s.Step); continue; }
-                        if (open != null) { Close(open, null, "failed"); owner = open.To; ownerStoppedAt = null; }
+                        if (open != null) { Close(open, null, "failed"); owner = open.To; ownerStoppedAt = null; handedTo = null; }
                         var detected = pending.Any(p => p.IsDetection);
                         var kind = owner == null ? "start"
                             : detected ? "failover"
                             : ownerStoppedAt is { } stopped && s.Time - stopped <= MoveGap ? (owner == r.Node ? "restart" : "move")
                             : ownerStoppedAt != null ? "start"
                             : "failover";
-                        open = new GroupEpisode { Group = group, Kind = kind, From = kind == "start" ? null : owner, To = r.Node, Generation = r.Generation };
+                        // A failover back to the node that handed the group away: the node it went to ran it in between
+                        // (its journal is missing, e.g. it is down), so that is where it failed over from.
+                        var from = kind == "failover" && owner == r.Node && handedTo != null && handedTo != r.Node ? handedTo : owner;
+                        open = new GroupEpisode { Group = group, Kind = kind, From = kind == "start" ? null : from, To = r.Node, Generation = r.Generation };
                         open.Steps.AddRange(pending.Select(p => p.Step));
                         open.Steps.Add(s.Step);
                         pending.Clear();
@@ -55,10 +60,12 @@ public static class GroupTimeline
                         Close(open, s.Time, r.State);
                         owner = r.Node;
                         ownerStoppedAt = null;
+                        handedTo = null;
                         open = null;
                         continue;
                     case "stopping" or "offline" when r.Node == owner:
                         ownerStoppedAt = s.Time;
+                        handedTo = r.Next ?? handedTo;
                         break;
                 }
             }

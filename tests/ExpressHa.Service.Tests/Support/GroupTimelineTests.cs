@@ -32,7 +32,7 @@ public class GroupTimelineTests
     {
         // server1 moved the group to server2 (whose journal is gone with it), then lost server2 and took the group back
         var records = StartOnServer1.Concat([
-            R("03:00.000", "server1", "stopping", 1),
+            R("03:00.000", "server1", "stopping", 1) with { Next = "server2" },
             R("03:06.975", "server1", "starting", 3),
             R("03:06.981", "server1", "online", 3),
         ]);
@@ -44,7 +44,7 @@ public class GroupTimelineTests
 
         var f = GroupTimeline.Build("web", Resources, records, alerts).Last();
 
-        Assert.Equal(("failover", "server1", "online"), (f.Kind, f.To, f.Outcome));
+        Assert.Equal(("failover", "server2", "server1", "online"), (f.Kind, f.From, f.To, f.Outcome));
         Assert.Equal(["stopping", "partition", "detection", "starting", "online"], f.Steps.Select(s => s.Step));
     }
 
