@@ -74,6 +74,16 @@ Describe 'The cluster web UI in chromium' {
         $check | Where-Object { -not $_.ok } | ForEach-Object { $_.detail } | Should -BeNullOrEmpty
     }
 
+    It 'gives the cmdlets the same read-only role: reads work, a change is ExpressHa.ReadOnly (PermissionDenied)' {
+        Connect-HaCluster -Endpoint $cluster.Endpoint -TokenFile (Join-Path $cluster.Dir 'api-readonly.token')
+        (Get-HaClusterStatus).Groups[0].Owner | Should -Be 'server1'
+        $e = { Stop-HaGroup failover1 -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'ExpressHa.ReadOnly,*'
+        $e.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $e.Exception.Message | Should -Match 'read-only token'
+        (Get-HaClusterStatus).Groups[0].State | Should -Be 'online'
+    }
+
     It 'keeps screenshots of the main views for review' {
         foreach ($view in '02-status', '04-node-lost', '05-failovers', '06-alerts', '07-config-diff', '08-narrow', '09-read-only-refused') {
             Join-Path $script:RepoRoot "out/webui-screenshots/$view.png" | Should -Exist

@@ -67,6 +67,8 @@ namespace ExpressHa.Cmdlets
                 case 409: category = ErrorCategory.InvalidOperation; break;
                 case 400: category = ErrorCategory.InvalidArgument; break;
                 case 413: category = ErrorCategory.LimitsExceeded; break;
+                // ExpressHa.ReadOnly (the read-only token asked for a change), ExpressHa.Forbidden
+                case 403: category = ErrorCategory.PermissionDenied; break;
                 case 401:
                     category = ErrorCategory.AuthenticationError;
                     id = HaOperationErrorIds.Unauthorized;
