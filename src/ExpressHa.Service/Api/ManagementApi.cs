@@ -21,7 +21,9 @@ namespace ExpressHa.Service.Api;
 /// <summary>The management API of one node (Kestrel, minimal APIs). It authenticates, parses and routes; every
 /// decision is the node's (<see cref="IClusterControl"/>). All answers are JSON (camelCase); errors are
 /// {"code","message","ok":false} with 400 (malformed request), 401 (no or wrong credential), 403 (the
-/// other credential: the API token on a node-to-node route or the cluster credential on an operator route), 404 (unknown route or a
+/// other credential: an API token on a node-to-node route or the cluster credential on an operator route; the read-only
+/// token or session asking for a change, ExpressHa.ReadOnly; a web UI session's change without the same-origin proof,
+/// ExpressHa.CrossSiteRequest), 404 (unknown route or a
 /// *NotFound code from the node), 409 (any other refusal) or 500 (an exception: generic message, details only in the log).</summary>
 public sealed partial class ManagementApi : IAsyncDisposable
 {
