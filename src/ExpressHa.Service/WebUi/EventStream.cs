@@ -14,7 +14,7 @@ namespace ExpressHa.Service.WebUi;
 /// closing an idle stream, and a web UI session that ends (sign-out, expiry) ends its stream with "signedOut".</summary>
 public static class EventStream
 {
-    public static TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     /// <summary>Notices that arrive together are answered once.</summary>
     static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(40);
     static readonly TimeSpan MirrorInterval = TimeSpan.FromSeconds(1);

@@ -15,7 +15,7 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     public const string Route = "/v1/session";
     const int MaxSignInBody = 4096;
     /// <summary>A refused sign-in waits this long, so the page cannot be used to guess tokens quickly.</summary>
-    public static TimeSpan RefusalDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan RefusalDelay = TimeSpan.FromMilliseconds(300);
 
     public SessionStore Store => store;
 
