@@ -197,9 +197,13 @@ try {
     const summary = await page.textContent('#diff-summary');
     const after = await apiGet('/v1/config');
     const applyOffered = await page.isVisible('#apply-config');
+    const lines = await page.$$eval('#config-diff pre.diff span', ss => ss.map(x => `${x.className}|${x.textContent.trim()}`));
+    const lineDiff = lines.some(l => l.startsWith('add|') && l.includes('startup: manual'));
+    const lineDiffOld = lines.some(l => l.startsWith('del|') && l.includes('startup: auto'));
     check('config: the running YAML with its generation, and the dry-run diff of a dropped file',
-      gen.includes(`generation ${running.generation}`) && summary.includes('group/failover1') && after.generation === running.generation && applyOffered,
-      `${gen} | ${summary} | apply offered: ${applyOffered}`);
+      gen.includes(`generation ${running.generation}`) && summary.includes('group/failover1') && after.generation === running.generation && applyOffered
+        && lineDiff && lineDiffOld && lines.length < 20,
+      `${gen} | ${summary} | apply offered: ${applyOffered} | ${lines.join(' / ')}`);
     await page.screenshot({ path: join(shots, '07-config-diff.png'), fullPage: true });
   });
 

@@ -78,12 +78,23 @@ function lineDiff(a, b) {
   const n = x.length, m = y.length;
   const L = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = x[i] === y[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const ops = [];
   let i = 0, j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) { pre.append(h('span', {}, '  ' + x[i])); i++; j++; }
-    else if (j < m && (i >= n || L[i][j + 1] >= L[i + 1][j])) { pre.append(h('span', { class: 'add' }, '+ ' + y[j])); j++; }
-    else { pre.append(h('span', { class: 'del' }, '- ' + x[i])); i++; }
+    if (i < n && j < m && x[i] === y[j]) { ops.push([' ', x[i]]); i++; j++; }
+    else if (j < m && (i >= n || L[i][j + 1] >= L[i + 1][j])) { ops.push(['+', y[j]]); j++; }
+    else { ops.push(['-', x[i]]); i++; }
   }
+  // the changed lines with three lines around them; the rest is folded
+  const near = ops.map((_, k) => ops.slice(Math.max(0, k - 3), k + 4).some(o => o[0] !== ' '));
+  let folded = 0;
+  ops.forEach(([kind, line], k) => {
+    if (!near[k]) { folded++; return; }
+    if (folded) { pre.append(h('span', { class: 'note' }, `  … ${folded} unchanged lines`)); folded = 0; }
+    pre.append(h('span', { class: kind === '+' ? 'add' : kind === '-' ? 'del' : null }, `${kind} ${line}`));
+  });
+  if (folded) pre.append(h('span', { class: 'note' }, `  … ${folded} unchanged lines`));
+  if (!ops.some(o => o[0] !== ' ')) pre.append(h('span', {}, '  (the files are the same line by line)'));
   return pre;
 }
 
