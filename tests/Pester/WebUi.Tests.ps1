@@ -10,6 +10,7 @@ BeforeDiscovery {
         'the token is in no URL and no storage; the session cookie is HttpOnly and SameSite=Strict'
         'keyboard: the move button is reached with Tab and its dialog opens and closes with the keyboard'
         'suspend and resume a monitor from the page, each confirmed and followed to its end'
+        'suspend and resume a node from the page'
         'move failover1 to server2 from the page and watch it arrive'
         'SIGKILL of the active node: the page shows it lost and the group online on the survivor'
         'failover timeline picture'

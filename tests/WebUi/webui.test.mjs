@@ -108,6 +108,20 @@ try {
       results[0].startsWith('done') && results[1] === 'service: suspended' && results[2].startsWith('done') && results[3] !== 'service: suspended', results.join(' | '));
   });
 
+  await step('suspend and resume a node from the page', async () => {
+    const results = [];
+    for (const verb of ['Suspend', 'Resume']) {
+      await page.click(`#nodes tr[data-node=server2] button:has-text("${verb}")`);
+      await page.waitForSelector('#confirm[open]');
+      await page.click('#confirm-ok');
+      await page.waitForSelector(`#ops li[data-op="${verb.toLowerCase()} node server2"][data-result]`, { timeout: 60000 });
+      results.push(await page.$eval(`#ops li[data-op="${verb.toLowerCase()} node server2"]`, li => li.className + ' ' + li.textContent));
+      results.push(`service: ${(await apiGet('/v1/status')).nodes.find(n => n.name === 'server2').state}`);
+    }
+    check('suspend and resume a node from the page',
+      results[0].startsWith('done') && results[1] === 'service: suspended' && results[2].startsWith('done') && results[3] === 'service: online', results.join(' | '));
+  });
+
   await step('move failover1 to server2 from the page and watch it arrive', async () => {
     const before = (await apiGet('/v1/status')).groups.find(g => g.name === 'failover1').owner;
     await page.click('#groups tr[data-group=failover1] button:has-text("Move")');
@@ -226,10 +240,14 @@ try {
   await step('a narrow window still shows the status table', async () => {
     await page.setViewportSize({ width: 360, height: 780 });
     await page.click('#tab-status');
-    const box = await page.locator('#groups tr[data-group=failover1] th').boundingBox();
-    const state = await page.locator('#groups tr[data-group=failover1] .badge').first().boundingBox();
-    check('a narrow window still shows the status table', box && state && box.x >= 0 && box.x + box.width <= 360 && state.x + state.width <= 360,
-      JSON.stringify({ box, state }));
+    // one synchronous read: the rows may be re-rendered by a status event between two separate reads
+    const { box, state, width } = await page.evaluate(() => {
+      const rect = el => { const r = el?.getBoundingClientRect(); return r && { x: r.x, width: r.width, height: r.height }; };
+      return { box: rect(document.querySelector('#groups tr[data-group=failover1] th')),
+        state: rect(document.querySelector('#groups tr[data-group=failover1] .badge')), width: document.documentElement.clientWidth };
+    });
+    check('a narrow window still shows the status table', box && state && box.height > 0 && box.x >= 0 && box.x + box.width <= width && state.x + state.width <= width,
+      JSON.stringify({ box, state, width }));
     await page.screenshot({ path: join(shots, '08-narrow.png'), fullPage: true });
   });
 
