@@ -124,6 +124,7 @@ try {
             if (Connect-Any) {
                 $p = @{ Name = $req.name; Wait = $true; TimeoutSeconds = $req.wait_timeout; ErrorAction = 'Stop' }
                 if ($req.node) { $p.Node = $req.node }
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
                 try {
                     switch ($req.action) {
                         'start' { Start-HaGroup @p | Out-Null }
@@ -131,6 +132,7 @@ try {
                         'move' { Move-HaGroup @p | Out-Null }
                     }
                 } catch { Add-Problem $_ 'name' }
+                $out.elapsed_ms = $watch.ElapsedMilliseconds
                 $out.status = Get-HaClusterStatus | ConvertTo-Json -Depth 12 | ConvertFrom-Json -AsHashtable
             }
         }
@@ -206,7 +208,12 @@ def run_pwsh(module, request):
     cmd = pwsh_command(module.params.get('pwsh'))
     request = dict(request, module_path=module_path(module.params.get('module_path')))
     # The script (no secret in it) goes on the command line, the request (the token) on stdin only.
+    limit = module.get_bin_path('timeout')
+    if limit and module.params.get('timeout'):
+        cmd = [limit, str(module.params['timeout'])] + cmd
     rc, out, err = module.run_command(cmd + [encoded_script()], data=json.dumps(request), binary_data=True)
+    if rc == 124 and limit:
+        raise PwshError('pwsh did not finish within %d seconds (timeout)' % module.params['timeout'])
     text = out.strip().splitlines()
     if not text:
         raise PwshError('pwsh answered nothing (exit code %d): %s' % (rc, err.strip()))

@@ -97,7 +97,7 @@ options:
     description: The ExpressHa module (a name or a C(.psd1) path); default C($EXPRESSHA_MODULE_PATH), else C(ExpressHa).
     type: str
   timeout:
-    description: Seconds pwsh may take.
+    description: Seconds pwsh may take (the whole operation, waits included).
     type: int
     default: 120
 notes:
@@ -215,6 +215,8 @@ def main():
         module.fail_json(msg=str(e))
 
     result = dict(changed=False, warnings_found=answer.get('warnings') or [], yaml=answer.get('yaml'))
+    for w in result['warnings_found']:
+        module.warn(format_errors([w]))
     if not answer.get('ok'):
         module.fail_json(msg=format_errors(answer.get('errors') or []), errors=answer.get('errors'), **result)
 

@@ -62,7 +62,7 @@ options:
     description: The ExpressHa module (a name or a C(.psd1) path); default C($EXPRESSHA_MODULE_PATH), else C(ExpressHa).
     type: str
   timeout:
-    description: Seconds pwsh may take.
+    description: Seconds pwsh may take (the whole operation, waits included).
     type: int
     default: 120
 notes:
@@ -96,12 +96,10 @@ action:
   returned: success
   type: str
 elapsed:
-  description: Seconds the operation took, waiting included.
+  description: Seconds the cmdlet took from the request until the group arrived (C(-Wait)).
   returned: success
   type: float
 '''
-
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.expressha.cluster.plugins.module_utils.expressha_pwsh import (
@@ -124,6 +122,8 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_if=[('state', 'moved', ['node'])])
     p = module.params
+    # pwsh must outlive the wait it was asked for.
+    p['timeout'] = max(p['timeout'], p['wait_timeout'] + 60)
     try:
         conn = connection_request(p)
         answer = run_pwsh(module, dict(conn, op='status'))
@@ -141,12 +141,11 @@ def main():
                               after=('offline\n' if p['state'] == 'stopped' else 'online on %s\n' % (p['node'] or before['owner'] or 'its first server')))
     if action is None or module.check_mode:
         module.exit_json(**result)
-    started = time.time()
     try:
         answer = run_pwsh(module, dict(conn, op='group', action=action, name=p['name'], node=p['node'], wait_timeout=p['wait_timeout']))
     except PwshError as e:
         module.fail_json(msg=str(e), **result)
-    result['elapsed'] = round(time.time() - started, 3)
+    result['elapsed'] = round((answer.get('elapsed_ms') or 0) / 1000.0, 3)
     after = group_view(answer.get('status'), p['name'])
     if after:
         result['group'] = after

@@ -48,7 +48,7 @@ options:
     description: The ExpressHa module (a name or a C(.psd1) path); default C($EXPRESSHA_MODULE_PATH), else C(ExpressHa).
     type: str
   timeout:
-    description: Seconds pwsh may take.
+    description: Seconds pwsh may take (the whole operation, waits included).
     type: int
     default: 120
 '''
