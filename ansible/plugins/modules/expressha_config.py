@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: expressha_config
 short_description: Make an ExpressHa cluster run the described config
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Builds the cluster config from the description with the ExpressHa cmdlets (C(New-HaCluster), C(Add-HaNode),
     C(Set-HaCluster), C(Add-HaGroup), C(Add-HaResource), C(Add-HaMonitor)/C(Set-HaMonitor)), validates it with

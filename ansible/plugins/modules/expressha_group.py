@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: expressha_group
 short_description: Start, stop or move an ExpressHa failover group
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Brings a failover group to the wanted state with C(Start-HaGroup), C(Stop-HaGroup) or C(Move-HaGroup) and waits
     until it got there. Nothing is done (C(changed=false)) when the group already is where it should be.

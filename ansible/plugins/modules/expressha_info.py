@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: expressha_info
 short_description: Read an ExpressHa cluster's status, groups and mirrors
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Reads C(Get-HaClusterStatus) (nodes, groups and their owners, resources, monitors, config generation) and,
     with I(mirrors), C(Get-HaMirror). Changes nothing.

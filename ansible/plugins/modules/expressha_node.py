@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: expressha_node
 short_description: Suspend or resume an ExpressHa node for maintenance
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Suspends a node (C(Suspend-HaNode)) so that it takes no group while it is maintained, or resumes it
     (C(Resume-HaNode)). Nothing is done when the node already is in that state.
