@@ -240,3 +240,20 @@ $hosts
           - {name: webw, type: http, target: app, url: "http://198.19.20.100:8080/", timing: active, interval_seconds: "{{ web_check_interval }}"}
 "@ | Set-Content $Lab.Inventory
 }
+
+# A second release of the same tree with another version: the service published again with -p:Version (the Release
+# task's artifacts path, so only what the version changes is rebuilt) and put in a copy of the tarball.
+function New-UpgradeTarball([string]$Tarball, [string]$Version, [string]$Work) {
+    $publish = Join-Path $Work 'publish-upgrade'
+    $log = dotnet publish (Join-Path $RepoRoot 'src/ExpressHa.Service') -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true `
+        "-p:Version=$Version" --artifacts-path (Join-Path $RepoRoot 'out/release/artifacts') -o $publish 2>&1 | Out-String
+    if ($LASTEXITCODE -ne 0) { throw "dotnet publish -p:Version=$Version failed: $log" }
+    $root = Join-Path $Work 'upgrade-root'
+    New-Item -ItemType Directory -Path $root | Out-Null
+    Invoke-LabNative tar @('-xzf', $Tarball, '-C', $root) | Out-Null
+    Copy-Item (Join-Path $publish 'expresshad') (Join-Path $root 'usr/lib/expressha/expresshad') -Force
+    $out = Join-Path $Work "expresshad-$Version-linux-x64.tar.gz"
+    Invoke-LabNative tar @('-czf', $out, '--owner=0', '--group=0', '--numeric-owner', '-C', $root, 'usr', 'etc', 'var') | Out-Null
+    Remove-Item $root, $publish -Recurse -Force
+    $out
+}
