@@ -217,7 +217,7 @@ $hosts
         expressha_module_path: $ModulePath
         expressha_config_render_path: $($Lab.Work)/rendered.yaml
         expressha_cluster_name: ehans
-        expressha_heartbeat: {interval_ms: 200, timeout_ms: 3000}
+        expressha_heartbeat: {interval_ms: 300, timeout_ms: 6000}
         expressha_partition_resolution: {ping_targets: [$LabGateway]}
         expressha_shutdown_command: /bin/true
         expressha_reboot_command: /bin/true
