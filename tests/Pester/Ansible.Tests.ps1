@@ -181,6 +181,8 @@ Describe 'The playbooks against SSH hosts in network namespaces' {
     It 'failover-drill.yml moves the group to each server and back and reports the times' {
         $r = Invoke-LabPlaybook $Lab (Join-Path $Playbooks 'failover-drill.yml')
         $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match '"md1 server1 Primary UpToDate"'
+        $r.Output | Should -Match '"md1 server2 Secondary UpToDate"'
         $moves = [regex]::Matches($r.Output, '"web -> (server\d) -> ([\d.]+)"')
         @($moves | ForEach-Object { $_.Groups[1].Value }) | Should -Be @('server2', 'server1')
         $script:LongestMove = ($moves | ForEach-Object { [double]$_.Groups[2].Value } | Measure-Object -Maximum).Maximum

@@ -34,6 +34,7 @@ function New-AnsibleLab {
         Work = $Work; Nodes = @(); ClientNs = $null; CreatedHostDirs = @(); Key = Join-Path $Work 'id_ed25519'
         Inventory = Join-Path $Work 'inventory.yml'; Config = Join-Path $Work 'ansible.cfg'; Collections = Join-Path $Work 'collections'
     }
+    Clear-LabLeftovers
     foreach ($d in $LabHostDirs) {
         if (-not (Test-Path $d)) { New-Item -ItemType Directory -Path $d | Out-Null; $lab.CreatedHostDirs += $d }
     }
@@ -87,6 +88,21 @@ LogLevel ERROR
     $lab
 }
 
+# Links and namespaces of this prefix that an earlier run left (a crashed run, or a namespace the kernel had not
+# finished tearing down): the host side of each veth is deleted explicitly, which removes its peer too.
+function Clear-LabLeftovers {
+    foreach ($line in (ip -o link show 2>$null)) {
+        if ($line -match '^\d+:\s+(ehans-[^:@\s]+)') { ip link del $Matches[1] 2>$null }
+    }
+    foreach ($line in (ip netns list 2>$null)) {
+        if ($line -match '^(ehans-\S+)') {
+            foreach ($procId in (ip netns pids $Matches[1] 2>$null)) { if ($procId) { kill -KILL $procId 2>$null } }
+            ip netns del $Matches[1] 2>$null
+        }
+    }
+    $global:LASTEXITCODE = 0
+}
+
 # Everything the lab made goes, processes first: a process keeps running after its namespace is deleted.
 function Remove-AnsibleLab($Lab) {
     if (-not $Lab) { return }
@@ -103,7 +119,7 @@ function Remove-AnsibleLab($Lab) {
         if ($n.Sshd -and -not $n.Sshd.HasExited) { $n.Sshd.Kill($true) }
     }
     if ($Lab.ClientNs) { foreach ($procId in (ip netns pids $Lab.ClientNs 2>$null)) { if ($procId) { kill -KILL $procId 2>$null } } }
-    foreach ($ns in @($Lab.Nodes.Ns) + @($Lab.ClientNs)) { if ($ns) { ip netns del $ns 2>$null } }
+    foreach ($ns in @($Lab.Nodes.Ns) + @($Lab.ClientNs)) { if ($ns) { ip link del "$($ns)v" 2>$null; ip netns del $ns 2>$null } }
     ip link del $LabBridge 2>$null
     foreach ($d in $Lab.CreatedHostDirs) { Remove-Item $d -Force -ErrorAction SilentlyContinue }
     $global:LASTEXITCODE = 0
@@ -194,7 +210,7 @@ function Get-LabClientGaps([string]$LogPath) {
     [pscustomobject]@{ Tries = @($tries); Gaps = $gaps; Failed = @($tries | Where-Object { -not $_.Ok }).Count; Unfinished = $inGap }
 }
 
-# The inventory: the nodes in group expressha, the on-premises floating IP design in its group variables.
+# The inventory: the nodes in group expressha, the on-premises floating IP + mirror design in its group variables.
 function Write-LabInventory($Lab, [string]$Artifact, [string]$Pwsh, [string]$ModulePath) {
     $hosts = ($Lab.Nodes | ForEach-Object {
         "        $($_.Name): {ansible_host: $($_.Address), expressha_node_addresses: {lan1: $($_.Address)}}"
@@ -227,9 +243,18 @@ $hosts
             servers: [$servers]
             resources:
               - {name: fip1, type: floatip, ip: 198.19.20.100, prefix_length: 24, interface: eth0}
+              # Each node's /var/lib/expressha is its own folder (private mount namespace): one path serves both.
+              - name: md1
+                type: mirror
+                dataPath: /var/lib/expressha/md1-data.img
+                metaPath: /var/lib/expressha/md1-meta.img
+                sizeMiB: 8
+                mirrorAddress: {$((($Lab.Nodes | ForEach-Object { "$($_.Name): $($_.Address)" }) -join ', '))}
+                mirrorPort: 29031
+                exportAddress: 127.0.0.1:10809
               - name: app
                 type: exec
-                depends_on: [fip1]
+                depends_on: [fip1, md1]
                 start: >-
                   rm -f `$EXPRESSHA_STATE_DIR/app.pid; /usr/lib/expressha/expresshad demo-app --listen 198.19.20.100:8080
                   --name `$EXPRESSHA_NODE --pid-file `$EXPRESSHA_STATE_DIR/app.pid >/dev/null 2>&1 &

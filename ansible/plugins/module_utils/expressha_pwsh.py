@@ -403,3 +403,9 @@ def node_action(state, current):
     if state == 'resumed':
         return 'resume' if current['suspended'] else None
     raise ValueError('state: %s is not suspended or resumed' % state)
+
+
+def mirrors_in_sync(rows):
+    """True when every copy of every mirror is connected, up to date and not resyncing (no copy missing)."""
+    return all(str(r.get('Connection')) == 'Connected' and str(r.get('Disk')) == 'UpToDate' and str(r.get('Sync')) == 'None'
+               for r in rows or [])

@@ -85,10 +85,14 @@ groups:
   type: dict
   sample: {failover1: {state: online, owner: server1}}
 mirrors:
-  description: Mirror states per node, as C(Get-HaMirror) reports them.
+  description: Mirror states per node, as C(Get-HaMirror) reports them (Name, Node, Role, Connection, Disk, Sync, SyncPercent, ...).
   returned: when mirrors is true
   type: list
   elements: dict
+mirrors_in_sync:
+  description: Every copy of every mirror is connected, up to date and not resyncing (true when there is no mirror).
+  returned: when mirrors is true
+  type: bool
 status:
   description: The whole status document.
   returned: success
@@ -101,7 +105,7 @@ endpoint:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.expressha.cluster.plugins.module_utils.expressha_pwsh import (
-    CONNECTION_ARGS, PwshError, connection_request, format_errors, run_pwsh)
+    CONNECTION_ARGS, PwshError, connection_request, format_errors, mirrors_in_sync, run_pwsh)
 
 
 def argument_spec():
@@ -132,6 +136,7 @@ def main():
     result = dict(changed=False, status=status, endpoint=answer.get('endpoint'), **summarize(status))
     if p['mirrors']:
         result['mirrors'] = answer.get('mirrors') or []
+        result['mirrors_in_sync'] = mirrors_in_sync(result['mirrors'])
     module.exit_json(**result)
 
 

@@ -91,6 +91,14 @@ class DecisionTests(unittest.TestCase):
         self.assertIsNone(u.group_view(status, 'g2'))
         self.assertEqual(u.node_view(status, 'n1'), dict(name='n1', state='suspended', suspended=True))
 
+    def test_mirrors_in_sync_only_when_every_copy_is(self):
+        good = dict(Connection='Connected', Disk='UpToDate', Sync='None')
+        self.assertTrue(u.mirrors_in_sync([]))
+        self.assertTrue(u.mirrors_in_sync([good, good]))
+        self.assertFalse(u.mirrors_in_sync([good, dict(good, Disk='Outdated')]))
+        self.assertFalse(u.mirrors_in_sync([good, dict(good, Sync='SyncTarget')]))
+        self.assertFalse(u.mirrors_in_sync([dict(good, Connection='Connecting')]))
+
     def test_config_changed_only_for_a_non_empty_difference(self):
         self.assertFalse(u.config_changed(dict(diff=dict(empty=True))))
         self.assertTrue(u.config_changed(dict(diff=dict(empty=False, changed=['x']))))

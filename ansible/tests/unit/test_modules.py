@@ -145,7 +145,8 @@ class NodeModuleTests(unittest.TestCase):
 class InfoModuleTests(unittest.TestCase):
     def test_facts_of_nodes_groups_and_owners(self):
         answer = status()
-        answer['mirrors'] = [dict(Name='md1', Node='n1', Role='Primary')]
+        answer['mirrors'] = [dict(Name='md1', Node='n1', Role='Primary', Connection='Connected', Disk='UpToDate', Sync='None'),
+                             dict(Name='md1', Node='n2', Role='Secondary', Connection='Connected', Disk='Inconsistent', Sync='SyncTarget')]
         result, failed, requests = run_module(expressha_info, dict(CONN, mirrors=True), [answer])
         self.assertFalse(result['changed'])
         self.assertTrue(requests[0]['mirrors'])
@@ -153,6 +154,7 @@ class InfoModuleTests(unittest.TestCase):
         self.assertEqual(result['nodes']['n2'], dict(state='online'))
         self.assertEqual(result['generation'], 3)
         self.assertEqual(result['mirrors'][0]['Role'], 'Primary')
+        self.assertFalse(result['mirrors_in_sync'])
 
     def test_unreachable_cluster_fails_with_the_reasons(self):
         down = dict(ok=False, warnings=[], errors=[dict(id='ExpressHa.ConnectionFailed', path='endpoints', message='no endpoint answered: x: refused')])
