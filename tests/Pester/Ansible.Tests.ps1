@@ -18,6 +18,7 @@ BeforeAll {
         $psi.Environment['ANSIBLE_COLLECTIONS_PATH'] = $Collections
         $psi.Environment['ANSIBLE_NOCOLOR'] = '1'
         $psi.Environment['NO_COLOR'] = '1'
+        $psi.Environment['PYTHONDONTWRITEBYTECODE'] = '1'
         $psi.Environment['HOME'] = $Work
         $p = [System.Diagnostics.Process]::Start($psi)
         $err = $p.StandardError.ReadToEndAsync()
@@ -49,6 +50,42 @@ Describe 'The Ansible collection expressha.cluster' {
         $r.Err | Should -Match 'Ran (\d+) tests'
         [int]([regex]::Match($r.Err, 'Ran (\d+) tests').Groups[1].Value) | Should -BeGreaterOrEqual 30
         $r.Err | Should -Match '(?m)^OK$'
+    }
+
+    It 'renders a systemd unit that systemd-analyze verify accepts (the node role on real hosts)' {
+        $dir = Join-Path $Work 'unit'
+        New-Item -ItemType Directory -Path "$dir/lib" -Force | Out-Null
+        Copy-Item /bin/true "$dir/lib/expresshad"
+        @"
+- name: Render the node role's unit
+  hosts: localhost
+  gather_facts: false
+  vars: {expressha_lib_dir: $dir/lib, expressha_conf_dir: /etc/expressha, expressha_state_dir: /var/lib/expressha,
+         expressha_node_name: server1, expressha_service_user: root, expressha_service_group: expressha, expressha_stop_timeout: 120}
+  tasks:
+    - name: Template
+      ansible.builtin.template: {src: $Collection/roles/node/templates/expresshad.service.j2, dest: $dir/expresshad.service, mode: "0644"}
+"@ | Set-Content "$dir/unit.yml"
+        $r = Invoke-AnsibleTool /usr/bin/ansible-playbook @('-i', 'localhost,', '-c', 'local', "$dir/unit.yml")
+        $r.ExitCode | Should -Be 0 -Because ($r.Out + $r.Err)
+        Get-Content "$dir/expresshad.service" | Should -Contain "ExecStart=$dir/lib/expresshad run --config /etc/expressha/cluster.yaml --node server1 --state-dir /var/lib/expressha"
+        if (-not (Get-Command systemd-analyze -CommandType Application -ErrorAction SilentlyContinue)) { throw 'systemd-analyze is missing (package systemd)' }
+        $v = Invoke-AnsibleTool systemd-analyze @('verify', "$dir/expresshad.service")
+        $v.ExitCode | Should -Be 0 -Because ($v.Out + $v.Err)
+    }
+
+    It 'validate.yml builds the example inventory''s config with the cmdlets, touching no host (<_>)' -ForEach 'onprem-floatip-mirror', 'aws-vip' {
+        $rendered = Join-Path $Work "$_.yaml"
+        $r = Invoke-AnsibleTool /usr/bin/ansible-playbook @('-i', (Join-Path $Collection "examples/$_/inventory.yml"), (Join-Path $Collection 'playbooks/validate.yml'),
+            '-e', "expressha_pwsh=$Pwsh", '-e', "expressha_module_path=$(Join-Path $ModuleDir 'ExpressHa.psd1')", '-e', "expressha_config_render_path=$rendered")
+        $r.ExitCode | Should -Be 0 -Because ($r.Out + $r.Err)
+        $r.Out | Should -Match 'server1\s+: ok=\d+\s+changed=1\s+unreachable=0\s+failed=0'
+        # The same design as the module example builds: the cmdlets wrote it, the service's validator accepts it.
+        $yaml = Get-Content -Raw $rendered
+        $yaml | Should -Match '(?m)^apiVersion: expressha/v1'
+        $yaml | Should -Match ($_ -eq 'aws-vip' ? 'type: awsvip' : 'type: mirror')
+        Import-ModuleUnderTest
+        @(Test-HaClusterConfig -Path $rendered | Where-Object IsError) | Should -BeNullOrEmpty
     }
 
     It 'is clean for ansible-lint' {

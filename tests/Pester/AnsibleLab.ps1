@@ -156,6 +156,7 @@ function Invoke-LabPlaybook($Lab, [string]$Playbook, [string[]]$Arguments = @(),
     $psi.Environment['ANSIBLE_COLLECTIONS_PATH'] = $Lab.Collections
     $psi.Environment['ANSIBLE_NOCOLOR'] = '1'
     $psi.Environment['ANSIBLE_FORCE_COLOR'] = '0'
+    $psi.Environment['PYTHONDONTWRITEBYTECODE'] = '1'
     foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
     $p = [System.Diagnostics.Process]::Start($psi)
     $err = $p.StandardError.ReadToEndAsync()
