@@ -88,6 +88,17 @@ Describe 'The Ansible collection expressha.cluster' {
         @(Test-HaClusterConfig -Path $rendered | Where-Object IsError) | Should -BeNullOrEmpty
     }
 
+    It 'builds as a Galaxy collection with its modules, roles and playbooks' {
+        $out = Join-Path $Work 'galaxy'
+        $r = Invoke-AnsibleTool /usr/bin/ansible-galaxy @('collection', 'build', $Collection, '--output-path', $out)
+        $r.ExitCode | Should -Be 0 -Because ($r.Out + $r.Err)
+        $entries = tar -tzf (Join-Path $out 'expressha-cluster-1.0.0.tar.gz')
+        foreach ($e in 'plugins/modules/expressha_config.py', 'plugins/module_utils/expressha_pwsh.py', 'roles/node/tasks/main.yml',
+            'roles/config/tasks/main.yml', 'playbooks/site.yml', 'playbooks/rolling-upgrade.yml', 'MANIFEST.json') {
+            $entries | Should -Contain $e
+        }
+    }
+
     It 'is clean for ansible-lint' {
         $files = { @(Get-ChildItem $Collection -Recurse -Force | ForEach-Object FullName | Sort-Object) }
         $before = & $files
