@@ -241,11 +241,6 @@ def _drop_none(d):
     return dict((k, v) for k, v in d.items() if v is not None and v != '')
 
 
-def _value(v):
-    """Type parameters as the cmdlets take them: maps keep node names as keys, lists stay lists."""
-    return v
-
-
 RESOURCE_COMMON = ('name', 'type', 'depends_on', 'activation', 'deactivation', 'monitor')
 MONITOR_COMMON = ('name', 'type', 'target', 'interval_seconds', 'timeout_seconds', 'retry', 'timing',
                   'start_wait_seconds', 'recovery', 'on_api_failure')
@@ -325,7 +320,7 @@ def cluster_calls(spec):
                                 DeactivationFinalAction=dea.get('final_action')))
             if r.get('monitor') is False:
                 p['NoMonitor'] = True
-            props = dict((camel(k), _value(v)) for k, v in r.items() if k not in RESOURCE_COMMON)
+            props = dict((camel(k), v) for k, v in r.items() if k not in RESOURCE_COMMON)
             if props:
                 p['Property'] = props
             calls.append(dict(cmdlet='Add-HaResource', params=p, path=rpath))
@@ -338,7 +333,7 @@ def cluster_calls(spec):
                             StartWaitSeconds=m.get('start_wait_seconds'), RecoveryTarget=rec.get('target'),
                             Restarts=rec.get('restarts'), Failovers=rec.get('failovers'), FinalAction=rec.get('final_action'),
                             OnApiFailure=m.get('on_api_failure')))
-        props = dict((camel(k), _value(v)) for k, v in m.items() if k not in MONITOR_COMMON)
+        props = dict((camel(k), v) for k, v in m.items() if k not in MONITOR_COMMON)
         if props:
             p['Property'] = props
         calls.append(dict(cmdlet='Add-OrSet-HaMonitor', params=p, path=mpath))
