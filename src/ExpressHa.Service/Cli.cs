@@ -12,6 +12,7 @@ public static class Cli
             stdout.WriteLine("  demo                                         two nodes on loopback, a real failover, the timeline and its time");
             stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
             stdout.WriteLine("  witness --listen ADDR:PORT --state-dir DIR   the witness server for HTTP partition resolution (third site)");
+            stdout.WriteLine("  api-fingerprint --state-dir DIR              the SHA-256 of the node's API certificate (made when missing)");
             stdout.WriteLine("  validate --config FILE                       validate a cluster config and print what it describes (exit 1 when invalid)");
             stdout.WriteLine("  nbd-serve --file PATH --listen ADDR:PORT|unix:/PATH [--name NAME] [--read-only]");
             stdout.WriteLine("                                               export a file or block device over NBD, no cluster");
@@ -27,6 +28,7 @@ public static class Cli
         return args[0] switch
         {
             "validate" => Commands.ValidateCommand.Run(options, stdout, stderr),
+            "api-fingerprint" => Commands.ApiFingerprintCommand.Run(options, stdout, stderr),
             "run" => Commands.RunCommand.Run(options, stdout, stderr),
             "demo" => Commands.DemoCommand.Run(options, stdout, stderr),
             "witness" => Commands.WitnessCommand.Run(options, stdout, stderr),

@@ -21,13 +21,9 @@ BeforeAll {
         $Psi.Environment['LANG'] = 'C'
     }
 
-    $script:Version = ([xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))).Project.PropertyGroup.Version |
-        Where-Object { $_ } | Select-Object -First 1
+    $script:Version = Get-RepoVersion
     $script:Work = New-TestDirectory
-    $packages = Join-Path $Work 'packages'
-    $log = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'build.ps1') -Task Release -NoDeb -PackageOutput $packages 2>&1 | Out-String
-    if ($LASTEXITCODE -ne 0) { throw "build.ps1 -Task Release failed (exit code $LASTEXITCODE): $log" }
-    $script:Tarball = Join-Path $packages "expresshad-$Version-linux-x64.tar.gz"
+    $script:Tarball = Get-ReleaseTarball
 
     $script:Root = Join-Path $Work 'root'
     New-Item -ItemType Directory -Path $Root | Out-Null

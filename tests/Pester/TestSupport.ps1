@@ -116,3 +116,21 @@ function Assert-HaError($Record, [string]$FullyQualifiedErrorId, [System.Managem
     $Record.FullyQualifiedErrorId | Should -Be $FullyQualifiedErrorId
     $Record.CategoryInfo.Category | Should -Be $Category
 }
+
+# The version of this checkout (Directory.Build.props).
+function Get-RepoVersion {
+    ([xml](Get-Content -Raw (Join-Path $script:RepoRoot 'Directory.Build.props'))).Project.PropertyGroup.Version |
+        Where-Object { $_ } | Select-Object -First 1
+}
+
+# The release tarball of this checkout (build.ps1 -Task Release -NoDeb into out/test-release), built once per test
+# session: the release test and the Ansible test use the same file instead of publishing twice.
+function Get-ReleaseTarball {
+    if ($global:ExpressHaTestTarball -and (Test-Path $global:ExpressHaTestTarball)) { return $global:ExpressHaTestTarball }
+    $packages = Join-Path $script:RepoRoot 'out/test-release'
+    Remove-Item $packages -Recurse -Force -ErrorAction SilentlyContinue
+    $log = & $script:Pwsh -NoProfile -NonInteractive -File (Join-Path $script:RepoRoot 'build.ps1') -Task Release -NoDeb -PackageOutput $packages 2>&1 | Out-String
+    if ($LASTEXITCODE -ne 0) { throw "build.ps1 -Task Release failed (exit code $LASTEXITCODE): $log" }
+    $global:ExpressHaTestTarball = Join-Path $packages "expresshad-$(Get-RepoVersion)-linux-x64.tar.gz"
+    $global:ExpressHaTestTarball
+}
