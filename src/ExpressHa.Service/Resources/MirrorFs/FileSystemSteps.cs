@@ -13,7 +13,7 @@ public sealed class FileSystemSteps(MountTool tool, MountSettings settings, Acti
     public async Task CheckAsync(string device, CancellationToken ct)
     {
         tool.Log($"checking {device} ({settings.FsType}) before mounting: fsck -p");
-        var r = await tool.RunAsync("fsck", settings.CheckTimeout, new[] { "fsck", "-T", "-t", settings.FsType, "-p", device }, ct).ConfigureAwait(false);
+        var r = await tool.RunAsync("fsck", settings.CheckTimeout, new[] { "fsck." + settings.FsType, "-p", device }, ct).ConfigureAwait(false);
         if (r.TimedOut)
             throw new ResourceException(ResourceErrorCodes.Timeout, $"fsck of {settings.Resource} ({device}) did not finish within {settings.CheckTimeout.TotalSeconds:0} s (fsckTimeoutSeconds)");
         switch (FsckOutcome.FromExitCode(r.ExitCode))
