@@ -95,6 +95,7 @@ namespace ExpressHa.Schema
                     "^/", "an absolute path, like /mnt/md1"),
                 With(P("fsType", ParameterKind.String, "File system on the mirror: created on first use only (an empty device), checked with fsck -p after an unclean stop.", "ext4"),
                     "^[a-z0-9]{1,16}$", "a file system type mkfs, fsck and mount know, like ext4 or xfs"),
+                P("mountOptions", ParameterKind.String, "Options given to mount -o, like noatime (xfs: nouuid when a copy of the same file system may be mounted on this host)."),
                 new ParameterSpec("attach", ParameterKind.String, "How the active node attaches its export as a block device for mountPoint: nbd-client (the nbd kernel module, /dev/nbdN) or nbdfuse (FUSE and a loop device, without the nbd module).")
                     { Default = "nbd-client", AllowedValues = new[] { "nbd-client", "nbdfuse" } },
                 Seconds("mountTimeoutSeconds", "Seconds each step of attach, mount, unmount and detach may take.", 120),

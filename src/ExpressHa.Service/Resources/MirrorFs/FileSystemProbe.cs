@@ -8,7 +8,7 @@ public sealed class FileSystemProbe(MountTool tool, MountSettings settings)
 
     public async Task<(DeviceContent Content, string? FoundType)> ContentAsync(string device, CancellationToken ct)
     {
-        var r = await tool.RunAsync("probe (blkid)", settings.StepTimeout, new[] { "blkid", "-p", "-o", "export", device }, ct).ConfigureAwait(false);
+        var r = await tool.RunAsync("probe (blkid)", settings.StepTimeout, new[] { "blkid", "-p", "-o", "export", device }, ct, quiet: true).ConfigureAwait(false);
         if (r.TimedOut)
             throw new ResourceException(ResourceErrorCodes.Timeout, $"probe of {settings.Resource}: blkid -p {device} did not finish within {settings.StepTimeout.TotalSeconds:0} s (mountTimeoutSeconds)");
         if (r.ExitCode == 0)
@@ -34,7 +34,7 @@ public sealed class FileSystemProbe(MountTool tool, MountSettings settings)
     public async Task<LastStop> LastStopAsync(string device, CancellationToken ct)
     {
         if (!settings.FsType.StartsWith("ext", StringComparison.Ordinal)) return LastStop.Unknown;
-        var r = await tool.RunAsync("probe (dumpe2fs)", settings.StepTimeout, new[] { "dumpe2fs", "-h", device }, ct).ConfigureAwait(false);
+        var r = await tool.RunAsync("probe (dumpe2fs)", settings.StepTimeout, new[] { "dumpe2fs", "-h", device }, ct, quiet: true).ConfigureAwait(false);
         if (!r.Succeeded) return LastStop.Unknown;
         var state = r.Lines.FirstOrDefault(l => l.StartsWith("Filesystem state:", StringComparison.Ordinal));
         var features = r.Lines.FirstOrDefault(l => l.StartsWith("Filesystem features:", StringComparison.Ordinal)) ?? "";

@@ -8,7 +8,8 @@ public sealed class MountTool(string resource, Action<string> log)
 {
     public void Log(string line) => log($"{resource}: {line}");
 
-    public async Task<CommandResult> RunAsync(string step, TimeSpan timeout, IReadOnlyList<string> argv, CancellationToken ct)
+    /// <param name="quiet">Output kept in the result only, not logged line by line (probes whose output is parsed).</param>
+    public async Task<CommandResult> RunAsync(string step, TimeSpan timeout, IReadOnlyList<string> argv, CancellationToken ct, bool quiet = false)
     {
         try
         {
@@ -17,7 +18,7 @@ public sealed class MountTool(string resource, Action<string> log)
                 Timeout = timeout,
                 MergeStderr = true,
                 DrainBound = TimeSpan.FromMilliseconds(200),
-                OnLine = line => log($"{resource} {step}: {line}"),
+                OnLine = quiet ? null : line => log($"{resource} {step}: {line}"),
             }, ct).ConfigureAwait(false);
         }
         catch (Win32Exception ex)

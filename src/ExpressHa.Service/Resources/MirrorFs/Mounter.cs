@@ -10,8 +10,10 @@ public sealed class Mounter(MountTool tool, MountSettings settings)
     public async Task MountAsync(string device, CancellationToken ct)
     {
         Directory.CreateDirectory(settings.MountPoint);
-        await tool.RunCheckedAsync("mount", MirrorFsErrorCodes.MountFailed, settings.StepTimeout,
-            new[] { "mount", "-t", settings.FsType, device, settings.MountPoint }, ct).ConfigureAwait(false);
+        var argv = new List<string> { "mount", "-t", settings.FsType };
+        if (!string.IsNullOrEmpty(settings.MountOptions)) argv.AddRange(new[] { "-o", settings.MountOptions });
+        argv.AddRange(new[] { device, settings.MountPoint });
+        await tool.RunCheckedAsync("mount", MirrorFsErrorCodes.MountFailed, settings.StepTimeout, argv, ct).ConfigureAwait(false);
     }
 
     /// <summary>Unmounts whatever is mounted at the mount point (nothing: success).</summary>
@@ -23,7 +25,7 @@ public sealed class Mounter(MountTool tool, MountSettings settings)
         while (true)
         {
             last = await tool.RunAsync("unmount", settings.StepTimeout, new[] { "umount", settings.MountPoint }, ct).ConfigureAwait(false);
-            if (MountTable.At(settings.MountPoint) is null) return;
+            if (MountTable.At(settings.MountPoint) is null) { tool.Log($"{settings.MountPoint} unmounted"); return; }
             if (DateTime.UtcNow >= graceEnd) break;
             await Task.Delay(Retry, ct).ConfigureAwait(false);
         }
@@ -37,7 +39,7 @@ public sealed class Mounter(MountTool tool, MountSettings settings)
             {
                 await Task.Delay(Retry, ct).ConfigureAwait(false);
                 last = await tool.RunAsync("unmount", settings.StepTimeout, new[] { "umount", settings.MountPoint }, ct).ConfigureAwait(false);
-                if (MountTable.At(settings.MountPoint) is null) return;
+                if (MountTable.At(settings.MountPoint) is null) { tool.Log($"{settings.MountPoint} unmounted once its holders were killed"); return; }
             } while (DateTime.UtcNow < until);
         }
         throw new ResourceException(last.TimedOut ? ResourceErrorCodes.Timeout : MirrorFsErrorCodes.UnmountFailed,

@@ -22,6 +22,7 @@ public sealed class NbdClientAttach(MountTool tool, TimeSpan timeout) : IBlockAt
         if (!File.Exists($"/sys/block/{name}/pid")) return;
         await tool.RunAsync("flush", timeout, new[] { "blockdev", "--flushbufs", record.Device }, ct).ConfigureAwait(false);
         await tool.RunCheckedAsync("detach", MirrorFsErrorCodes.DetachFailed, timeout, new[] { "nbd-client", "-d", record.Device }, ct).ConfigureAwait(false);
+        tool.Log($"{record.Device} detached");
     }
 
     static string? FreeDevice()

@@ -73,6 +73,7 @@ public sealed class NbdFuseAttach(MountTool tool, MountSettings settings) : IBlo
         {
             await tool.RunAsync("flush", settings.StepTimeout, new[] { "blockdev", "--flushbufs", record.Device }, ct).ConfigureAwait(false);
             await tool.RunCheckedAsync("detach (losetup)", MirrorFsErrorCodes.DetachFailed, settings.StepTimeout, new[] { "losetup", "--detach", record.Device }, ct).ConfigureAwait(false);
+            tool.Log($"{record.Device} detached");
         }
         await StopFuseAsync(record.HelperPid, ct).ConfigureAwait(false);
     }
