@@ -458,7 +458,7 @@ public sealed partial class MirrorEngine
     /// <see cref="ApplyPeerWrite"/>.</summary>
     Microsoft.Win32.SafeHandles.SafeFileHandle? PeerWriteTarget(MirrorFrame f, int payloadLength)
     {
-        if ((f.Flags & MirrorFrame.FlagZero) != 0) return null;
+        if ((f.Flags & MirrorFrame.FlagZero) != 0 || !_o.StreamedWrites) return null;
         lock (_state)
             if (_primary) throw new InvalidDataException("the peer sent a write to the primary");
         if (f.A < 0 || f.A + payloadLength > _o.SizeBytes) throw new InvalidDataException($"peer write at {f.A}+{payloadLength} is outside the device");
