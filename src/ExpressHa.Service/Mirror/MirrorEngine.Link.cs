@@ -318,7 +318,6 @@ public sealed partial class MirrorEngine
     async Task SessionLoopAsync(MirrorSession s)
     {
         var pinger = Task.Run(() => PingLoopAsync(s));
-        s.Link.DirectWrite = PeerWriteTarget;
         try
         {
             while (!s.Ended)
@@ -340,7 +339,6 @@ public sealed partial class MirrorEngine
         finally
         {
             EndSession(s, "link closed");
-            s.Link.EndReceiving();
             try { await pinger.ConfigureAwait(false); } catch { }
         }
     }
@@ -388,8 +386,7 @@ public sealed partial class MirrorEngine
                 return;
             }
             case FrameType.Write:
-                if (f.PayloadWritten) { if ((f.Flags & MirrorFrame.FlagFua) != 0) _data!.Flush(true); }
-                else ApplyPeerWrite(f);
+                ApplyPeerWrite(f);
                 await s.Link.SendAsync(new MirrorFrame(FrameType.WriteAck, f.Id), s.Token).ConfigureAwait(false);
                 return;
             case FrameType.Flush:
@@ -452,17 +449,6 @@ public sealed partial class MirrorEngine
             Alert(AlertLevels.Error, EventBreak,
                 $"mirror break: mirror {Name} lost {_o.PeerNode} (it shut down and marked its copy outdated); {_o.LocalNode} goes on alone and records the changes for a differential resync");
         else Log($"{_o.PeerNode} is shutting down");
-    }
-
-    /// <summary>The data file, for a peer write whose payload the link moves straight into it; the same checks as
-    /// <see cref="ApplyPeerWrite"/>.</summary>
-    Microsoft.Win32.SafeHandles.SafeFileHandle? PeerWriteTarget(MirrorFrame f, int payloadLength)
-    {
-        if ((f.Flags & MirrorFrame.FlagZero) != 0 || !_o.StreamedWrites) return null;
-        lock (_state)
-            if (_primary) throw new InvalidDataException("the peer sent a write to the primary");
-        if (f.A < 0 || f.A + payloadLength > _o.SizeBytes) throw new InvalidDataException($"peer write at {f.A}+{payloadLength} is outside the device");
-        return _data!.SafeFileHandle;
     }
 
     void ApplyPeerWrite(MirrorFrame f)

@@ -22,10 +22,6 @@ public sealed record MirrorFrame(FrameType Type, ulong Id = 0, long A = 0, long 
     public const int MaxBody = 64 * 1024 * 1024 + HeaderSize;
     public const byte FlagFua = 1, FlagZero = 2;
 
-    /// <summary>Set by the link on a received Write whose payload went straight into the data file (Payload is then
-    /// empty): only the acknowledgement (and a FUA flush) is left to do.</summary>
-    public bool PayloadWritten { get; init; }
-
     public byte[] Encode()
     {
         var buf = new byte[HeaderSize + Payload.Length];

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Microsoft.Win32.SafeHandles;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -29,14 +28,6 @@ public sealed class MirrorLink : IDisposable
 
     /// <summary>From now on every frame is sealed/opened with these ciphers.</summary>
     public void EnableCrypto(FrameCipher tx, FrameCipher rx) { _tx = tx; _rx = rx; }
-
-    /// <summary>Where the payload of a received plain Write frame goes straight from the socket (given the frame's
-    /// header and the payload length; it validates them and throws when they are wrong), or null to read it into
-    /// memory. Used by <see cref="Receive"/> only.</summary>
-    public Func<MirrorFrame, int, SafeFileHandle?>? DirectWrite { get; set; }
-    /// <summary>Smallest payload worth a splice (below it, two system calls cost more than the copy they save).</summary>
-    const int DirectWriteMin = 32 * 1024;
-    SocketSplice? _splice;
 
     readonly byte[] _txHeader = new byte[4 + MirrorFrame.HeaderSize];
     readonly byte[] _rxHeader = new byte[4 + MirrorFrame.HeaderSize];
@@ -94,16 +85,6 @@ public sealed class MirrorLink : IDisposable
         if (n < MirrorFrame.HeaderSize || n > MaxBody)
             throw new InvalidDataException($"mirror frame length {n} is out of range");
         int payloadLength = n - MirrorFrame.HeaderSize;
-        if (sync && payloadLength >= DirectWriteMin && (FrameType)_rxHeader[4] == FrameType.Write && DirectWrite is { } direct && SocketSplice.Supported)
-        {
-            var header = MirrorFrame.DecodeHeader(_rxHeader.AsSpan(4), ReadOnlyMemory<byte>.Empty);
-            if (direct(header, payloadLength) is { } file)
-            {
-                _splice ??= new SocketSplice();
-                _splice.ToFile(_socket, file, header.A, payloadLength);
-                return header with { PayloadWritten = true };
-            }
-        }
         byte[] payload;
         if ((FrameType)_rxHeader[4] is FrameType.Write or FrameType.ResyncBlock)
         {
@@ -122,15 +103,6 @@ public sealed class MirrorLink : IDisposable
         _stream.Dispose();
         _tx?.Dispose();
         _rx?.Dispose();
-        // The pipe of the splice is closed by the receive thread (EndReceiving), which may still be inside a splice
-        // here: closing it now could hand its descriptor number to another file while that thread still uses it.
-    }
-
-    /// <summary>Called by the receiving thread once it stops receiving: frees what only it uses.</summary>
-    public void EndReceiving()
-    {
-        _splice?.Dispose();
-        _splice = null;
     }
 
     public void Dispose() => Close();

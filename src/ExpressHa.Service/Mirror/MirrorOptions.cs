@@ -37,10 +37,6 @@ public sealed class MirrorOptions
     public Action<string>? Log { get; set; }
 
     /// <summary>A replicated write or flush the peer does not acknowledge within this time breaks the link.</summary>
-    /// <summary>Large writes are streamed: the primary passes each piece of an NBD payload to the peer while the rest
-    /// still arrives, and the standby moves a plain frame's payload from the socket into its file by splice (Linux),
-    /// not through user memory. False: payloads are read whole into memory first (benches compare both in one run).</summary>
-    public bool StreamedWrites { get; set; } = true;
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ConnectRetryInterval { get; set; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -3,7 +3,7 @@ namespace ExpressHa.Service.Mirror;
 /// <summary>The primary's writable device (given out only by PromoteAsync; dead after demote). A write goes to the local
 /// data file and to the peer and returns when the peer acknowledged it (FUA: on stable storage on both); alone, it sets
 /// and persists the block's bitmap bits before writing.</summary>
-internal sealed class PrimaryDevice(MirrorEngine engine, int epoch) : IBlockDevice, IStreamedWriteDevice
+internal sealed class PrimaryDevice(MirrorEngine engine, int epoch) : IBlockDevice
 {
     const int MaxChunk = 8 << 20;
 
@@ -24,19 +24,6 @@ internal sealed class PrimaryDevice(MirrorEngine engine, int epoch) : IBlockDevi
     }
 
     public ValueTask FlushAsync(CancellationToken ct) => engine.FlushCoreAsync(epoch, ct);
-
-    public bool AcceptsStreamedWrites => engine.Options.StreamedWrites;
-
-    public void WriteStreamed(long offset, Memory<byte> buffer, bool fua, Action<Memory<byte>> fill, CancellationToken ct)
-    {
-        if (buffer.Length > MaxChunk)
-        {
-            fill(buffer);
-            WriteAsync(offset, buffer, fua, ct).AsTask().GetAwaiter().GetResult();
-            return;
-        }
-        engine.WriteStreamedCore(epoch, offset, buffer, fua, fill, ct);
-    }
 
     public async ValueTask WriteZeroesAsync(long offset, long length, bool fua, CancellationToken ct)
     {
@@ -162,78 +149,6 @@ public sealed partial class MirrorEngine
                 if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
                 EndSession(s, e is TimeoutException ? $"no ack within {_o.AckTimeout.TotalSeconds:0.#} s" : e.Message);
                 await WaitUnfrozenAsync(ct).ConfigureAwait(false);
-                if (fua) FlushLocal();
-            }
-        }
-        finally { ExitIo(); }
-    }
-
-    /// <summary><see cref="WriteCoreAsync"/> for a payload that is still arriving: each <see cref="WireChunk"/> piece
-    /// leaves for the peer as soon as it is in, so the peer writes it while the next one arrives; the local write and
-    /// the acknowledgement follow as there. Runs on the NBD connection's own thread.</summary>
-    internal void WriteStreamedCore(int epoch, long offset, Memory<byte> buffer, bool fua, Action<Memory<byte>> fill, CancellationToken ct)
-    {
-        CheckRange(offset, buffer.Length);
-        if (buffer.Length == 0) { if (fua) FlushCoreAsync(epoch, ct).AsTask().GetAwaiter().GetResult(); return; }
-        long first = offset / BlockSize, last = (offset + buffer.Length - 1) / BlockSize;
-        EnterIoAsync(epoch, ct).AsTask().GetAwaiter().GetResult();
-        try
-        {
-            using var locks = _blocks.AcquireAsync(first, last, ct).AsTask().GetAwaiter().GetResult();
-            var s = ReplicatingSession();
-            if (s is null)
-            {
-                fill(buffer);
-                SetBits(first, last);
-                WriteLocal(offset, buffer, 0);
-                if (fua) FlushLocal();
-                return;
-            }
-            byte flags = fua ? MirrorFrame.FlagFua : (byte)0;
-            var answers = new List<(ulong Id, Task<MirrorFrame> Answer)>();
-            Exception? sendError = null;
-            int filled = 0;
-            try
-            {
-                while (filled < buffer.Length)
-                {
-                    int n = Math.Min(WireChunk, buffer.Length - filled);
-                    fill(buffer.Slice(filled, n));
-                    if (sendError is null)
-                    {
-                        try
-                        {
-                            var f = new MirrorFrame(FrameType.Write, s.NextId(), offset + filled, 0, flags, buffer.Slice(filled, n));
-                            answers.Add((f.Id, s.SendRequestAsync(f, ct).GetAwaiter().GetResult()));
-                        }
-                        catch (Exception e) { sendError = e; }
-                    }
-                    filled += n;
-                }
-            }
-            catch
-            {
-                // The client broke off: the pieces the peer may have are written here too, so the copies stay equal.
-                foreach (var a in answers) s.Forget(a.Id);
-                if (filled > 0) { SetBits(first, last); WriteLocal(offset, buffer[..filled], 0); }
-                throw;
-            }
-            WriteLocal(offset, buffer, 0);
-            try
-            {
-                if (sendError is not null) throw sendError;
-                Task all = answers.Count == 1 ? answers[0].Answer : Task.WhenAll(answers.Select(a => a.Answer));
-                try { all.WaitAsync(_o.AckTimeout, ct).GetAwaiter().GetResult(); }
-                finally { foreach (var a in answers) s.Forget(a.Id); }
-                if (fua) _data!.Flush(true);
-            }
-            catch (Exception e)
-            {
-                // The peer may not hold this write: record it, then acknowledge only once the break is resolved.
-                SetBits(first, last);
-                if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
-                EndSession(s, e is TimeoutException ? $"no ack within {_o.AckTimeout.TotalSeconds:0.#} s" : e.Message);
-                WaitUnfrozenAsync(ct).AsTask().GetAwaiter().GetResult();
                 if (fua) FlushLocal();
             }
         }

@@ -18,8 +18,6 @@ internal sealed class NbdConnection : IDisposable
     readonly Action<string> _log;
     readonly CancellationTokenSource _cts = new();
     readonly byte[] _request = new byte[RequestSize];
-    /// <summary>Writes at least this large go to a device that takes them piece by piece as they arrive.</summary>
-    const int StreamMin = 128 * 1024;
     int _closed;
 
     public NbdConnection(Socket socket, string exportName, IBlockDevice device, Action<string> log)
@@ -171,27 +169,6 @@ internal sealed class NbdConnection : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent((int)length);
         try
         {
-            if (length >= StreamMin && _device is IStreamedWriteDevice { AcceptsStreamedWrites: true } streamed && CheckWrite(offset, length) == 0)
-            {
-                // The device passes pieces on while the rest arrives; a client that breaks off ends the connection.
-                var fua = (flags & CmdFlagFua) != 0;
-                var broken = false;
-                var consumed = 0;
-                var streamError = Complete(() =>
-                {
-                    streamed.WriteStreamed((long)offset, buffer.AsMemory(0, (int)length), fua, piece =>
-                    {
-                        try { input.ReadRequired(piece.Span); consumed += piece.Length; }
-                        catch { broken = true; throw; }
-                    }, ct);
-                    return ValueTask.CompletedTask;
-                });
-                if (broken) throw new EndOfStreamException("the client broke off in the middle of a write payload");
-                // A device that failed before taking the whole payload leaves the rest in the socket: read it off.
-                if (consumed < length) input.ReadRequired(buffer.AsSpan(consumed, (int)length - consumed));
-                Reply(output, cookie, streamError);
-                return;
-            }
             input.ReadRequired(buffer.AsSpan(0, (int)length));
             var error = CheckWrite(offset, length);
             if (error == 0)
