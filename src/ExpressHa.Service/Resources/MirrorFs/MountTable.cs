@@ -23,7 +23,7 @@ public static class MountTable
     public static Entry? At(string mountPoint) => Read().LastOrDefault(e => e.MountPoint == mountPoint);
 
     /// <summary>mountinfo writes space, tab, newline and backslash as \ooo.</summary>
-    static string Unescape(string s)
+    internal static string Unescape(string s)
     {
         if (!s.Contains('\\')) return s;
         var sb = new System.Text.StringBuilder(s.Length);

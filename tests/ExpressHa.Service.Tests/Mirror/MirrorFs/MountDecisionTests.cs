@@ -75,4 +75,14 @@ public class MountDecisionTests
         Assert.Equal(AttachMethod.NbdFuse, AttachMethods.Parse("nbdfuse"));
         Assert.Equal(ResourceErrorCodes.BadParameter, Assert.Throws<ResourceException>(() => AttachMethods.Parse("iscsi")).Code);
     }
+
+    [Theory]
+    [InlineData(@"/mnt/plain", "/mnt/plain")]
+    [InlineData(@"/mnt/with\040space", "/mnt/with space")]
+    [InlineData(@"/mnt/back\134slash", @"/mnt/back\slash")]
+    [InlineData(@"/mnt/not\9escape", @"/mnt/not\9escape")]
+    public void Mount_points_are_read_back_from_mountinfo_escapes(string raw, string path) => Assert.Equal(path, MountTable.Unescape(raw));
+
+    [Fact]
+    public void The_mount_table_lists_the_root_file_system() => Assert.Contains(MountTable.Read(), m => m.MountPoint == "/");
 }
