@@ -41,6 +41,8 @@ New-HaCluster -Name onprem-cluster -Interconnect lan1, mdc1 -HeartbeatIntervalMs
         syncRateMiBps = 200
         mountPoint    = '/mnt/md1'
         fsType        = 'ext4'
+        attach        = 'nbd-client'     # nbdfuse where the kernel has no nbd module
+        unmountGraceSeconds = 20
     } -PassThru |
     Add-HaResource app exec -Group failover1 -DependsOn fip1, md1 -Property @{
         start            = '/mnt/md1/app/bin/start.sh'

@@ -177,6 +177,28 @@ public class ValidatorResourceMonitorTests
     }
 
     [Fact]
+    public void Mirror_attach_method_and_mount_fields_are_checked_with_their_path()
+    {
+        var c = Aws();
+        Res(c, "md1").Parameters["attach"] = "iscsi";
+        var f = Only(c, FindingCodes.InvalidValue, Md + ".attach");
+        Assert.Contains("nbd-client, nbdfuse", f.Message + f.Fix);
+
+        c = Aws();
+        Res(c, "md1").Parameters["mountPoint"] = "mnt/md1";
+        Assert.Contains("absolute path", Only(c, FindingCodes.InvalidValue, Md + ".mountPoint").ToString());
+
+        c = Aws();
+        Res(c, "md1").Parameters["fsType"] = "ext4; rm -rf /";
+        Only(c, FindingCodes.InvalidValue, Md + ".fsType");
+
+        c = Aws();
+        Res(c, "md1").Parameters["attach"] = "nbdfuse";
+        Res(c, "md1").Parameters["unmountGraceSeconds"] = 0L;
+        Assert.DoesNotContain(Validate(c), x => x.Path.StartsWith(Md, StringComparison.Ordinal) && x.Severity == FindingSeverity.Error);
+    }
+
+    [Fact]
     public void Per_node_key_not_a_server()
     {
         var c = Aws();

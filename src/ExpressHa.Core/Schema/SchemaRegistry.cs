@@ -91,8 +91,16 @@ namespace ExpressHa.Schema
                 PerNode("keyFile", ParameterKind.String, "AES-GCM key file (16, 24 or 32 bytes) encrypting the mirror connection."),
                 new ParameterSpec("syncRateMiBps", ParameterKind.Int, "Resync rate limit in MiB/s (0: unlimited).") { Default = 100L, Min = 0, Max = 100000 },
                 Seconds("connectWaitSeconds", "On start, how long to wait for the peer's mirror connection when this copy cannot prove it is up to date alone.", 30),
-                PerNode("mountPoint", ParameterKind.String, "Mount the exported device here (needs nbd-client)."),
-                P("fsType", ParameterKind.String, "File system to create on first start when mounting.", "ext4")) { AutoMonitors = new[] { "mirror", "mirrorconnect" } },
+                With(PerNode("mountPoint", ParameterKind.String, "Mount the mirror's file system here on the active node (attached as a block device, see attach)."),
+                    "^/", "an absolute path, like /mnt/md1"),
+                With(P("fsType", ParameterKind.String, "File system on the mirror: created on first use only (an empty device), checked with fsck -p after an unclean stop.", "ext4"),
+                    "^[a-z0-9]{1,16}$", "a file system type mkfs, fsck and mount know, like ext4 or xfs"),
+                P("mountOptions", ParameterKind.String, "Options given to mount -o, like noatime (xfs: nouuid when a copy of the same file system may be mounted on this host)."),
+                new ParameterSpec("attach", ParameterKind.String, "How the active node attaches its export as a block device for mountPoint: nbd-client (the nbd kernel module, /dev/nbdN) or nbdfuse (FUSE and a loop device, without the nbd module).")
+                    { Default = "nbd-client", AllowedValues = new[] { "nbd-client", "nbdfuse" } },
+                Seconds("mountTimeoutSeconds", "Seconds each step of attach, mount, unmount and detach may take.", 120),
+                Seconds("fsckTimeoutSeconds", "Seconds mkfs or fsck may take.", 3600),
+                new ParameterSpec("unmountGraceSeconds", ParameterKind.Int, "Seconds a busy file system is retried before the processes using it are killed (SIGTERM, then SIGKILL).") { Default = 10L, Min = 0, Max = 3600 }) { AutoMonitors = new[] { "mirror", "mirrorconnect" } },
         };
 
         public static readonly IReadOnlyList<TypeSchema> Monitors = new[]

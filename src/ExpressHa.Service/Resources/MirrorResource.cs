@@ -1,12 +1,14 @@
 using ExpressHa.Service.Mirror;
 using ExpressHa.Service.Mirror.Nbd;
+using ExpressHa.Service.Resources.MirrorFs;
 
 namespace ExpressHa.Service.Resources;
 
 /// <summary>mirror: the group's data, replicated by the mirror engine that runs on both servers whatever the group does.
 /// Start promotes this node's copy (refused when it is outdated, inconsistent, split-brained or the peer's state is
-/// unknown) and exports it over NBD on <c>exportAddress</c>; with <c>mountPoint</c> it also attaches the export with
-/// nbd-client, creates the file system on first use and mounts it. Stop reverses that and demotes the copy.</summary>
+/// unknown) and exports it over NBD on <c>exportAddress</c>; with <c>mountPoint</c> it also attaches the export as a
+/// block device (nbd-client or nbdfuse, <c>attach</c>), checks or creates the file system and mounts it
+/// (<see cref="MirrorMount"/>). Stop reverses that and demotes the copy.</summary>
 public sealed class MirrorResource : IResourceDriver
 {
     public const string LogModule = "mm";
@@ -16,6 +18,8 @@ public sealed class MirrorResource : IResourceDriver
     public const int NoEngineCode = 21;
     /// <summary>The NBD export could not listen.</summary>
     public const int ExportFailedCode = 22;
+    /// <summary>Alert event: fsck corrected errors before the mount (a warning; the mount goes on).</summary>
+    public const int FsckCorrectedEvent = 84;
 
     public string Type => "mirror";
 
@@ -25,6 +29,7 @@ public sealed class MirrorResource : IResourceDriver
         var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
         var engine = MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name)
             ?? throw new ResourceException(NoEngineCode, $"the mirror engine of {r.Name} is not running on {context.Node.Name} (see the mm alerts at service start)");
+        var mount = MountSettings.For(r, context.Node.Name, context.StateDir);
         var device = await PromoteAsync(engine, r, ct);
         if (MirrorExports.Find(key) is not null) return;
         var endpoint = r.GetParameter("exportAddress", context.Node.Name) ?? "127.0.0.1:10809";
@@ -38,8 +43,19 @@ public sealed class MirrorResource : IResourceDriver
         }
         if (!MirrorExports.TryAdd(key, server)) { await server.DisposeAsync(); return; }
         context.Alerts.Log(LogModule, $"{r.Name}: primary on {context.Node.Name}, exported over NBD at {endpoint}");
-        if (r.GetParameter("mountPoint", context.Node.Name) is { } mount)
-            await MirrorMount.MountAsync(context, endpoint, mount, r.GetParameter("fsType") as string ?? "ext4", ct);
+        if (mount is null) return;
+        try { await MirrorMount.MountAsync(context, mount, endpoint, ct); }
+        catch
+        {
+            // Nothing half-started stays behind: the export closes and the copy is demoted again.
+            if (MirrorExports.Take(key) is { } opened)
+            {
+                await opened.StopAsync();
+                await opened.DisposeAsync();
+            }
+            await engine.DemoteAsync(CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>Promotes, waiting up to connectWaitSeconds while the only obstacle is a peer not yet connected (both
@@ -65,7 +81,7 @@ public sealed class MirrorResource : IResourceDriver
     {
         var r = context.Resource;
         var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
-        if (r.GetParameter("mountPoint", context.Node.Name) is { } mount)
+        if (MountSettings.For(r, context.Node.Name, context.StateDir) is { } mount)
             await MirrorMount.UnmountAsync(context, mount, ct);
         if (MirrorExports.Take(key) is { } server)
         {
