@@ -7,7 +7,9 @@ namespace ExpressHa.Service.Resources;
 /// <summary>floatip: an on-premises floating IPv4 address added to an interface of the active node with iproute2.
 /// Start: already present → ok; pingCheck and the address answers → duplicate (code 10); else
 /// <c>ip addr add IP/prefix dev IFACE</c>, then gratuitous ARP (arping -U in the background when installed,
-/// otherwise logged as skipped). Stop: <c>ip addr del</c> on whichever interface holds it; absent → ok.
+/// otherwise logged as skipped). The duplicate check is ARP duplicate address detection (RFC 5227 probe, arping -D)
+/// on the chosen interface, waiting at most <c>duplicateWaitMs</c> for an answer: an owner on the LAN answers within a
+/// round trip, so a failover does not pay for a ping's one-second wait. Without arping it falls back to ping. Stop: <c>ip addr del</c> on whichever interface holds it; absent → ok.
 /// The interface is the resource's per-node <c>interface</c>, else the one whose subnet contains the address.</summary>
 public sealed class FloatIpResource : IResourceDriver
 {
@@ -45,8 +47,12 @@ public sealed class FloatIpResource : IResourceDriver
 
         if (r.GetParameter("pingCheck") is not false)
         {
-            if (await AnswersPingAsync(ip, cancellationToken).ConfigureAwait(false))
-                throw new ResourceException(ResourceErrorCodes.DuplicateAddress, $"{ip} already answers on the network (duplicate address)");
+            var waitMs = r.GetParameter("duplicateWaitMs") is long w ? (int)w : DefaultDuplicateWaitMs;
+            var answer = CommandRunner.FindExecutable("arping") != null
+                ? await AnswersArpProbeAsync(ip, iface, waitMs, cancellationToken).ConfigureAwait(false)
+                : await AnswersPingAsync(ip, cancellationToken).ConfigureAwait(false);
+            if (answer != null)
+                throw new ResourceException(ResourceErrorCodes.DuplicateAddress, $"{ip} already answers on the network (duplicate address: {answer})");
         }
 
         var add = await RunAsync(new[] { "ip", "addr", "add", $"{ip}/{prefixLength}", "dev", iface }, cancellationToken).ConfigureAwait(false);
@@ -122,12 +128,27 @@ public sealed class FloatIpResource : IResourceDriver
         return list;
     }
 
-    async Task<bool> AnswersPingAsync(IPAddress ip, CancellationToken cancellationToken)
+    public const int DefaultDuplicateWaitMs = 100;
+
+    /// <summary>ARP duplicate address detection: one probe from 0.0.0.0 for the address on the interface; a reply means
+    /// another host holds it. iputils arping only takes whole seconds as a deadline, so the wait is bounded here by
+    /// killing it: no reply within <paramref name="waitMs"/> means no owner on the segment. Returns what answered, or null.</summary>
+    async Task<string?> AnswersArpProbeAsync(IPAddress ip, string iface, int waitMs, CancellationToken cancellationToken)
+    {
+        var res = await RunAsync(new[] { "arping", "-D", "-c", "1", "-w", "1", "-I", iface, ip.ToString() }, cancellationToken,
+            TimeSpan.FromMilliseconds(waitMs)).ConfigureAwait(false);
+        if (res.TimedOut || res.ExitCode == 0) return null;
+        var reply = res.Lines.FirstOrDefault(l => l.Contains("reply from", StringComparison.OrdinalIgnoreCase));
+        if (reply != null) return "ARP " + reply.Trim();
+        throw new ResourceException(ResourceErrorCodes.CommandFailed, $"the ARP duplicate-address probe for {ip} on {iface} failed" + Tail(res));
+    }
+
+    async Task<string?> AnswersPingAsync(IPAddress ip, CancellationToken cancellationToken)
     {
         if (CommandRunner.FindExecutable("ping") == null)
-            throw new ResourceException(ResourceErrorCodes.CannotRun, "pingCheck needs the ping command (iputils-ping); install it or set pingCheck to false");
+            throw new ResourceException(ResourceErrorCodes.CannotRun, "the duplicate check needs arping (iputils-arping) or ping (iputils-ping); install one or set pingCheck to false");
         var res = await RunAsync(new[] { "ping", "-n", "-q", "-c", "2", "-i", "0.3", "-W", "1", ip.ToString() }, cancellationToken).ConfigureAwait(false);
-        return res.Succeeded;
+        return res.Succeeded ? "it answers ping" : null;
     }
 
     async Task AnnounceAsync(ResourceContext context, IPAddress ip, string iface, int count)
@@ -159,7 +180,8 @@ public sealed class FloatIpResource : IResourceDriver
             return await CommandRunner.RunAsync(new CommandSpec(_prefix.Concat(argv))
             {
                 Timeout = timeout ?? CommandTimeout,
-                KillGrace = TimeSpan.FromMilliseconds(500),
+                KillGrace = TimeSpan.FromMilliseconds(timeout is { TotalMilliseconds: < 1000 } ? 20 : 500),
+                DrainBound = TimeSpan.FromMilliseconds(50),
                 // Error texts are matched below: keep them untranslated.
                 Environment = new Dictionary<string, string> { ["LC_ALL"] = "C" },
             }, cancellationToken).ConfigureAwait(false);
