@@ -20,6 +20,8 @@ public sealed class AgentOptions
     public required ClusterKey Key { get; init; }
     public required string ApiToken { get; init; }
     public ResourceDriverRegistry? Drivers { get; init; }
+    /// <summary>Overrides cluster.watchdog.device on this node (a stand-in file per node for tests and the demo).</summary>
+    public string? WatchdogDevice { get; init; }
 }
 
 /// <summary>The cluster service on one node: heartbeats and membership, what this node runs, the coordinator loop that
@@ -42,6 +44,9 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     volatile bool _sendNow;
     string? _stopReason;
     readonly Dictionary<string, long> _journalGenerations;
+    readonly PeerProofs _proofs = new();
+    Watchdog.WatchdogDevice? _watchdog;
+    long _lastTickAt;
 
     public NodeAgent(AgentOptions options)
     {
@@ -91,11 +96,14 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
         await StartMirrorsAsync();
         await ReleaseLeftoversAsync(shutdown);
+        // Armed once nothing a previous service left runs here any more: a reset from now on bounds only what this one starts.
+        ArmWatchdog();
+        Interlocked.Exchange(ref _lastTickAt, Now);
         _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
         _transport.Start();
         StartMonitors();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
-        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
+        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token), FeedLoop(linked.Token) };
         try
         {
             await Task.WhenAny(Task.WhenAll(loops), Task.Delay(Timeout.Infinite, linked.Token));
@@ -135,12 +143,21 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     public Heartbeat.HeartbeatReport BuildReport()
     {
         var (groups, monitors) = _local.Snapshot();
+        var seq = Interlocked.Increment(ref _seq);
+        _proofs.Sent(seq, Now);
+        var heard = new Dictionary<string, HeardEcho>(StringComparer.Ordinal);
+        lock (_gate)
+            foreach (var p in _membership.Peers)
+                if (_membership.StateOf(p) == PeerState.Online && _membership.LastReport(p) is HeartbeatReport r)
+                    heard[p] = new HeardEcho { Incarnation = r.Incarnation, Seq = r.Seq };
         return new HeartbeatReport
         {
             Cluster = Config.Cluster.Name,
             Node = Self,
             Incarnation = _incarnation,
-            Seq = Interlocked.Increment(ref _seq),
+            Seq = seq,
+            Heard = heard,
+            WatchdogMs = _watchdog?.TimeoutMs,
             SentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ConfigGeneration = _o.Config.Generation,
             ServiceState = _serviceState,
@@ -157,6 +174,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     {
         List<MembershipChange> changes;
         lock (_gate) changes = _membership.Receive(report, interconnect, Now);
+        if (report.Heard.TryGetValue(Self, out var echo)) _proofs.Echoed(report.Node, echo.Incarnation, echo.Seq, _incarnation);
         // "The cluster has started" spreads from node to node, but not to or from a stopped service: after
         // Stop-HaCluster every node forgets it, so the next Start-HaCluster starts the auto groups again.
         var started = report.ClusterStarted && report.ServiceState != "stopped" && _serviceState != "stopped";
@@ -181,6 +199,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             // Half an interval: a path's timeout is noticed at most that late, and an idle node wakes rarely.
             var delay = Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
             var before = Now;
+            Interlocked.Exchange(ref _lastTickAt, before);
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
             if (NoticeStall(Now - before - delay)) continue;
             CheckStaleOwnership();
@@ -224,6 +243,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
                     break;
                 case PeerJoined j:
                     lock (_gate) _confirmedDown.Remove(j.Node);
+                    _proofs.Joined(j.Node, Now);
                     Alerts.Alert("info", "nm", 1, $"Server {j.Node} has started (heartbeat received).");
                     Enqueue(new PolicyWork(new NodeJoined(j.Node)));
                     break;
@@ -317,6 +337,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         }
         _transport?.Send(BuildReport());
         await StopMirrorsAsync();
+        // Everything this node ran has stopped: the watchdog may stop counting.
+        _watchdog?.Disarm();
         Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
         if (_afterStopCommand != null) RunOsCommand(_afterStopCommand);
     }

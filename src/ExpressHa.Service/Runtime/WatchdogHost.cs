@@ -1,0 +1,54 @@
+using ExpressHa.Service.Membership;
+using ExpressHa.Service.Watchdog;
+
+namespace ExpressHa.Service.Runtime;
+
+/// <summary>The node watchdog (cluster.watchdog): armed before anything else runs, fed by <see cref="FeedRule"/>'s
+/// verdict on this node's view, disarmed only after an orderly stop stopped every group.</summary>
+public sealed partial class NodeAgent
+{
+    void ArmWatchdog()
+    {
+        var w = Config.Cluster.Watchdog;
+        if (!w.IsEnabled) return;
+        var device = _o.WatchdogDevice ?? w.Device;
+        _watchdog = WatchdogDevice.Open(device, w.TimeoutMs);
+        Alerts.Alert("info", "wd", 4, $"The watchdog {device} is armed: this machine resets within {_watchdog.TimeoutMs} ms of the last feed" +
+            (_watchdog.IsStandIn ? " (a stand-in file: the harness watching it plays the reset)." : "."));
+    }
+
+    async Task FeedLoop(CancellationToken ct)
+    {
+        if (_watchdog == null) return;
+        var feeder = new WatchdogFeeder(_watchdog, FeedVerdictNow,
+            () => FeedRule.PeriodMs(Config.Cluster.Heartbeat.IntervalMs, _watchdog.TimeoutMs), Alerts);
+        await feeder.RunAsync(ct);
+    }
+
+    FeedVerdict FeedVerdictNow()
+    {
+        var c = Config;
+        var now = Now;
+        var tick = Math.Clamp(c.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
+        var peers = new List<PeerFeedView>();
+        lock (_gate)
+            foreach (var p in _membership.Peers)
+            {
+                var standing = _membership.StateOf(p) switch
+                {
+                    PeerState.Online => PeerStanding.Online,
+                    PeerState.Lost => PeerStanding.Lost,
+                    _ => PeerStanding.NeverHeard,
+                };
+                peers.Add(new PeerFeedView(p, standing, _confirmedDown.Contains(p) || _proofs.HasSurvived(p), _proofs.ProofAgeMs(p, now)));
+            }
+        return FeedRule.Decide(new FeedInputs
+        {
+            LoopsAlive = now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, 1000),
+            LostResolution = _lostResolution,
+            SurvivorsRelyOnWatchdog = !c.Cluster.Fencing.IsEnabled && c.Cluster.PartitionResolution.IsConfigured,
+            HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
+            Peers = peers,
+        });
+    }
+}

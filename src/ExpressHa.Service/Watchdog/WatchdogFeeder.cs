@@ -1,0 +1,40 @@
+using ExpressHa.Service.Alerts;
+
+namespace ExpressHa.Service.Watchdog;
+
+/// <summary>Feeds an armed <see cref="WatchdogDevice"/> every <see cref="FeedRule.PeriodMs"/> while the verdict says so,
+/// and alerts once each time feeding stops or resumes (with the reason), so a reset can be explained afterwards.</summary>
+public sealed class WatchdogFeeder
+{
+    readonly WatchdogDevice _device;
+    readonly Func<FeedVerdict> _verdict;
+    readonly IAlertSink _alerts;
+    readonly Func<int> _periodMs;
+
+    public WatchdogFeeder(WatchdogDevice device, Func<FeedVerdict> verdict, Func<int> periodMs, IAlertSink alerts)
+    {
+        _device = device;
+        _verdict = verdict;
+        _periodMs = periodMs;
+        _alerts = alerts;
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var feeding = true;
+        while (!ct.IsCancellationRequested)
+        {
+            var v = _verdict();
+            if (v.Feed)
+            {
+                try { _device.Feed(); }
+                catch (IOException ex) { _alerts.Alert("error", "wd", 3, $"Feeding the watchdog {_device.Path} failed: {ex.Message}; it resets this machine within {_device.TimeoutMs} ms."); }
+                if (!feeding) _alerts.Alert("info", "wd", 2, $"The watchdog {_device.Path} is fed again: {v.Reason}.");
+            }
+            else if (feeding)
+                _alerts.Alert("error", "wd", 1, $"The watchdog {_device.Path} is no longer fed: {v.Reason}; it resets this machine within {_device.TimeoutMs} ms unless that changes.");
+            feeding = v.Feed;
+            try { await Task.Delay(_periodMs(), ct); } catch (OperationCanceledException) { return; }
+        }
+    }
+}
