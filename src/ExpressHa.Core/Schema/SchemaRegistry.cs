@@ -47,7 +47,7 @@ namespace ExpressHa.Schema
                 PerNode("interface", ParameterKind.String, "OS interface; omitted: the interface whose subnet holds the address."),
                 new ParameterSpec("arpCount", ParameterKind.Int, "Gratuitous ARP announcements sent on activation.") { Default = 3L, Min = 0, Max = 100 },
                 P("pingCheck", ParameterKind.Bool, "Refuse to activate when the address already answers (duplicate address): an ARP duplicate-address probe, or ping where arping is missing.", true),
-                new ParameterSpec("duplicateWaitMs", ParameterKind.Int, "Milliseconds the ARP duplicate-address probe waits for an owner to answer.") { Default = 100L, Min = 10, Max = 5000 }),
+                new ParameterSpec("duplicateWaitMs", ParameterKind.Int, "Milliseconds the ARP duplicate-address probe waits, once sent, for an owner to answer.") { Default = 50L, Min = 10, Max = 5000 }),
             new TypeSchema("awsvip", SchemaKind.Resource, "AWS virtual IP: a /32 route outside the VPC CIDR pointing at the active node's ENI.",
                 P("ip", ParameterKind.IpAddress, "The virtual address; must be outside the VPC CIDR.", required: true),
                 Id("vpcId", "vpc-", "VPC whose route tables carry the VIP route."),

@@ -40,8 +40,8 @@ public sealed record LostNodeWaitPlan(WaitBasis Basis, long WaitMs, string Reaso
 /// <item>Neither fencing nor partition resolution: no wait (the validator warns about this setup; the watchdog is not
 /// relied on either, as nothing tells a node it is on the losing side).</item>
 /// <item>The lost node armed a watchdog: it stops feeding at the latest a heartbeat timeout after its last sign of life
-/// (<see cref="Watchdog.FeedRule"/>), so it is reset by last sign of life + timeout + watchdog timeout; one heartbeat
-/// interval more covers the clocks' rates and the reset itself. The last sign of life is the later of the heartbeats
+/// (<see cref="Watchdog.FeedRule"/>), so it is reset by last sign of life + timeout + watchdog timeout; a small margin
+/// covers the feed's write after its verdict and the reset itself. The last sign of life is the later of the heartbeats
 /// and the witness.</item>
 /// <item>Partition resolution without a watchdog: the old estimate (timeout + interval + slowest check + 5 s), which a
 /// stalled node or a dead service's leftovers can outlast; the reason says so.</item>
@@ -49,6 +49,8 @@ public sealed record LostNodeWaitPlan(WaitBasis Basis, long WaitMs, string Reaso
 public static class LostNodeWait
 {
     public const int SelfStopMarginMs = 5000;
+    /// <summary>Added to the watchdog bound: a feed's write lands a little after its verdict, and a reset takes a moment.</summary>
+    public const int WatchdogMarginMs = 100;
 
     public static LostNodeWaitPlan Decide(LostNodeWaitInputs i)
     {
@@ -61,10 +63,10 @@ public static class LostNodeWait
         if (i.LostNodeWatchdogMs is int w && w > 0)
         {
             var silence = Math.Max(0, Math.Min(i.SinceLastHeardMs, i.WitnessSilenceMs ?? long.MaxValue));
-            var bound = (long)i.HeartbeatTimeoutMs + w + i.HeartbeatIntervalMs;
+            var bound = (long)i.HeartbeatTimeoutMs + w + WatchdogMarginMs;
             var wait = Math.Max(0, bound - silence);
             return new LostNodeWaitPlan(WaitBasis.Watchdog, wait,
-                $"its watchdog resets it within {i.HeartbeatTimeoutMs} ms (heartbeat timeout) + {w} ms (watchdog) + {i.HeartbeatIntervalMs} ms (margin) " +
+                $"its watchdog resets it within {i.HeartbeatTimeoutMs} ms (heartbeat timeout) + {w} ms (watchdog) + {WatchdogMarginMs} ms (margin) " +
                 $"of its last sign of life {silence} ms ago");
         }
         {

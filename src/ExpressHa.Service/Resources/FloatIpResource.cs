@@ -8,7 +8,7 @@ namespace ExpressHa.Service.Resources;
 /// Start: already present → ok; pingCheck and the address answers → duplicate (code 10); else
 /// <c>ip addr add IP/prefix dev IFACE</c>, then gratuitous ARP (arping -U in the background when installed,
 /// otherwise logged as skipped). The duplicate check is ARP duplicate address detection (RFC 5227 probe, arping -D)
-/// on the chosen interface, waiting at most <c>duplicateWaitMs</c> for an answer: an owner on the LAN answers within a
+/// on the chosen interface, waiting at most <c>duplicateWaitMs</c> (50 ms) after the probe for an answer: an owner on the LAN answers within a
 /// round trip, so a failover does not pay for a ping's one-second wait. Without arping it falls back to ping. Stop: <c>ip addr del</c> on whichever interface holds it; absent → ok.
 /// The interface is the resource's per-node <c>interface</c>, else the one whose subnet contains the address.</summary>
 public sealed class FloatIpResource : IResourceDriver
@@ -128,15 +128,36 @@ public sealed class FloatIpResource : IResourceDriver
         return list;
     }
 
-    public const int DefaultDuplicateWaitMs = 100;
+    public const int DefaultDuplicateWaitMs = 50;
 
     /// <summary>ARP duplicate address detection: one probe from 0.0.0.0 for the address on the interface; a reply means
     /// another host holds it. iputils arping only takes whole seconds as a deadline, so the wait is bounded here by
-    /// killing it: no reply within <paramref name="waitMs"/> means no owner on the segment. Returns what answered, or null.</summary>
+    /// ending it: no reply within <paramref name="waitMs"/> of the probe going out (arping prints its header line as it
+    /// sends) means no owner on the segment; a slow start of arping itself does not eat into the wait. Returns what
+    /// answered, or null.</summary>
     async Task<string?> AnswersArpProbeAsync(IPAddress ip, string iface, int waitMs, CancellationToken cancellationToken)
     {
-        var res = await RunAsync(new[] { "arping", "-D", "-c", "1", "-w", "1", "-I", iface, ip.ToString() }, cancellationToken,
-            TimeSpan.FromMilliseconds(waitMs)).ConfigureAwait(false);
+        using var window = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, window.Token);
+        // arping's stdout is a pipe here, so its header would come only at exit: stdbuf makes it line-buffered.
+        // Without stdbuf the wait counts from the start of arping instead.
+        var lineBuffered = CommandRunner.FindExecutable("stdbuf") != null;
+        var argv = new[] { "arping", "-D", "-c", "1", "-w", "1", "-I", iface, ip.ToString() };
+        if (lineBuffered) argv = new[] { "stdbuf", "-oL" }.Concat(argv).ToArray();
+        else window.CancelAfter(waitMs);
+        CommandResult res;
+        try
+        {
+            res = await RunAsync(argv, linked.Token,
+                TimeSpan.FromMilliseconds(waitMs + 2000), line =>
+                {
+                    if (line.StartsWith("ARPING", StringComparison.Ordinal)) window.CancelAfter(waitMs);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (window.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
         if (res.TimedOut || res.ExitCode == 0) return null;
         var reply = res.Lines.FirstOrDefault(l => l.Contains("reply from", StringComparison.OrdinalIgnoreCase));
         if (reply != null) return "ARP " + reply.Trim();
@@ -173,14 +194,15 @@ public sealed class FloatIpResource : IResourceDriver
         }
     }
 
-    async Task<CommandResult> RunAsync(string[] argv, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    async Task<CommandResult> RunAsync(string[] argv, CancellationToken cancellationToken, TimeSpan? timeout = null, Action<string>? onLine = null)
     {
         try
         {
             return await CommandRunner.RunAsync(new CommandSpec(_prefix.Concat(argv))
             {
+                OnLine = onLine,
                 Timeout = timeout ?? CommandTimeout,
-                KillGrace = TimeSpan.FromMilliseconds(timeout is { TotalMilliseconds: < 1000 } ? 20 : 500),
+                KillGrace = TimeSpan.FromMilliseconds(onLine != null ? 20 : 500),
                 DrainBound = TimeSpan.FromMilliseconds(50),
                 // Error texts are matched below: keep them untranslated.
                 Environment = new Dictionary<string, string> { ["LC_ALL"] = "C" },

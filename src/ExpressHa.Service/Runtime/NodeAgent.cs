@@ -196,10 +196,14 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     {
         while (!ct.IsCancellationRequested)
         {
-            // Half an interval: a path's timeout is noticed at most that late, and an idle node wakes rarely.
+            // Half an interval, so an idle node wakes rarely; but when a path would time out sooner, wake just then, so a
+            // loss is noticed at the timeout and not up to a tick later.
             var delay = Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
             var before = Now;
             Interlocked.Exchange(ref _lastTickAt, before);
+            long? expiry;
+            lock (_gate) expiry = _membership.NextExpiryInMs(before);
+            if (expiry is long e && e + 1 < delay) delay = (int)Math.Max(1, e + 1);
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
             if (NoticeStall(Now - before - delay)) continue;
             CheckStaleOwnership();
