@@ -45,7 +45,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     string? _stopReason;
     readonly Dictionary<string, long> _journalGenerations;
     readonly PeerProofs _proofs = new();
+    readonly CancellationTokenSource _feedStop = new();
     Watchdog.WatchdogDevice? _watchdog;
+    Task _feeding = Task.CompletedTask;
+    volatile bool _shuttingDown;
     long _lastTickAt;
 
     public NodeAgent(AgentOptions options)
@@ -99,11 +102,12 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         // Armed once nothing a previous service left runs here any more: a reset from now on bounds only what this one starts.
         ArmWatchdog();
         Interlocked.Exchange(ref _lastTickAt, Now);
+        _feeding = FeedLoop(_feedStop.Token);
         _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
         _transport.Start();
         StartMonitors();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
-        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token), FeedLoop(linked.Token) };
+        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
         try
         {
             await Task.WhenAny(Task.WhenAll(loops), Task.Delay(Timeout.Infinite, linked.Token));
@@ -329,6 +333,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     async Task ShutdownAsync(string reason)
     {
+        _shuttingDown = true;
         _serviceState = "stopping";
         SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
@@ -342,6 +347,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         _transport?.Send(BuildReport());
         await StopMirrorsAsync();
         // Everything this node ran has stopped: the watchdog may stop counting.
+        _feedStop.Cancel();
+        await _feeding;
         _watchdog?.Disarm();
         Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
         if (_afterStopCommand != null) RunOsCommand(_afterStopCommand);
@@ -355,6 +362,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     public async ValueTask DisposeAsync()
     {
+        // Not disarmed: a service that ends without its orderly stop leaves the countdown running.
+        _feedStop.Cancel();
+        await _feeding;
+        _watchdog?.Dispose();
         StopMonitors();
         _transport?.Dispose();
         await StopMirrorsAsync();

@@ -3,8 +3,9 @@ using ExpressHa.Service.Watchdog;
 
 namespace ExpressHa.Service.Runtime;
 
-/// <summary>The node watchdog (cluster.watchdog): armed before anything else runs, fed by <see cref="FeedRule"/>'s
-/// verdict on this node's view, disarmed only after an orderly stop stopped every group.</summary>
+/// <summary>The node watchdog (cluster.watchdog): armed once a previous run's leftovers are stopped, fed by
+/// <see cref="FeedRule"/>'s verdict on this node's view (also during an orderly stop, unless this node lost partition
+/// resolution), disarmed only after an orderly stop stopped every group.</summary>
 public sealed partial class NodeAgent
 {
     void ArmWatchdog()
@@ -44,7 +45,8 @@ public sealed partial class NodeAgent
             }
         return FeedRule.Decide(new FeedInputs
         {
-            LoopsAlive = now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, 1000),
+            // The orderly stop runs after the loops ended; the proofs below still bound it when survivors rely on them.
+            LoopsAlive = _shuttingDown || now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, 1000),
             LostResolution = _lostResolution,
             SurvivorsRelyOnWatchdog = !c.Cluster.Fencing.IsEnabled && c.Cluster.PartitionResolution.IsConfigured,
             HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
