@@ -80,6 +80,16 @@ namespace ExpressHa.Validation
                 ctx.Error(FindingCodes.TimeoutNotAboveInterval, Base + ".timeoutMs",
                     $"timeoutMs {w.TimeoutMs} is not above the heartbeat interval plus the slowest partition resolution check ({hb.IntervalMs} + {checks} ms): a survivor would be reset while it resolves a loss",
                     $"raise timeoutMs above {busy} or lower the resolution check timeouts");
+            else if (pr.Http != null)
+            {
+                // The witness may still count a lost node as recent: the survivor looks again after half a timeout and
+                // an interval. A survivor that runs a group is not fed meanwhile (one that runs none is).
+                var secondLook = busy + hb.TimeoutMs / 2 + hb.IntervalMs + pr.Http.TimeoutMs;
+                if (w.TimeoutMs <= secondLook)
+                    ctx.Warn(FindingCodes.TimeoutNotAboveInterval, Base + ".timeoutMs",
+                        $"timeoutMs {w.TimeoutMs} does not cover the witness's second look ({secondLook} ms): a node that runs a group and loses a peer the witness still saw recently may be reset while it looks again",
+                        $"raise timeoutMs above {secondLook} where that matters more than the failover time");
+            }
         }
 
         static void CheckNotifications(ValidationContext ctx, NotificationSettings? n)

@@ -99,13 +99,11 @@ public static class DemoRunner
             var alerts = await client.GetAlertsAsync(since: crashAt.AddMilliseconds(-1));
             o.WriteLine($"Timeline on {survivor} (milliseconds after the crash):");
             o.WriteLine($"  {0,6}  {owner} killed");
-            foreach (var a in alerts)
-            {
-                var at = DateTimeOffset.Parse(a.Time) - crashAt;
-                o.WriteLine($"  {at.TotalMilliseconds,6:0}  {a.Level,-7} {a.Module}[{a.EventId}] {a.Message}");
-            }
-            foreach (var (node, at) in resets.Where(r => r.At >= crashAt))
-                o.WriteLine($"  {(at - crashAt).TotalMilliseconds,6:0}  the watchdog stand-in of {node} ran out (a real one resets the machine here)");
+            var timeline = alerts.Select(a => (At: (DateTimeOffset.Parse(a.Time) - crashAt).TotalMilliseconds, Text: $"{a.Level,-7} {a.Module}[{a.EventId}] {a.Message}"))
+                .Concat(resets.Where(r => r.At >= crashAt).Select(r => (At: (r.At - crashAt).TotalMilliseconds,
+                    Text: $"the watchdog stand-in of {r.Node} ran out (a real watchdog resets that machine here)")));
+            foreach (var (at, text) in timeline.OrderBy(e => e.At))
+                o.WriteLine($"  {at,6:0}  {text}");
             o.WriteLine($"  {failoverMs,6}  status shows group web online on {survivor}");
         }
         if (resets.Any(r => r.Node == survivor))

@@ -50,6 +50,7 @@ public sealed partial class NodeAgent
             LostResolution = _lostResolution,
             SurvivorsRelyOnWatchdog = !c.Cluster.Fencing.IsEnabled && c.Cluster.PartitionResolution.IsConfigured,
             HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
+            RunsGroups = _local.Snapshot().Groups.Any(Heartbeat.GroupRecords.MayRun),
             Peers = peers,
         });
     }

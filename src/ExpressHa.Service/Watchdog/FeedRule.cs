@@ -29,6 +29,8 @@ public sealed record FeedInputs
     /// <summary>Survivors wait on the watchdog bound (no fencing configured, partition resolution configured). With fencing
     /// the fence is the guarantee and the watchdog only catches a dead or stalled service.</summary>
     public required bool SurvivorsRelyOnWatchdog { get; init; }
+    /// <summary>Something of a group may run on this node (its own report says so).</summary>
+    public required bool RunsGroups { get; init; }
     public required int HeartbeatTimeoutMs { get; init; }
     public required IReadOnlyList<PeerFeedView> Peers { get; init; }
 }
@@ -38,9 +40,10 @@ public sealed record FeedInputs
 /// by L before h (S heard that heartbeat, or saw that witness post, before it stopped hearing L), so L stops feeding
 /// at the latest at h + heartbeat timeout and the machine is reset by h + timeout + the watchdog timeout. That is the
 /// bound <see cref="Partition.LostNodeWait"/> makes a survivor without fencing wait.</para>
-/// Not fed: the service's loops stalled; this node lost partition resolution; or, when survivors rely on the bound, some
-/// peer may be counting this node as lost: a lost peer whose loss is not settled here yet, or an online peer whose
-/// last proof is older than the heartbeat timeout (it hears this node no more, even though this node still hears it).</summary>
+/// Not fed: the service's loops stalled; this node lost partition resolution; or, when survivors rely on the bound and
+/// this node runs a group, some peer may be counting this node as lost: a lost peer whose loss is not settled here
+/// yet, or an online peer whose last proof is older than the heartbeat timeout (it hears this node no more, even though
+/// this node still hears it).</summary>
 public static class FeedRule
 {
     public static FeedVerdict Decide(FeedInputs inputs)
@@ -49,6 +52,10 @@ public static class FeedRule
         if (!inputs.LoopsAlive) return new FeedVerdict(false, "the service's loops stalled");
         if (inputs.LostResolution) return new FeedVerdict(false, "this node lost partition resolution and is stopping itself");
         if (!inputs.SurvivorsRelyOnWatchdog) return new FeedVerdict(true, "healthy (fencing, not the watchdog, guards the survivors)");
+        // A node that runs nothing cannot be a second owner, and any group it starts later that a lost peer may run
+        // waits for that peer to be confirmed down first (WaitForNodeDown): so a standby resolving a loss, even through
+        // the witness's second look, is not reset for it.
+        if (!inputs.RunsGroups) return new FeedVerdict(true, "healthy (runs no group)");
         foreach (var p in inputs.Peers)
         {
             switch (p.Standing)

@@ -9,7 +9,7 @@ public class FeedRuleTests
 
     public static TheoryData<string, bool, bool, bool, PeerFeedView[], bool, string> Cases => new()
     {
-        // name, loops alive, lost resolution, survivors rely on the watchdog, peers → feed, reason contains
+        // name, loops alive, lost resolution, survivors rely on the watchdog, peers → feed, reason contains (this node runs a group)
         { "healthy pair", true, false, true, new[] { P(PeerStanding.Online) }, true, "healthy" },
         { "alone: the peer never heard", true, false, true, new[] { P(PeerStanding.NeverHeard, proofAge: null) }, true, "healthy" },
         { "stalled loops", false, false, true, new[] { P(PeerStanding.Online) }, false, "stalled" },
@@ -31,8 +31,24 @@ public class FeedRuleTests
         var v = FeedRule.Decide(new FeedInputs
         {
             LoopsAlive = loopsAlive, LostResolution = lostResolution, SurvivorsRelyOnWatchdog = rely, HeartbeatTimeoutMs = 1000, Peers = peers,
+            RunsGroups = true,
         });
         Assert.True(v.Feed == feed, $"{name}: expected feed={feed}, got {v}");
+        Assert.Contains(reason, v.Reason);
+    }
+
+    [Theory]
+    [InlineData(true, false, false, "healthy (runs no group)")]
+    [InlineData(true, true, false, "lost partition resolution")]
+    [InlineData(false, false, false, "stalled")]
+    public void A_node_that_runs_no_group_is_fed_while_it_resolves_a_loss_but_not_once_it_lost_or_stalled(bool loops, bool lost, bool dummy, string reason)
+    {
+        var v = FeedRule.Decide(new FeedInputs
+        {
+            LoopsAlive = loops, LostResolution = lost, SurvivorsRelyOnWatchdog = true, HeartbeatTimeoutMs = 1000, RunsGroups = dummy,
+            Peers = new[] { P(PeerStanding.Lost), P(PeerStanding.Online, proofAge: 5000) },
+        });
+        Assert.Equal(loops && !lost, v.Feed);
         Assert.Contains(reason, v.Reason);
     }
 
