@@ -40,6 +40,7 @@ namespace ExpressHa.Schema
                 Seconds("startTimeoutSeconds", "Seconds the start command may take.", 1800),
                 Seconds("stopTimeoutSeconds", "Seconds the stop command may take.", 1800),
                 PerNode("workingDirectory", ParameterKind.String, "Directory the commands run in."),
+                PerNode("probe", ParameterKind.String, "Command that tells whether the resource runs on this node (exit 0 yes, 1 no), asked when the service starts so a crashed run's leftovers are stopped."),
                 P("environment", ParameterKind.StringMap, "Extra environment variables for the commands.")),
             new TypeSchema("floatip", SchemaKind.Resource, "On-premises floating IP address, announced with gratuitous ARP.",
                 P("ip", ParameterKind.IpAddress, "The floating address.", required: true),

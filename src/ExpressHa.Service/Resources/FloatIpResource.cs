@@ -79,6 +79,18 @@ public sealed class FloatIpResource : IResourceDriver
         }
     }
 
+    /// <summary>Active when the address is on one of this node's interfaces.</summary>
+    public async Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (ip, _) = ReadAddress(context.Resource);
+            var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+            return addrs.Any(a => a.Address.Equals(ip)) ? ResourceProbe.Active : ResourceProbe.Inactive;
+        }
+        catch (ResourceException) { return ResourceProbe.Unknown; }
+    }
+
     static (IPAddress Ip, int PrefixLength) ReadAddress(ResourceConfig r)
     {
         var text = r.GetParameter("ip") as string;

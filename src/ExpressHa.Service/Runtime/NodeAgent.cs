@@ -44,6 +44,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     volatile bool _sendNow;
     string? _stopReason;
     readonly Dictionary<string, long> _journalGenerations;
+    readonly ResourceDriverRegistry _drivers;
     readonly PeerProofs _proofs = new();
     readonly CancellationTokenSource _feedStop = new();
     Watchdog.WatchdogDevice? _watchdog;
@@ -58,7 +59,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         if (config.FindNode(options.Node) == null)
             throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
         _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
-        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this)
+        _drivers = options.Drivers ?? ResourceDriverRegistry.Default();
+        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, _drivers, options.Alerts, options.StateDir, this)
         {
             Journal = new OwnershipJournal(options.StateDir, options.Node),
         };

@@ -45,8 +45,11 @@ public sealed partial class NodeAgent
             }
         return FeedRule.Decide(new FeedInputs
         {
-            // The orderly stop runs after the loops ended; the proofs below still bound it when survivors rely on them.
-            LoopsAlive = _shuttingDown || now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, 1000),
+            // A tick later than the heartbeat timeout is a stall (as NoticeStall counts it); a shorter lateness is load, e.g.
+            // at start-up on a small machine. A stalled node stops feeding within a timeout of its last tick, and so of
+            // the last heartbeat its peers heard: inside the bound survivors wait on. The orderly stop runs after the
+            // loops ended; the proofs still bound it when survivors rely on them.
+            LoopsAlive = _shuttingDown || now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, c.Cluster.Heartbeat.TimeoutMs),
             LostResolution = _lostResolution,
             SurvivorsRelyOnWatchdog = !c.Cluster.Fencing.IsEnabled && c.Cluster.PartitionResolution.IsConfigured,
             HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
