@@ -93,6 +93,16 @@ public sealed class FloatIpResourceTests : IDisposable
     }
 
     [Fact]
+    public async Task TheProbeSaysWhetherTheAddressIsHere()
+    {
+        var ctx = Ctx(("ip", "198.18.1.23"), ("arpCount", 0L));
+        Assert.Equal(ResourceProbe.Inactive, await Driver().ProbeAsync(ctx, CancellationToken.None));
+        await Driver().StartAsync(ctx, CancellationToken.None);
+        Assert.Equal(ResourceProbe.Active, await Driver().ProbeAsync(ctx, CancellationToken.None));
+        Assert.Equal(ResourceProbe.Unknown, await Driver().ProbeAsync(Ctx(("ip", "not-an-address")), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task GratuitousArpIsSentOrItsSkipIsLogged()
     {
         // Let B learn addresses from unsolicited ARP so the announcement is visible in its neighbour table.
