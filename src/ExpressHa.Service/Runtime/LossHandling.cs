@@ -40,8 +40,8 @@ public sealed partial class NodeAgent
             long? witnessSilence = null;
             if (pr.IsConfigured)
             {
-                // Give the witness one interval to forget the lost node's last post.
-                await Task.Delay(config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
+                // Give the witness one interval to forget the lost node's last post (ping, tcp and majority have nothing to wait for).
+                if (pr.Http != null) await Task.Delay(config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
                 var verdict = await ResolvePartitionAsync(config);
                 if (!verdict.Survives && pr.Http != null && verdict.Methods.Any(m => m.Method == "http" && !m.Passed) && _lastWitnessReachable)
                 {
