@@ -209,7 +209,8 @@ sealed class NetnsHosts : IDisposable
         => File.ReadAllLines(ActivityLog).Select(l => l.Split(' ')).Where(f => f.Length == 3 && long.TryParse(f[0], out _))
             .Select(f => (long.Parse(f[0]), f[1], f[2] == "start")).ToList();
 
-    public int LogLines(string host) => File.Exists(LogFile(host)) ? ReadShared(LogFile(host)).Length : 0;
+    /// <summary>Complete lines so far (the split leaves an empty last element after the final newline).</summary>
+    public int LogLines(string host) => File.Exists(LogFile(host)) ? ReadShared(LogFile(host)).Length - 1 : 0;
 
     public bool LogHas(string host, int fromLine, string text) => File.Exists(LogFile(host)) && ReadShared(LogFile(host)).Skip(fromLine).Any(l => l.Contains(text));
 

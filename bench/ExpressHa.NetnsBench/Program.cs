@@ -15,7 +15,7 @@ var all = new[]
     new Scenario("none", "no resolution, no fencing", 1000, 3000, Resolution.None, false, 0),
     new Scenario("fence", "ping resolution + script fence that succeeds at once", 1000, 3000, Resolution.Ping, true, 0),
     new Scenario("ping", "ping resolution, no fencing, no watchdog (self-stop estimate)", 1000, 3000, Resolution.Ping, false, 0),
-    new Scenario("ping-wd", "ping resolution, no fencing, watchdog 2 s", 1000, 3000, Resolution.Ping, false, 2000),
+    new Scenario("ping-wd", "ping resolution, no fencing, watchdog 1 s", 1000, 3000, Resolution.Ping, false, 1000),
     new Scenario("witness-wd", "witness resolution, no fencing, watchdog 2 s", 1000, 3000, Resolution.Witness, false, 2000),
     new Scenario("fast", "fastest safe: 200/1000 ms, witness (80 ms check), watchdog stand-in 300 ms", 200, 1000, Resolution.Witness, false, 300, CheckTimeoutMs: 80),
 };

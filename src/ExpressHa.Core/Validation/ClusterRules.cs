@@ -57,8 +57,9 @@ namespace ExpressHa.Validation
             CheckPort(ctx, "cluster.heartbeat.port", "port", hb.Port);
         }
 
-        /// <summary>The watchdog's timeout must outlast what a survivor does without feeding it: one heartbeat interval
-        /// before partition resolution, then the slowest resolution check; a shorter one resets the survivor too.</summary>
+        /// <summary>The watchdog's timeout must outlast what a survivor that runs a group does without feeding it: the
+        /// slowest resolution check, after one heartbeat interval's pause when a witness is used; a shorter one resets the
+        /// survivor too.</summary>
         static void CheckWatchdog(ValidationContext ctx, WatchdogSettings? w, HeartbeatSettings? hb, PartitionResolutionSettings? pr)
         {
             if (w == null || w.TimeoutMs == 0) return;
@@ -75,10 +76,13 @@ namespace ExpressHa.Validation
                     $"use {(w.TimeoutMs / 1000 + 1) * 1000}");
             if (hb == null || pr == null) return;
             var checks = Math.Max(pr.Ping?.TimeoutMs ?? 0, Math.Max(pr.Tcp?.TimeoutMs ?? 0, pr.Http?.TimeoutMs ?? 0));
-            var busy = hb.IntervalMs + checks;
+            var pause = pr.Http != null ? hb.IntervalMs : 0;
+            var busy = pause + checks;
             if (w.TimeoutMs <= busy)
                 ctx.Error(FindingCodes.TimeoutNotAboveInterval, Base + ".timeoutMs",
-                    $"timeoutMs {w.TimeoutMs} is not above the heartbeat interval plus the slowest partition resolution check ({hb.IntervalMs} + {checks} ms): a survivor would be reset while it resolves a loss",
+                    pr.Http != null
+                        ? $"timeoutMs {w.TimeoutMs} is not above the heartbeat interval plus the slowest partition resolution check ({hb.IntervalMs} + {checks} ms): a survivor would be reset while it resolves a loss"
+                        : $"timeoutMs {w.TimeoutMs} is not above the slowest partition resolution check ({checks} ms): a survivor would be reset while it resolves a loss",
                     $"raise timeoutMs above {busy} or lower the resolution check timeouts");
             else if (pr.Http != null)
             {
