@@ -18,6 +18,6 @@ namespace ExpressHa.Config
 
         public bool IsEnabled => TimeoutMs > 0;
 
-        public override string ToString() => IsEnabled ? $"{Device}, timeout {TimeoutMs} ms" : "off";
+        public override string ToString() => SafetySummary.Watchdog(this);
     }
 }
