@@ -25,7 +25,7 @@ New-HaCluster -Name onprem-cluster -Interconnect lan1, mdc1 -HeartbeatIntervalMs
     Set-HaCluster -PingTarget 10.0.0.254 -PartitionAction shutdown `
         -FencingLevel @{ type = 'script'; command = '/usr/local/sbin/fence-ipmi.sh' },
                       @{ type = 'script'; command = '/usr/local/sbin/fence-pdu.sh' } `
-        -FencingDelay @{ server1 = 0; server2 = 5 } -PassThru |
+        -FencingDelay @{ server1 = 0; server2 = 5 } -WatchdogTimeoutMs 60000 -PassThru |
     Add-HaGroup failover1 -Server server1, server2 -Failback manual -PassThru |
     Add-HaResource fip1 floatip -Group failover1 -Property @{
         ip           = '10.0.0.12'

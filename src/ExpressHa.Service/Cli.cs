@@ -11,6 +11,7 @@ public static class Cli
             stdout.WriteLine("  version, --version                           the version and the commit it was built from");
             stdout.WriteLine("  demo                                         two nodes on loopback, a real failover, the timeline and its time");
             stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
+            stdout.WriteLine("      [--watchdog-device PATH]                  override cluster.watchdog.device on this node");
             stdout.WriteLine("  witness --listen ADDR:PORT --state-dir DIR   the witness server for HTTP partition resolution (third site)");
             stdout.WriteLine("  api-fingerprint --state-dir DIR              the SHA-256 of the node's API certificate (made when missing)");
             stdout.WriteLine("  validate --config FILE                       validate a cluster config and print what it describes (exit 1 when invalid)");

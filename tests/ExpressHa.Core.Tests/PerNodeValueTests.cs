@@ -154,7 +154,7 @@ public class PerNodeValueTests
             "Monitor:awsaz.availabilityZone", "Monitor:custom.script", "Monitor:disk.device", "Monitor:http.url", "Monitor:nic.interface",
             "Monitor:process.pidFile",
             "Resource:awsdns.ip", "Resource:awseip.eni", "Resource:awssip.eni", "Resource:awssip.interface",
-            "Resource:awsvip.eni", "Resource:awsvip.interface", "Resource:exec.start", "Resource:exec.stop", "Resource:exec.workingDirectory",
+            "Resource:awsvip.eni", "Resource:awsvip.interface", "Resource:exec.probe", "Resource:exec.start", "Resource:exec.stop", "Resource:exec.workingDirectory",
             "Resource:floatip.interface", "Resource:lbprobe.listenAddress",
             "Resource:mirror.dataPath", "Resource:mirror.exportAddress", "Resource:mirror.keyFile", "Resource:mirror.metaPath",
             "Resource:mirror.mirrorAddress", "Resource:mirror.mountPoint",

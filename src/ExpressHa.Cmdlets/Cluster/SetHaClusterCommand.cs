@@ -43,6 +43,11 @@ namespace ExpressHa.Cmdlets
         [Parameter] public int? FencingTimeoutSeconds { get; set; }
         [Parameter] public int? FencingRetries { get; set; }
 
+        /// <summary>Milliseconds the node watchdog waits for a feed before it resets the machine; 0 turns the watchdog off.</summary>
+        [Parameter] public int? WatchdogTimeoutMs { get; set; }
+        /// <summary>The watchdog device (default /dev/watchdog).</summary>
+        [Parameter] public string? WatchdogDevice { get; set; }
+
         [Parameter] [AllowEmptyString] public string? SnsTopicArn { get; set; }
         [Parameter] [ValidateSet(AlertLevels.Info, AlertLevels.Warning, AlertLevels.Error)] public string? SnsMinLevel { get; set; }
 
@@ -70,6 +75,8 @@ namespace ExpressHa.Cmdlets
             var c = config.Cluster;
             if (HeartbeatIntervalMs.HasValue) c.Heartbeat.IntervalMs = HeartbeatIntervalMs.Value;
             if (HeartbeatTimeoutMs.HasValue) c.Heartbeat.TimeoutMs = HeartbeatTimeoutMs.Value;
+            if (WatchdogTimeoutMs.HasValue) c.Watchdog.TimeoutMs = WatchdogTimeoutMs.Value;
+            if (WatchdogDevice != null) c.Watchdog.Device = WatchdogDevice;
             if (HeartbeatPort.HasValue) c.Heartbeat.Port = HeartbeatPort.Value;
             if (InterconnectRole != null) InterconnectRoles.Apply(c, InterconnectRole, nameof(InterconnectRole));
 

@@ -11,6 +11,7 @@ namespace ExpressHa.Config
         public HeartbeatSettings Heartbeat { get; set; } = new HeartbeatSettings();
         public PartitionResolutionSettings PartitionResolution { get; set; } = new PartitionResolutionSettings();
         public FencingSettings Fencing { get; set; } = new FencingSettings();
+        public WatchdogSettings Watchdog { get; set; } = new WatchdogSettings();
         public NotificationSettings Notifications { get; set; } = new NotificationSettings();
         public SecuritySettings Security { get; set; } = new SecuritySettings();
         public AwsSettings Aws { get; set; } = new AwsSettings();

@@ -16,6 +16,9 @@ namespace ExpressHa.Config
             return parts.Count == 0 ? "none" : string.Join(" + ", parts) + $"; on loss: {p.Action}";
         }
 
+        public static string Watchdog(WatchdogSettings w)
+            => w.IsEnabled ? $"{w.Device}, resets a node within {w.TimeoutMs} ms of its last feed" : "off";
+
         public static string Fencing(FencingSettings f)
         {
             if (!f.IsEnabled) return "off";

@@ -27,6 +27,7 @@ namespace ExpressHa.Validation
             CheckHeartbeat(ctx, c.Heartbeat);
             PartitionRules.Check(ctx);
             FencingRules.Check(ctx);
+            CheckWatchdog(ctx, c.Watchdog, c.Heartbeat, c.PartitionResolution);
             CheckNotifications(ctx, c.Notifications);
             CheckSecurity(ctx, c.Security);
             CheckAws(ctx, c.Aws);
@@ -54,6 +55,45 @@ namespace ExpressHa.Validation
             var ok = CheckMin(ctx, "cluster.heartbeat.intervalMs", "intervalMs", hb.IntervalMs, 1);
             if (ok) CheckTimeoutAboveInterval(ctx, "cluster.heartbeat.timeoutMs", "timeoutMs", hb.TimeoutMs, "intervalMs", hb.IntervalMs);
             CheckPort(ctx, "cluster.heartbeat.port", "port", hb.Port);
+        }
+
+        /// <summary>The watchdog's timeout must outlast what a survivor that runs a group does without feeding it: the
+        /// slowest resolution check, after one heartbeat interval's pause when a witness is used; a shorter one resets the
+        /// survivor too.</summary>
+        static void CheckWatchdog(ValidationContext ctx, WatchdogSettings? w, HeartbeatSettings? hb, PartitionResolutionSettings? pr)
+        {
+            if (w == null || w.TimeoutMs == 0) return;
+            const string Base = "cluster.watchdog";
+            if (w.TimeoutMs < 0)
+            {
+                ctx.Error(FindingCodes.InvalidValue, Base + ".timeoutMs", $"timeoutMs {w.TimeoutMs} is negative", "give the watchdog timeout in milliseconds, or 0 (or no watchdog section) for none");
+                return;
+            }
+            if (string.IsNullOrWhiteSpace(w.Device))
+                ctx.Error(FindingCodes.MissingField, Base + ".device", "the watchdog device is empty", $"give the device, e.g. {WatchdogSettings.DefaultDevice} (load softdog where the machine has no hardware watchdog)");
+            else if (w.Device.StartsWith("/dev/", StringComparison.Ordinal) && w.TimeoutMs % 1000 != 0)
+                ctx.Error(FindingCodes.InvalidValue, Base + ".timeoutMs", $"timeoutMs {w.TimeoutMs} is not whole seconds; a watchdog device under /dev counts seconds",
+                    $"use {(w.TimeoutMs / 1000 + 1) * 1000}");
+            if (hb == null || pr == null) return;
+            var checks = Math.Max(pr.Ping?.TimeoutMs ?? 0, Math.Max(pr.Tcp?.TimeoutMs ?? 0, pr.Http?.TimeoutMs ?? 0));
+            var pause = pr.Http != null ? hb.IntervalMs : 0;
+            var busy = pause + checks;
+            if (w.TimeoutMs <= busy)
+                ctx.Error(FindingCodes.TimeoutNotAboveInterval, Base + ".timeoutMs",
+                    pr.Http != null
+                        ? $"timeoutMs {w.TimeoutMs} is not above the heartbeat interval plus the slowest partition resolution check ({hb.IntervalMs} + {checks} ms): a survivor would be reset while it resolves a loss"
+                        : $"timeoutMs {w.TimeoutMs} is not above the slowest partition resolution check ({checks} ms): a survivor would be reset while it resolves a loss",
+                    $"raise timeoutMs above {busy} or lower the resolution check timeouts");
+            else if (pr.Http != null)
+            {
+                // The witness may still count a lost node as recent: the survivor looks again after half a timeout and
+                // an interval. A survivor that runs a group is not fed meanwhile (one that runs none is).
+                var secondLook = busy + hb.TimeoutMs / 2 + hb.IntervalMs + pr.Http.TimeoutMs;
+                if (w.TimeoutMs <= secondLook)
+                    ctx.Warn(FindingCodes.TimeoutNotAboveInterval, Base + ".timeoutMs",
+                        $"timeoutMs {w.TimeoutMs} does not cover the witness's second look ({secondLook} ms): a node that runs a group and loses a peer the witness still saw recently may be reset while it looks again",
+                        $"raise timeoutMs above {secondLook} where that matters more than the failover time");
+            }
         }
 
         static void CheckNotifications(ValidationContext ctx, NotificationSettings? n)

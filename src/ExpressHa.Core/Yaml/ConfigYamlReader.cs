@@ -43,7 +43,7 @@ namespace ExpressHa.Yaml
     public static class ConfigYamlReader
     {
         static readonly string[] TopFields = { "apiVersion", "cluster", "nodes", "groups", "monitors" };
-        static readonly string[] ClusterFields = { "name", "interconnects", "heartbeat", "partitionResolution", "fencing", "notifications", "security", "aws", "shutdownCommand", "rebootCommand" };
+        static readonly string[] ClusterFields = { "name", "interconnects", "heartbeat", "partitionResolution", "fencing", "watchdog", "notifications", "security", "aws", "shutdownCommand", "rebootCommand" };
         static readonly string[] NodeFields = { "name", "address", "addresses", "priority", "instanceId", "availabilityZone", "heartbeatPort", "apiPort" };
         static readonly string[] GroupFields = { "name", "startup", "failback", "servers", "resources" };
         internal static readonly string[] ResourceCommonFields = { "name", "type", "dependsOn", "onActivationFailure", "onDeactivationFailure" };
@@ -145,6 +145,11 @@ namespace ExpressHa.Yaml
             }
             if (m.Map("partitionResolution") is YamlMap pr) c.PartitionResolution = ReadPartition(pr);
             if (m.Map("fencing") is YamlMap f) c.Fencing = ReadFencing(f, ctx);
+            if (m.Map("watchdog") is YamlMap wd)
+            {
+                c.Watchdog = new WatchdogSettings { TimeoutMs = wd.Int("timeoutMs") ?? 0, Device = wd.String("device") ?? WatchdogSettings.DefaultDevice };
+                wd.ReportUnknown(new[] { "timeoutMs", "device" });
+            }
             if (m.Map("notifications") is YamlMap n)
             {
                 if (n.Map("sns") is YamlMap sns)

@@ -42,6 +42,12 @@ namespace ExpressHa.Yaml
             y.EndMap();
             WritePartition(y, c.PartitionResolution);
             WriteFencing(y, c.Fencing);
+            if (c.Watchdog.IsEnabled)
+            {
+                y.Key("watchdog"); y.BeginMap(flow: true);
+                y.Field("timeoutMs", c.Watchdog.TimeoutMs); y.Field("device", c.Watchdog.Device);
+                y.EndMap();
+            }
             if (c.Notifications.Sns != null)
             {
                 y.Key("notifications"); y.BeginMap();

@@ -11,6 +11,7 @@ public static class ClusterSummary
         w.WriteLine($"Cluster {s.Name}: heartbeat every {s.Heartbeat.IntervalMs} ms, node lost after {s.Heartbeat.TimeoutMs} ms");
         w.WriteLine($"  partition resolution: {SafetySummary.Partition(s.PartitionResolution)}");
         w.WriteLine($"  fencing: {SafetySummary.Fencing(s.Fencing)}");
+        w.WriteLine($"  watchdog: {SafetySummary.Watchdog(s.Watchdog)}");
         if (s.Notifications.Sns != null) w.WriteLine($"  alerts: SNS {s.Notifications.Sns.TopicArn} ({s.Notifications.Sns.MinLevel} and above)");
         w.WriteLine("Nodes:");
         foreach (var n in c.Nodes.OrderBy(n => n.Priority))

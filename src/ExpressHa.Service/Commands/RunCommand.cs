@@ -5,7 +5,8 @@ using ExpressHa.Service.Security;
 
 namespace ExpressHa.Service.Commands;
 
-/// <summary>`run --config FILE --node NAME --state-dir DIR`: the resident service. SIGTERM/SIGINT stop it cleanly:
+/// <summary>`run --config FILE --node NAME --state-dir DIR [--watchdog-device PATH]`: the resident service (the device
+/// overrides cluster.watchdog.device on this node). SIGTERM/SIGINT stop it cleanly:
 /// its groups stop in reverse dependency order and nothing fails over.</summary>
 public static class RunCommand
 {
@@ -21,7 +22,7 @@ public static class RunCommand
         }
         try
         {
-            return RunAsync(configFile, node, stateDir, stdout).GetAwaiter().GetResult();
+            return RunAsync(configFile, node, stateDir, options.Get("watchdog-device"), stdout).GetAwaiter().GetResult();
         }
         catch (InvalidOperationException ex)
         {
@@ -30,7 +31,7 @@ public static class RunCommand
         }
     }
 
-    static async Task<int> RunAsync(string configFile, string node, string stateDir, TextWriter stdout)
+    static async Task<int> RunAsync(string configFile, string node, string stateDir, string? watchdogDevice, TextWriter stdout)
     {
         if (!File.Exists(configFile)) throw new InvalidOperationException($"config file '{configFile}' does not exist");
         var store = new ConfigStore(stateDir);
@@ -46,7 +47,7 @@ public static class RunCommand
         alerts.Log("pm", loaded);
         // SNS (cluster.notifications.sns): alerts at or above minLevel are queued and published in the background; null when not set.
         await using var sns = SnsNotifications.Start(() => store.Current, alerts);
-        await using var agent = new NodeAgent(new AgentOptions { Node = node, StateDir = stateDir, Config = store, Alerts = alerts, Key = key, ApiToken = token });
+        await using var agent = new NodeAgent(new AgentOptions { Node = node, StateDir = stateDir, Config = store, Alerts = alerts, Key = key, ApiToken = token, WatchdogDevice = watchdogDevice });
 
         using var shutdown = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });

@@ -117,6 +117,11 @@ public sealed class DemoCluster : IDisposable
         return config;
     }
 
+    /// <summary>When set, each node runs with its own watchdog stand-in file (<see cref="WatchdogFile"/>) as its watchdog
+    /// device; the config must enable cluster.watchdog.</summary>
+    public bool StandInWatchdogs { get; set; }
+    public string WatchdogFile(string node) => Path.Combine(Dir, node + ".watchdog");
+
     /// <summary>Extra environment variables of the node processes (AWS credentials for the AWS demo).</summary>
     public Dictionary<string, string> NodeEnvironment { get; } = new(StringComparer.Ordinal);
 
@@ -125,7 +130,8 @@ public sealed class DemoCluster : IDisposable
         var (file, prefix) = Self();
         var psi = new ProcessStartInfo(file)
         {
-            Arguments = $"{prefix}run --config \"{ConfigFile}\" --node {node} --state-dir \"{StateDir(node)}\"",
+            Arguments = $"{prefix}run --config \"{ConfigFile}\" --node {node} --state-dir \"{StateDir(node)}\"" +
+                (StandInWatchdogs ? $" --watchdog-device \"{WatchdogFile(node)}\"" : ""),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -5,9 +5,17 @@ using ExpressHa.Client;
 namespace ExpressHa.Service.Demo;
 
 /// <summary>`demo`: two nodes on loopback, a group holding an HTTP application, a crash of the active node, the
-/// timeline of the failover and its measured time, a check that the survivor answers, then a clean stop.</summary>
+/// timeline of the failover and its measured time, a check that the survivor answers, then a clean stop. The cluster is
+/// a safe one without fencing: a witness on loopback (partition resolution and a heartbeat path) and a watchdog stand-in
+/// per node that the demo watches and would "reset" (kill) a node whose service stopped feeding it; the survivor waits
+/// for the watchdog bound, and its alert says so.</summary>
 public static class DemoRunner
 {
+    const string WitnessAddress = "127.0.0.10";
+    const int WitnessTimeoutMs = 300;
+    /// <summary>Above the heartbeat interval plus the witness check, as the validator requires.</summary>
+    const int WatchdogMs = 600;
+
     public static int Run(CliOptions options, TextWriter o, TextWriter err)
     {
         var timeoutMs = int.TryParse(options.Get("timeout-ms"), out var t) ? t : 1000;
@@ -15,11 +23,25 @@ public static class DemoRunner
         var keep = options.Get("keep") == "true";
         var dir = Path.Combine(Path.GetTempPath(), "expressha-demo-" + Environment.ProcessId);
         var aws = options.Get("aws") == "true" ? AwsDemo.StartAsync().GetAwaiter().GetResult() : null;
-        using var cluster = new DemoCluster(dir, 2, intervalMs, timeoutMs, aws != null ? aws.Configure : null);
+        Directory.CreateDirectory(dir);
+        var witness = Witness.WitnessServer.StartAsync(WitnessAddress, 0, Path.Combine(dir, "witness")).GetAwaiter().GetResult();
+        var watchdogMs = Math.Max(WatchdogMs, intervalMs + WitnessTimeoutMs + 100);
+        using var cluster = new DemoCluster(dir, 2, intervalMs, timeoutMs, c =>
+        {
+            aws?.Configure(c);
+            c.Cluster.PartitionResolution.Http = new ExpressHa.Config.HttpResolution { Url = witness.BaseAddress.ToString(), TimeoutMs = WitnessTimeoutMs, Heartbeat = true };
+            c.Cluster.Watchdog = new ExpressHa.Config.WatchdogSettings { TimeoutMs = watchdogMs, Device = Path.Combine(dir, "watchdog.standin") };
+        }) { StandInWatchdogs = true };
         aws?.AddCredentials(cluster.NodeEnvironment);
+        var resets = new System.Collections.Concurrent.ConcurrentQueue<(string Node, DateTimeOffset At)>();
+        var watchers = cluster.Nodes.Select(n => new Watchdog.StandInWatcher(cluster.WatchdogFile(n.Name), watchdogMs, _ =>
+        {
+            resets.Enqueue((n.Name, DateTimeOffset.UtcNow));
+            cluster.Crash(n.Name);
+        })).ToList();
         try
         {
-            return RunAsync(cluster, aws, intervalMs, timeoutMs, o).GetAwaiter().GetResult();
+            return RunAsync(cluster, aws, intervalMs, timeoutMs, watchdogMs, witness.BaseAddress, resets, o).GetAwaiter().GetResult();
         }
         catch (DemoFailure ex)
         {
@@ -30,6 +52,8 @@ public static class DemoRunner
         }
         finally
         {
+            foreach (var w in watchers) w.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            witness.DisposeAsync().AsTask().GetAwaiter().GetResult();
             cluster.Dispose();
             aws?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             if (!keep) try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
@@ -38,10 +62,13 @@ public static class DemoRunner
 
     sealed class DemoFailure(string message) : Exception(message);
 
-    static async Task<int> RunAsync(DemoCluster c, AwsDemo? aws, int intervalMs, int timeoutMs, TextWriter o)
+    static async Task<int> RunAsync(DemoCluster c, AwsDemo? aws, int intervalMs, int timeoutMs, int watchdogMs, Uri witness,
+        System.Collections.Concurrent.ConcurrentQueue<(string Node, DateTimeOffset At)> resets, TextWriter o)
     {
         o.WriteLine($"ExpressHa demo: cluster 'demo' with {string.Join(" and ", c.Nodes.Select(n => $"{n.Name} ({n.Address})"))} on loopback.");
         o.WriteLine($"Heartbeat every {intervalMs} ms, a node is lost after {timeoutMs} ms. Group 'web' runs an HTTP application (exec resource 'app').");
+        o.WriteLine($"Safe without fencing: a witness at {witness} decides partitions (and is a heartbeat path), and every node feeds a watchdog " +
+                    $"(a stand-in file the demo watches, {watchdogMs} ms) only while it can show its peer still counts it alive.");
         if (aws != null)
             o.WriteLine($"AWS mode: the local AWS-compatible endpoint at {aws.Server.BaseAddress} plays the VPC; the group also holds awsvip1 ({AwsDemo.Vip}) and awsdns1 ({AwsDemo.RecordName}).");
         o.WriteLine($"Work directory: {c.Dir}");
@@ -72,13 +99,15 @@ public static class DemoRunner
             var alerts = await client.GetAlertsAsync(since: crashAt.AddMilliseconds(-1));
             o.WriteLine($"Timeline on {survivor} (milliseconds after the crash):");
             o.WriteLine($"  {0,6}  {owner} killed");
-            foreach (var a in alerts)
-            {
-                var at = DateTimeOffset.Parse(a.Time) - crashAt;
-                o.WriteLine($"  {at.TotalMilliseconds,6:0}  {a.Level,-7} {a.Module}[{a.EventId}] {a.Message}");
-            }
+            var timeline = alerts.Select(a => (At: (DateTimeOffset.Parse(a.Time) - crashAt).TotalMilliseconds, Text: $"{a.Level,-7} {a.Module}[{a.EventId}] {a.Message}"))
+                .Concat(resets.Where(r => r.At >= crashAt).Select(r => (At: (r.At - crashAt).TotalMilliseconds,
+                    Text: $"the watchdog stand-in of {r.Node} ran out (a real watchdog resets that machine here)")));
+            foreach (var (at, text) in timeline.OrderBy(e => e.At))
+                o.WriteLine($"  {at,6:0}  {text}");
             o.WriteLine($"  {failoverMs,6}  status shows group web online on {survivor}");
         }
+        if (resets.Any(r => r.Node == survivor))
+            throw new DemoFailure($"the watchdog of the survivor {survivor} ran out: it stopped feeding it");
         o.WriteLine();
         o.WriteLine("The plan the survivor made:");
         foreach (var line in PlanLines(c.LogFile(survivor))) o.WriteLine("  " + line);
@@ -98,7 +127,8 @@ public static class DemoRunner
             if (record != aws.IpOf(index)) throw new DemoFailure($"the Route 53 record is '{record}', expected {survivor}'s address {aws.IpOf(index)}");
             o.WriteLine($"The VIP route and the DNS record followed the group to {survivor}.");
         }
-        o.WriteLine($"Failover time: {failoverMs} ms (heartbeat timeout {timeoutMs} ms, so {failoverMs - timeoutMs} ms for detection slack, planning and starting the group).");
+        o.WriteLine($"Failover time: {failoverMs} ms (heartbeat timeout {timeoutMs} ms + watchdog {watchdogMs} ms is the bound {survivor} waits for; " +
+                    $"{failoverMs - timeoutMs - watchdogMs} ms for detection slack, planning and starting the group).");
         o.WriteLine();
 
         o.WriteLine($"Stopping {survivor} with SIGTERM (its group stops in reverse dependency order).");

@@ -24,6 +24,17 @@ public sealed class HeartbeatReport
     /// <summary>Group → the highest ownership generation the sender's journal held when its service started
     /// (<see cref="Runtime.GenerationSeed"/>). Not a claim on the group: only the floor for the next generation.</summary>
     public Dictionary<string, long> JournalGenerations { get; set; } = new();
+    /// <summary>Peer → the newest of its heartbeats the sender heard (incarnation and sequence number): the echo that
+    /// lets a node prove the others still count it alive (<see cref="Runtime.PeerProofs"/>).</summary>
+    public Dictionary<string, HeardEcho> Heard { get; set; } = new();
+    /// <summary>The watchdog timeout the sender has armed; null when it runs without a watchdog.</summary>
+    public int? WatchdogMs { get; set; }
+}
+
+public sealed class HeardEcho
+{
+    public long Incarnation { get; set; }
+    public long Seq { get; set; }
 }
 
 public sealed class GroupReport

@@ -114,6 +114,24 @@ public sealed class MembershipTable
         return changes;
     }
 
+    /// <summary>Milliseconds until the next path of an online peer times out (null: none can), so the caller can look
+    /// exactly then instead of up to a tick late.</summary>
+    public long? NextExpiryInMs(long nowMs)
+    {
+        long? next = null;
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.State != PeerState.Online) continue;
+            foreach (var path in peer.Paths.Values)
+                if (path.Up && path.LastSeenMs is long seen)
+                {
+                    var due = Math.Max(0, seen + _timeoutMs - nowMs);
+                    if (next is not long n || due < n) next = due;
+                }
+        }
+        return next;
+    }
+
     public List<MembershipChange> Tick(long nowMs)
     {
         var changes = new List<MembershipChange>();

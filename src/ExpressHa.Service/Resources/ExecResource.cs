@@ -24,6 +24,35 @@ public sealed class ExecResource : IResourceDriver
     public Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
         => RunPhaseAsync(context, "stop", cancellationToken);
 
+    /// <summary>The optional <c>probe</c> command: exit 0 = active here, exit 1 = not; anything else (or no command,
+    /// or a timeout after startTimeoutSeconds) = unknown.</summary>
+    public async Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        var r = context.Resource;
+        var command = r.GetParameter("probe", context.Node.Name);
+        if (command == null) return ResourceProbe.Unknown;
+        var env = BaseEnvironment(context, "probe");
+        if (r.GetParameter("environment") is IDictionary<string, string> extra)
+            foreach (var (k, v) in extra) env[k] = v;
+        try
+        {
+            var result = await CommandRunner.RunAsync(new CommandSpec(new[] { "/bin/sh", "-c", command })
+            {
+                WorkingDirectory = r.GetParameter("workingDirectory", context.Node.Name),
+                Environment = env,
+                Timeout = TimeSpan.FromSeconds(r.GetParameter("startTimeoutSeconds") is long l ? l : 1800),
+                KillGrace = KillGrace,
+                MergeStderr = true,
+                OnLine = line => context.Alerts.Log(LogModule, r.Name + " (probe): " + line),
+            }, cancellationToken).ConfigureAwait(false);
+            return result.TimedOut ? ResourceProbe.Unknown : result.ExitCode switch { 0 => ResourceProbe.Active, 1 => ResourceProbe.Inactive, _ => ResourceProbe.Unknown };
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or System.ComponentModel.Win32Exception)
+        {
+            return ResourceProbe.Unknown;
+        }
+    }
+
     async Task RunPhaseAsync(ResourceContext context, string phase, CancellationToken cancellationToken)
     {
         var r = context.Resource;

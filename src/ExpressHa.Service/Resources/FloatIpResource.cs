@@ -7,7 +7,9 @@ namespace ExpressHa.Service.Resources;
 /// <summary>floatip: an on-premises floating IPv4 address added to an interface of the active node with iproute2.
 /// Start: already present → ok; pingCheck and the address answers → duplicate (code 10); else
 /// <c>ip addr add IP/prefix dev IFACE</c>, then gratuitous ARP (arping -U in the background when installed,
-/// otherwise logged as skipped). Stop: <c>ip addr del</c> on whichever interface holds it; absent → ok.
+/// otherwise logged as skipped). The duplicate check is ARP duplicate address detection (RFC 5227 probe, arping -D)
+/// on the chosen interface, waiting at most <c>duplicateWaitMs</c> (50 ms) after the probe for an answer: an owner on the LAN answers within a
+/// round trip, so a failover does not pay for a ping's one-second wait. Without arping it falls back to ping. Stop: <c>ip addr del</c> on whichever interface holds it; absent → ok.
 /// The interface is the resource's per-node <c>interface</c>, else the one whose subnet contains the address.</summary>
 public sealed class FloatIpResource : IResourceDriver
 {
@@ -45,8 +47,12 @@ public sealed class FloatIpResource : IResourceDriver
 
         if (r.GetParameter("pingCheck") is not false)
         {
-            if (await AnswersPingAsync(ip, cancellationToken).ConfigureAwait(false))
-                throw new ResourceException(ResourceErrorCodes.DuplicateAddress, $"{ip} already answers on the network (duplicate address)");
+            var waitMs = r.GetParameter("duplicateWaitMs") is long w ? (int)w : DefaultDuplicateWaitMs;
+            var answer = CommandRunner.FindExecutable("arping") != null
+                ? await AnswersArpProbeAsync(ip, iface, waitMs, cancellationToken).ConfigureAwait(false)
+                : await AnswersPingAsync(ip, cancellationToken).ConfigureAwait(false);
+            if (answer != null)
+                throw new ResourceException(ResourceErrorCodes.DuplicateAddress, $"{ip} already answers on the network (duplicate address: {answer})");
         }
 
         var add = await RunAsync(new[] { "ip", "addr", "add", $"{ip}/{prefixLength}", "dev", iface }, cancellationToken).ConfigureAwait(false);
@@ -71,6 +77,18 @@ public sealed class FloatIpResource : IResourceDriver
                     $"ip addr del {a.Address}/{a.PrefixLength} dev {a.Interface} failed" + Tail(del));
             context.Alerts.Log(LogModule, $"{context.Resource.Name}: removed {ip} from {a.Interface}");
         }
+    }
+
+    /// <summary>Active when the address is on one of this node's interfaces.</summary>
+    public async Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (ip, _) = ReadAddress(context.Resource);
+            var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+            return addrs.Any(a => a.Address.Equals(ip)) ? ResourceProbe.Active : ResourceProbe.Inactive;
+        }
+        catch (ResourceException) { return ResourceProbe.Unknown; }
     }
 
     static (IPAddress Ip, int PrefixLength) ReadAddress(ResourceConfig r)
@@ -122,12 +140,48 @@ public sealed class FloatIpResource : IResourceDriver
         return list;
     }
 
-    async Task<bool> AnswersPingAsync(IPAddress ip, CancellationToken cancellationToken)
+    public const int DefaultDuplicateWaitMs = 50;
+
+    /// <summary>ARP duplicate address detection: one probe from 0.0.0.0 for the address on the interface; a reply means
+    /// another host holds it. iputils arping only takes whole seconds as a deadline, so the wait is bounded here by
+    /// ending it: no reply within <paramref name="waitMs"/> of the probe going out (arping prints its header line as it
+    /// sends) means no owner on the segment; a slow start of arping itself does not eat into the wait. Returns what
+    /// answered, or null.</summary>
+    async Task<string?> AnswersArpProbeAsync(IPAddress ip, string iface, int waitMs, CancellationToken cancellationToken)
+    {
+        using var window = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, window.Token);
+        // arping's stdout is a pipe here, so its header would come only at exit: stdbuf makes it line-buffered.
+        // Without stdbuf the wait counts from the start of arping instead.
+        var lineBuffered = CommandRunner.FindExecutable("stdbuf") != null;
+        var argv = new[] { "arping", "-D", "-c", "1", "-w", "1", "-I", iface, ip.ToString() };
+        if (lineBuffered) argv = new[] { "stdbuf", "-oL" }.Concat(argv).ToArray();
+        else window.CancelAfter(waitMs);
+        CommandResult res;
+        try
+        {
+            res = await RunAsync(argv, linked.Token,
+                TimeSpan.FromMilliseconds(waitMs + 2000), line =>
+                {
+                    if (line.StartsWith("ARPING", StringComparison.Ordinal)) window.CancelAfter(waitMs);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (window.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        if (res.TimedOut || res.ExitCode == 0) return null;
+        var reply = res.Lines.FirstOrDefault(l => l.Contains("reply from", StringComparison.OrdinalIgnoreCase));
+        if (reply != null) return "ARP " + reply.Trim();
+        throw new ResourceException(ResourceErrorCodes.CommandFailed, $"the ARP duplicate-address probe for {ip} on {iface} failed" + Tail(res));
+    }
+
+    async Task<string?> AnswersPingAsync(IPAddress ip, CancellationToken cancellationToken)
     {
         if (CommandRunner.FindExecutable("ping") == null)
-            throw new ResourceException(ResourceErrorCodes.CannotRun, "pingCheck needs the ping command (iputils-ping); install it or set pingCheck to false");
+            throw new ResourceException(ResourceErrorCodes.CannotRun, "the duplicate check needs arping (iputils-arping) or ping (iputils-ping); install one or set pingCheck to false");
         var res = await RunAsync(new[] { "ping", "-n", "-q", "-c", "2", "-i", "0.3", "-W", "1", ip.ToString() }, cancellationToken).ConfigureAwait(false);
-        return res.Succeeded;
+        return res.Succeeded ? "it answers ping" : null;
     }
 
     async Task AnnounceAsync(ResourceContext context, IPAddress ip, string iface, int count)
@@ -152,14 +206,16 @@ public sealed class FloatIpResource : IResourceDriver
         }
     }
 
-    async Task<CommandResult> RunAsync(string[] argv, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    async Task<CommandResult> RunAsync(string[] argv, CancellationToken cancellationToken, TimeSpan? timeout = null, Action<string>? onLine = null)
     {
         try
         {
             return await CommandRunner.RunAsync(new CommandSpec(_prefix.Concat(argv))
             {
+                OnLine = onLine,
                 Timeout = timeout ?? CommandTimeout,
-                KillGrace = TimeSpan.FromMilliseconds(500),
+                KillGrace = TimeSpan.FromMilliseconds(onLine != null ? 20 : 500),
+                DrainBound = TimeSpan.FromMilliseconds(50),
                 // Error texts are matched below: keep them untranslated.
                 Environment = new Dictionary<string, string> { ["LC_ALL"] = "C" },
             }, cancellationToken).ConfigureAwait(false);

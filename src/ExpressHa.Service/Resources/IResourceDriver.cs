@@ -14,13 +14,24 @@ public sealed class ResourceContext
     public required IAlertSink Alerts { get; init; }
 }
 
+/// <summary>What a probe found: is the resource active on this node?</summary>
+public enum ResourceProbe
+{
+    /// <summary>The driver cannot tell (no probe command, or the check itself failed).</summary>
+    Unknown,
+    Inactive,
+    Active,
+}
+
 /// <summary>One resource type. Start and Stop throw <see cref="ResourceException"/> when they fail; both must be
-/// idempotent (starting a started resource or stopping a stopped one succeeds).</summary>
+/// idempotent (starting a started resource or stopping a stopped one succeeds). Probe (a service that starts asks it
+/// of every resource it may run, before it joins) never throws.</summary>
 public interface IResourceDriver
 {
     string Type { get; }
     Task StartAsync(ResourceContext context, CancellationToken cancellationToken);
     Task StopAsync(ResourceContext context, CancellationToken cancellationToken);
+    Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken) => Task.FromResult(ResourceProbe.Unknown);
 }
 
 /// <summary>A failed activation or deactivation, with the seeds-style error code shown in the alert:

@@ -23,6 +23,8 @@ public sealed partial class NodeAgent
     string? _afterStopCommand;
     volatile bool _lostResolution;
     volatile bool _lastWitnessReachable;
+    /// <summary>The witness's ages of every node in its answer to this node's last partition resolution post.</summary>
+    IReadOnlyDictionary<string, long> _lastWitnessAges = new Dictionary<string, long>();
 
     Fencer FencerInstance => _fencer ??= Fencer.Create(Alerts, AwsClientsProvider.Default());
 
@@ -35,10 +37,11 @@ public sealed partial class NodeAgent
         {
             var config = Config;
             var pr = config.Cluster.PartitionResolution;
+            long? witnessSilence = null;
             if (pr.IsConfigured)
             {
-                // Give the witness one interval to forget the lost node's last post.
-                await Task.Delay(config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
+                // Give the witness one interval to forget the lost node's last post (ping, tcp and majority have nothing to wait for).
+                if (pr.Http != null) await Task.Delay(config.Cluster.Heartbeat.IntervalMs, _stopping.Token);
                 var verdict = await ResolvePartitionAsync(config);
                 if (!verdict.Survives && pr.Http != null && verdict.Methods.Any(m => m.Method == "http" && !m.Passed) && _lastWitnessReachable)
                 {
@@ -53,6 +56,8 @@ public sealed partial class NodeAgent
                     LoseResolution(config, node, verdict.Reason);
                     return;
                 }
+                _proofs.Survived(node);
+                witnessSilence = _lastWitnessAges.TryGetValue(node, out var age) ? age : null;
                 Alerts.Alert("info", "np", 2, $"Partition resolution after losing {node}: {Self} survives ({verdict.Reason}).");
             }
             if (config.Cluster.Fencing.IsEnabled)
@@ -63,15 +68,20 @@ public sealed partial class NodeAgent
                 if (outcome.Fenced) ConfirmDown(node, "it was fenced");
                 return;
             }
-            if (pr.IsConfigured)
+            var plan = LostNodeWait.Decide(WaitInputs(config, node, witnessSilence));
+            if (plan.Basis == WaitBasis.Unprotected)
             {
-                var wait = SelfStopWaitMs(config);
-                Alerts.Alert("info", "np", 3, $"No fencing is configured: {node} stops itself when it loses partition resolution, so its groups start here after {wait} ms.");
-                await Task.Delay(wait, _stopping.Token);
-                if (_membership.StateOf(node) != PeerState.Online) ConfirmDown(node, "it lost partition resolution and had the time to stop itself");
+                ConfirmDown(node, plan.Reason);
                 return;
             }
-            ConfirmDown(node, "neither fencing nor partition resolution is configured (unsafe: a network split makes both sides active)");
+            Alerts.Alert(plan.Basis == WaitBasis.Watchdog ? "info" : "warning", "np", 3,
+                $"No fencing is configured: the groups of {node} start here after {plan.WaitMs} ms, because {plan.Reason}.");
+            if (plan.WaitMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(plan.WaitMs), _stopping.Token);
+            bool stillLost;
+            lock (_gate) stillLost = _membership.StateOf(node) != PeerState.Online;
+            if (stillLost) ConfirmDown(node, plan.Basis == WaitBasis.Watchdog
+                ? "its watchdog has reset it (the bound has passed)"
+                : "it lost partition resolution and had the time to stop itself");
         }
         catch (OperationCanceledException) { }
         catch (Exception ex)
@@ -123,13 +133,29 @@ public sealed partial class NodeAgent
         return outcome.Fenced;
     }
 
-    /// <summary>How long a node that lost resolution needs to notice and stop: its own heartbeat timeout, the resolution
-    /// checks, and time for its stop sequence.</summary>
-    static int SelfStopWaitMs(ClusterConfig c)
+    LostNodeWaitInputs WaitInputs(ClusterConfig c, string node, long? witnessSilence)
     {
         var pr = c.Cluster.PartitionResolution;
-        var checks = Math.Max(pr.Ping?.TimeoutMs ?? 0, Math.Max(pr.Tcp?.TimeoutMs ?? 0, pr.Http?.TimeoutMs ?? 0));
-        return c.Cluster.Heartbeat.TimeoutMs + c.Cluster.Heartbeat.IntervalMs + checks + 5000;
+        long sinceHeard;
+        int? watchdogMs;
+        var now = Now;
+        lock (_gate)
+        {
+            var ages = _membership.PathAges(node, now).Values.Where(a => a != null).Select(a => a!.Value).ToList();
+            sinceHeard = ages.Count > 0 ? ages.Min() : c.Cluster.Heartbeat.TimeoutMs;
+            watchdogMs = _membership.LastReport(node)?.WatchdogMs;
+        }
+        return new LostNodeWaitInputs
+        {
+            FencingEnabled = c.Cluster.Fencing.IsEnabled,
+            ResolutionConfigured = pr.IsConfigured,
+            HeartbeatIntervalMs = c.Cluster.Heartbeat.IntervalMs,
+            HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
+            ResolutionCheckMs = Math.Max(pr.Ping?.TimeoutMs ?? 0, Math.Max(pr.Tcp?.TimeoutMs ?? 0, pr.Http?.TimeoutMs ?? 0)),
+            LostNodeWatchdogMs = watchdogMs,
+            SinceLastHeardMs = sinceHeard,
+            WitnessSilenceMs = witnessSilence,
+        };
     }
 
     void ConfirmDown(string node, string why)
@@ -153,6 +179,7 @@ public sealed partial class NodeAgent
         var witness = pr.Http != null ? Witness(c).PostAsync(visible, pr.Http.TimeoutMs) : Task.FromResult<WitnessResult>(null!);
         await Task.WhenAll(ping, tcp, witness);
         _lastWitnessReachable = pr.Http != null && witness.Result.Reachable;
+        if (_lastWitnessReachable) _lastWitnessAges = witness.Result.AgesMs;
         return PartitionDecision.Decide(new PartitionInputs
         {
             Settings = pr,
@@ -193,8 +220,10 @@ public sealed partial class NodeAgent
             if (http == null || !http.Heartbeat) continue;
             List<string> visible;
             lock (_gate) visible = _membership.Peers.Where(p => _membership.StateOf(p) == PeerState.Online).ToList();
+            var sentAt = Now;
             var result = await Witness(c).PostAsync(visible, http.TimeoutMs, ct);
             if (!result.Reachable) continue;
+            _proofs.Vouched(result.Sees.Where(kv => kv.Key != Self && kv.Value.Contains(Self)).Select(kv => kv.Key), sentAt);
             var now = Now;
             var changes = new List<Membership.MembershipChange>();
             lock (_gate)

@@ -20,6 +20,8 @@ public sealed class AgentOptions
     public required ClusterKey Key { get; init; }
     public required string ApiToken { get; init; }
     public ResourceDriverRegistry? Drivers { get; init; }
+    /// <summary>Overrides cluster.watchdog.device on this node (a stand-in file per node for tests and the demo).</summary>
+    public string? WatchdogDevice { get; init; }
 }
 
 /// <summary>The cluster service on one node: heartbeats and membership, what this node runs, the coordinator loop that
@@ -42,6 +44,13 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     volatile bool _sendNow;
     string? _stopReason;
     readonly Dictionary<string, long> _journalGenerations;
+    readonly ResourceDriverRegistry _drivers;
+    readonly PeerProofs _proofs = new();
+    readonly CancellationTokenSource _feedStop = new();
+    Watchdog.WatchdogDevice? _watchdog;
+    Task _feeding = Task.CompletedTask;
+    volatile bool _shuttingDown;
+    long _lastTickAt;
 
     public NodeAgent(AgentOptions options)
     {
@@ -50,7 +59,8 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         if (config.FindNode(options.Node) == null)
             throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
         _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
-        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, options.Drivers ?? ResourceDriverRegistry.Default(), options.Alerts, options.StateDir, this)
+        _drivers = options.Drivers ?? ResourceDriverRegistry.Default();
+        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, _drivers, options.Alerts, options.StateDir, this)
         {
             Journal = new OwnershipJournal(options.StateDir, options.Node),
         };
@@ -96,6 +106,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
         await StartMirrorsAsync();
         await ReleaseLeftoversAsync(shutdown);
+        // Armed once nothing a previous service left runs here any more: a reset from now on bounds only what this one starts.
+        ArmWatchdog();
+        Interlocked.Exchange(ref _lastTickAt, Now);
+        _feeding = FeedLoop(_feedStop.Token);
         _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
         _transport.Start();
         StartMonitors();
@@ -141,12 +155,21 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     public Heartbeat.HeartbeatReport BuildReport()
     {
         var (groups, monitors) = _local.Snapshot();
+        var seq = Interlocked.Increment(ref _seq);
+        _proofs.Sent(seq, Now);
+        var heard = new Dictionary<string, HeardEcho>(StringComparer.Ordinal);
+        lock (_gate)
+            foreach (var p in _membership.Peers)
+                if (_membership.StateOf(p) == PeerState.Online && _membership.LastReport(p) is HeartbeatReport r)
+                    heard[p] = new HeardEcho { Incarnation = r.Incarnation, Seq = r.Seq };
         return new HeartbeatReport
         {
             Cluster = Config.Cluster.Name,
             Node = Self,
             Incarnation = _incarnation,
-            Seq = Interlocked.Increment(ref _seq),
+            Seq = seq,
+            Heard = heard,
+            WatchdogMs = _watchdog?.TimeoutMs,
             SentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ConfigGeneration = _o.Config.Generation,
             ServiceState = _serviceState,
@@ -163,6 +186,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     {
         List<MembershipChange> changes;
         lock (_gate) changes = _membership.Receive(report, interconnect, Now);
+        if (report.Heard.TryGetValue(Self, out var echo)) _proofs.Echoed(report.Node, echo.Incarnation, echo.Seq, _incarnation);
         // "The cluster has started" spreads from node to node, but not to or from a stopped service: after
         // Stop-HaCluster every node forgets it, so the next Start-HaCluster starts the auto groups again.
         var started = report.ClusterStarted && report.ServiceState != "stopped" && _serviceState != "stopped";
@@ -185,9 +209,14 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     {
         while (!ct.IsCancellationRequested)
         {
-            // Half an interval: a path's timeout is noticed at most that late, and an idle node wakes rarely.
+            // Half an interval, so an idle node wakes rarely; but when a path would time out sooner, wake just then, so a
+            // loss is noticed at the timeout and not up to a tick later.
             var delay = Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
             var before = Now;
+            Interlocked.Exchange(ref _lastTickAt, before);
+            long? expiry;
+            lock (_gate) expiry = _membership.NextExpiryInMs(before);
+            if (expiry is long e && e + 1 < delay) delay = (int)Math.Max(1, e + 1);
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
             if (NoticeStall(Now - before - delay)) continue;
             CheckStaleOwnership();
@@ -232,6 +261,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
                     break;
                 case PeerJoined j:
                     lock (_gate) _confirmedDown.Remove(j.Node);
+                    _proofs.Joined(j.Node, Now);
                     Alerts.Alert("info", "nm", 1, $"Server {j.Node} has started (heartbeat received).");
                     Enqueue(new PolicyWork(new NodeJoined(j.Node)));
                     break;
@@ -313,6 +343,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     async Task ShutdownAsync(string reason)
     {
+        _shuttingDown = true;
         _serviceState = "stopping";
         SendSoon();
         Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
@@ -325,6 +356,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         }
         _transport?.Send(BuildReport());
         await StopMirrorsAsync();
+        // Everything this node ran has stopped: the watchdog may stop counting.
+        _feedStop.Cancel();
+        await _feeding;
+        _watchdog?.Disarm();
         Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
         if (_afterStopCommand != null) RunOsCommand(_afterStopCommand);
     }
@@ -337,6 +372,10 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     public async ValueTask DisposeAsync()
     {
+        // Not disarmed: a service that ends without its orderly stop leaves the countdown running.
+        _feedStop.Cancel();
+        await _feeding;
+        _watchdog?.Dispose();
         StopMonitors();
         _transport?.Dispose();
         await StopMirrorsAsync();

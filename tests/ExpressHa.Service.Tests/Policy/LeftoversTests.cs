@@ -39,6 +39,34 @@ public class LeftoversTests
         Assert.All(g.Resources.Values, r => Assert.Equal(ResourceState.Online, r.State));
     }
 
+    public static TheoryData<string?, string[], GroupState?, long> ProbedRows => new()
+    {
+        // the journal's last record of failover1 (null: none), resources the probe found active -> leftover state, generation
+        { null, new[] { "app" }, GroupState.Online, 0 },          // no journal (a new state directory): the probe alone finds it
+        { "offline", new[] { "fip1" }, GroupState.Online, 4 },     // stopped for good by the journal, yet active here
+        { "stopping", new[] { "app" }, GroupState.Stopping, 4 },   // the journal already names it: its record decides
+        { null, new string[0], null, 0 },                          // nothing active, nothing in the journal
+    };
+
+    [Theory]
+    [MemberData(nameof(ProbedRows))]
+    public void Resources_the_probe_finds_active_make_a_leftover_too(string? journal, string[] active, GroupState? expected, long generation)
+    {
+        var config = ScenarioFile.Load(Path.Combine(ScenarioFile.ScenarioDirectory(), "78-restart-releases-leftovers.scenario")).Config;
+        var records = journal == null ? Array.Empty<OwnershipRecord>() : new[] { Last("failover1", journal, "server1") };
+        var probed = new Dictionary<string, IReadOnlyCollection<string>> { ["failover1"] = active, ["gone"] = new[] { "x" } };
+        var s = Leftovers.StateOf(config, "server1", records, probed);
+        Assert.False(s.Groups.ContainsKey("gone"));
+        if (expected == null)
+        {
+            Assert.False(s.Groups.ContainsKey("failover1"));
+            return;
+        }
+        var g = s.Groups["failover1"];
+        Assert.Equal((expected, "server1", generation), (g.State, g.Owner, g.Generation));
+        Assert.All(g.Resources.Values, r => Assert.Equal(ResourceState.Online, r.State));
+    }
+
     [Fact]
     public void Groups_the_config_no_longer_has_are_ignored()
     {

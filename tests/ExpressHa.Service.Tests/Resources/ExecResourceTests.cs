@@ -163,4 +163,16 @@ public sealed class ExecResourceTests : IDisposable
         Assert.Equal(ResourceErrorCodes.Internal, Assert.Throws<ResourceException>(() => reg.Get("nope")).Code);
         foreach (var t in reg.Types) Assert.NotNull(ExpressHa.Schema.SchemaRegistry.FindResource(t));
     }
+
+    [Theory]
+    [InlineData("exit 0", ResourceProbe.Active)]
+    [InlineData("exit 1", ResourceProbe.Inactive)]
+    [InlineData("exit 3", ResourceProbe.Unknown)]
+    [InlineData(null, ResourceProbe.Unknown)]
+    public async Task TheProbeCommandSaysWhetherTheResourceRunsHere(string? probe, ResourceProbe expected)
+    {
+        var p = new List<(string, object)> { ("start", "true") };
+        if (probe != null) p.Add(("probe", $"[ \"$EXPRESSHA_PHASE\" = probe ] || exit 9; {probe}"));
+        Assert.Equal(expected, await new ExecResource().ProbeAsync(Ctx(p.ToArray()), CancellationToken.None));
+    }
 }

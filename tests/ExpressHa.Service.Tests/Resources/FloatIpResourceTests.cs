@@ -78,6 +78,31 @@ public sealed class FloatIpResourceTests : IDisposable
     }
 
     [Fact]
+    public async Task TheDuplicateCheckIsAnArpProbe_AnOwnerAnswersWithinTheWait_AFreeAddressIsAddedAfterIt()
+    {
+        Assert.True(CommandRunner.FindExecutable("arping") != null, "arping (iputils-arping) is needed for the ARP duplicate-address probe");
+        Sh.Must("ip", "-n", _b, "addr", "add", "198.18.1.21/24", "dev", "veth1");
+        var taken = await Assert.ThrowsAsync<ResourceException>(() => Driver().StartAsync(Ctx(("ip", "198.18.1.21"), ("duplicateWaitMs", 200L)), CancellationToken.None));
+        Assert.Equal(ResourceErrorCodes.DuplicateAddress, taken.Code);
+        Assert.Contains("ARP", taken.Message);
+
+        // A free address: the probe gets no answer and the start goes on once the bounded wait is over.
+        var ctx = Ctx(("ip", "198.18.1.22"), ("arpCount", 0L), ("duplicateWaitMs", 100L));
+        await Driver().StartAsync(ctx, CancellationToken.None);
+        Assert.True(Has(_a, "veth0", "198.18.1.22/24"), "the free address must be added after the probe found no owner");
+    }
+
+    [Fact]
+    public async Task TheProbeSaysWhetherTheAddressIsHere()
+    {
+        var ctx = Ctx(("ip", "198.18.1.23"), ("arpCount", 0L));
+        Assert.Equal(ResourceProbe.Inactive, await Driver().ProbeAsync(ctx, CancellationToken.None));
+        await Driver().StartAsync(ctx, CancellationToken.None);
+        Assert.Equal(ResourceProbe.Active, await Driver().ProbeAsync(ctx, CancellationToken.None));
+        Assert.Equal(ResourceProbe.Unknown, await Driver().ProbeAsync(Ctx(("ip", "not-an-address")), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task GratuitousArpIsSentOrItsSkipIsLogged()
     {
         // Let B learn addresses from unsolicited ARP so the announcement is visible in its neighbour table.

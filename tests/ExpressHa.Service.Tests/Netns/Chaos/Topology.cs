@@ -50,6 +50,9 @@ public sealed class ChaosTopology : IDisposable
     /// <summary>Fencing delay per node (seconds): n1 0, every other node 1 (breaks two-node fence races).</summary>
     public static int FenceDelaySeconds(string node) => node == "n1" ? 0 : 1;
     public const int FenceTimeoutSeconds = 10;
+    /// <summary>Every node arms a watchdog stand-in (its own file, <see cref="WatchdogFile"/>); above the heartbeat
+    /// interval plus the slowest resolution check (200 + 1000 ms), as the validator requires.</summary>
+    public const int WatchdogTimeoutMs = 2000;
 
     readonly Action<string> _log;
     readonly List<string> _namespaces = new();
@@ -58,6 +61,7 @@ public sealed class ChaosTopology : IDisposable
     readonly Dictionary<string, NamespaceForwarder> _forwarders = new(StringComparer.Ordinal);
     readonly Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
     readonly object _gate = new();
+    readonly List<ExpressHa.Service.Watchdog.StandInWatcher> _watchers = new();
 
     public ChaosTopology(ChaosKind kind, Action<string> log)
     {
@@ -97,6 +101,7 @@ public sealed class ChaosTopology : IDisposable
     public string LogFile(string node) => Path.Combine(Dir, node + ".log");
     public string ActivityLog => Path.Combine(Dir, "activity.log");
     public string FenceLog => Path.Combine(Dir, "fence.log");
+    public string WatchdogFile(string node) => Path.Combine(Dir, node + ".watchdog");
     public string AddressOf(string node, int lan) => $"198.18.{lan}.{Array.IndexOf(Nodes, node) + 1}";
     public static string PortOf(string node, int lan) => $"{node}l{lan}";
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -245,6 +250,7 @@ public sealed class ChaosTopology : IDisposable
         }
         config.Cluster.Fencing.Levels.Add(new FencingLevel { Type = FencingTypes.Script, Command = $"/bin/sh '{Path.Combine(Dir, "fence.sh")}'" });
         config.Cluster.Fencing.TimeoutSeconds = FenceTimeoutSeconds;
+        config.Cluster.Watchdog = new WatchdogSettings { TimeoutMs = WatchdogTimeoutMs, Device = Path.Combine(Dir, "watchdog.standin") };
         config.Cluster.Fencing.Retries = 1;
         for (var i = 0; i < Nodes.Length; i++)
         {
@@ -269,7 +275,26 @@ public sealed class ChaosTopology : IDisposable
         {
             Directory.CreateDirectory(StateDir(n));
             _fingerprints[n] = ApiCertificate.GetOrCreateFingerprint(StateDir(n));
+            _watchers.Add(new ExpressHa.Service.Watchdog.StandInWatcher(WatchdogFile(n), WatchdogTimeoutMs, reason => WatchdogReset(n, reason)));
         }
+    }
+
+    /// <summary>The watchdog stand-in ran out: the machine resets, which the harness plays like a fencing (the same
+    /// "power off" as fence.sh, logged in fence.log by "watchdog"); the node is powered on again like a fenced one.</summary>
+    void WatchdogReset(string node, string reason)
+    {
+        _log($"{node}: watchdog reset ({reason})");
+        File.AppendAllText(FenceLog, $"{NowMs()} fence-begin {node} watchdog\n");
+        for (var i = 0; i < 100; i++)
+        {
+            var (_, pids) = NsShell.Run("ip", "netns", "pids", Ns(node));
+            var list = pids.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s.Trim(), out var p) ? p : 0).Where(p => p > 0).ToList();
+            if (list.Count == 0) break;
+            foreach (var pid in list) kill(pid, SIGKILL);
+            Thread.Sleep(50);
+        }
+        NsShell.Run("ip", "-n", Ns(node), "addr", "del", Vip + "/24", "dev", "lan1");
+        File.AppendAllText(FenceLog, $"{NowMs()} fenced {node} watchdog\n");
     }
 
     // ------------------------------------------------------------------ processes
@@ -303,7 +328,7 @@ public sealed class ChaosTopology : IDisposable
 
     public void Start(string node)
     {
-        Launch(node, Ns(node), "run", "--config", ConfigFile, "--node", node, "--state-dir", StateDir(node));
+        Launch(node, Ns(node), "run", "--config", ConfigFile, "--node", node, "--state-dir", StateDir(node), "--watchdog-device", WatchdogFile(node));
         lock (_gate)
             if (!_forwarders.ContainsKey(node))
                 _forwarders[node] = new NamespaceForwarder(Ns(node), new IPEndPoint(IPAddress.Parse(AddressOf(node, 1)), ApiPort));
@@ -350,6 +375,7 @@ public sealed class ChaosTopology : IDisposable
 
     public void Dispose()
     {
+        foreach (var w in _watchers) w.DisposeAsync().AsTask().Wait();
         List<Process> processes;
         lock (_gate) processes = _processes.Values.ToList();
         foreach (var p in processes)
