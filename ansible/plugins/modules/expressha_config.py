@@ -76,30 +76,8 @@ options:
     description: API endpoints of the cluster's nodes, tried in order until one answers (I(state=present)).
     type: list
     elements: dict
-    suboptions:
-      url:
-        description: C(https://ADDRESS:PORT) of a node's management API.
-        type: str
-        required: true
-      fingerprint:
-        description: SHA-256 fingerprint of that node's API certificate (C(expresshad api-fingerprint)).
-        type: str
-  token:
-    description: The operator API token (keep it in a vault). Never logged.
-    type: str
-  token_file:
-    description: A file holding the API token, instead of I(token).
-    type: path
-  pwsh:
-    description: The pwsh command line; default C($EXPRESSHA_PWSH), else C(pwsh).
-    type: str
-  module_path:
-    description: The ExpressHa module (a name or a C(.psd1) path); default C($EXPRESSHA_MODULE_PATH), else C(ExpressHa).
-    type: str
-  timeout:
-    description: Seconds pwsh may take (the whole operation, waits included).
-    type: int
-    default: 120
+extends_documentation_fragment:
+  - expressha.cluster.connection
 notes:
   - Check mode and diff mode are supported; the diff is the running YAML against the desired YAML, and C(config_diff)
     is the service's object-level difference (added, removed, changed, groups to restart).
