@@ -41,7 +41,7 @@ public sealed class ProbeTests(ITestOutputHelper output)
             while (Alive(appPid) && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
             Assert.False(Alive(appPid), $"the leftover application (pid {appPid}) still runs after the restart:\n" + TestCluster.Lines(t.Alerts("server1")));
             // The application is gone once the stop command killed it; the completion alert follows when that command returns.
-            AlertEntry? Stopped() => t.Alerts("server1").FirstOrDefault(a => a.Module == "rc" && a.EventId == 41 && string.CompareOrdinal(a.Time, restartedAt) >= 0);
+            ExpressHa.Api.AlertEntry? Stopped() => t.Alerts("server1").FirstOrDefault(a => a.Module == "rc" && a.EventId == 41 && string.CompareOrdinal(a.Time, restartedAt) >= 0);
             while (Stopped() is null && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
             var stopped = Stopped();
             var joined = t.Alerts("server2").Where(a => a.Module == "nm" && a.EventId == 1 && a.Message.Contains("server1") && string.CompareOrdinal(a.Time, restartedAt) >= 0)
