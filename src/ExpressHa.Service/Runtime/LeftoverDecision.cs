@@ -50,7 +50,8 @@ public sealed record LeftoverVerdict(LeftoverChoice Choice, string Reason);
 /// running while the others may still count this node as the owner; resuming then avoids a needless stop and start.
 /// But two owners must never exist, so adoption needs every condition: the journal's last record says this node held
 /// the group online (not half started or stopped); every resource probed active (unknown is not active); and every
-/// other server of the group answered, still counts the previous run online, does not run the group, records no other
+/// other server of the group answered, still counts the previous run online, holds the group in no state but offline
+/// (not even pending), records no other
 /// owner and knows no newer generation. Anything less stops the leftovers, as a node that is not sure must.</summary>
 public static class LeftoverDecision
 {
@@ -76,7 +77,7 @@ public static class LeftoverDecision
             {
                 PeerSight.Silent => $"{p.Node} did not answer, so it may have taken the group over",
                 PeerSight.DeclaredLost => $"{p.Node} already counts {i.Self} lost",
-                _ when Running.Contains(p.GroupState) => $"{p.Node} reports the group {p.GroupState.ToString().ToLowerInvariant()} there",
+                _ when p.GroupState != GroupState.Offline => $"{p.Node} reports the group {p.GroupState.ToString().ToLowerInvariant()} there",
                 _ when p.Owner != null && p.Owner != i.Self => $"{p.Node} records {p.Owner} as its owner",
                 _ when Math.Max(p.Generation, p.JournalGeneration) > journal.Generation =>
                     $"{p.Node} knows generation {Math.Max(p.Generation, p.JournalGeneration)}, newer than {journal.Generation} recorded here",

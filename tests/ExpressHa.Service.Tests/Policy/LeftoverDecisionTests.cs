@@ -34,6 +34,7 @@ public sealed class LeftoverDecisionTests
         { "peer declared us lost", [A, A], OnlineHere, [StillCountsUs with { Sight = PeerSight.DeclaredLost }], LeftoverChoice.Stop, "already counts server1 lost" },
         { "peer took it over", [A, A], OnlineHere, [StillCountsUs with { GroupState = GroupState.Online, Owner = Peer, Generation = 5 }], LeftoverChoice.Stop, "reports the group online there" },
         { "peer starting it", [A, A], OnlineHere, [StillCountsUs with { GroupState = GroupState.Starting, Owner = Peer, Generation = 5 }], LeftoverChoice.Stop, "reports the group starting there" },
+        { "peer about to start it", [A, A], OnlineHere, [StillCountsUs with { GroupState = GroupState.Pending, Owner = Peer, Generation = 5 }], LeftoverChoice.Stop, "reports the group pending there" },
         { "peer records another owner", [A, A], OnlineHere, [StillCountsUs with { Owner = "server3" }], LeftoverChoice.Stop, "records server3 as its owner" },
         { "peer knows a newer generation", [A, A], OnlineHere, [StillCountsUs with { Generation = 5 }], LeftoverChoice.Stop, "knows generation 5" },
         { "peer's journal knows a newer generation", [A, A], OnlineHere, [StillCountsUs with { JournalGeneration = 6 }], LeftoverChoice.Stop, "knows generation 6" },
