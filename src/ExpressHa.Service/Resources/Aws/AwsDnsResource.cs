@@ -112,7 +112,7 @@ public sealed class AwsDnsResource : IResourceDriver
         var zone = AwsParams.Required(r, "hostedZoneId");
         var name = NormaliseName(AwsParams.Required(r, "recordName"));
         var ip = AddressFor(r, context.Node, context.Config);
-        var budget = new AwsBudget(AwsParams.Seconds(r, "timeoutSeconds", 300));
+        var budget = AwsProbe.Budget(r, 300);
         var clients = _clients.Get(context.Config);
         var current = await budget.Call(c => FindAsync(clients, zone, name, c), "ListResourceRecordSets", cancellationToken).ConfigureAwait(false);
         return current != null && current.Values.Contains(ip) ? ResourceProbe.Active : ResourceProbe.Inactive;

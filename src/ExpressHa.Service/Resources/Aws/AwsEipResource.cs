@@ -79,7 +79,7 @@ public sealed class AwsEipResource : IResourceDriver
     {
         var r = context.Resource;
         var alloc = AwsParams.Required(r, "allocationId");
-        var budget = new AwsBudget(AwsParams.Seconds(r, "timeoutSeconds", 100));
+        var budget = AwsProbe.Budget(r, 100);
         var clients = _clients.Get(context.Config);
         var eni = await LocalEni.ResolveAsync(r, context.Node, clients, budget, cancellationToken).ConfigureAwait(false);
         var address = await DescribeAsync(clients, budget, alloc, cancellationToken).ConfigureAwait(false);

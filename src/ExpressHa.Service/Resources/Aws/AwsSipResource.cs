@@ -111,7 +111,7 @@ public sealed class AwsSipResource : IResourceDriver
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         if (AwsVipResource.OsInterface(r, context.Node.Name) != null && await _os.FindAsync(ip, cancellationToken).ConfigureAwait(false) != null)
             return ResourceProbe.Active;
-        var budget = new AwsBudget(AwsParams.Seconds(r, "timeoutSeconds", 100));
+        var budget = AwsProbe.Budget(r, 100);
         var clients = _clients.Get(context.Config);
         var eniId = await LocalEni.ResolveAsync(r, context.Node, clients, budget, cancellationToken).ConfigureAwait(false);
         var eni = await DescribeEniAsync(clients, budget, eniId, cancellationToken).ConfigureAwait(false);

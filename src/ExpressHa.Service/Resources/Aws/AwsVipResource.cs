@@ -90,7 +90,7 @@ public sealed class AwsVipResource : IResourceDriver
         var iface = OsInterface(r, context.Node.Name);
         if (iface != null) return await _os.FindAsync(ip, cancellationToken).ConfigureAwait(false) != null ? ResourceProbe.Active : ResourceProbe.Inactive;
         var vpcId = AwsParams.Required(r, "vpcId");
-        var budget = new AwsBudget(AwsParams.Seconds(r, "timeoutSeconds", 100));
+        var budget = AwsProbe.Budget(r, 100);
         var dest = ip + "/32";
         var clients = _clients.Get(context.Config);
         var eni = await LocalEni.ResolveAsync(r, context.Node, clients, budget, cancellationToken).ConfigureAwait(false);
