@@ -10,7 +10,8 @@ namespace ExpressHa.Service.Runtime;
 /// that stopped them to move and then restarted before anyone took them over leaves only the intent. Either way the
 /// record is the only trace once the others have accepted the new incarnation, so the new service stops what may be
 /// left and records each group released (stopping, next set, every resource offline) under its old generation before
-/// it sends its first heartbeat: the others then start it elsewhere (ReleasePolicy).</summary>
+/// it sends its first heartbeat: the others then start it elsewhere (ReleasePolicy). The exception is a group adopted
+/// as it runs (<see cref="LeftoverDecision"/>): such a group is no leftover and is left out of this state.</summary>
 public static class Leftovers
 {
     static readonly GroupState[] Held = { GroupState.Starting, GroupState.Online, GroupState.Stopping, GroupState.Failed };
