@@ -27,6 +27,10 @@ public sealed class HeartbeatReport
     /// <summary>Peer → the newest of its heartbeats the sender heard (incarnation and sequence number): the echo that
     /// lets a node prove the others still count it alive (<see cref="Runtime.PeerProofs"/>).</summary>
     public Dictionary<string, HeardEcho> Heard { get; set; } = new();
+    /// <summary>The previous incarnation of the sender whose groups this one adopted at start (its resources still ran
+    /// and every peer still counted it online, <see cref="Runtime.LeftoverDecision"/>): a peer that still counts exactly
+    /// that incarnation online takes the new one as its continuation, not as a restart. Null otherwise.</summary>
+    public long? ResumedFrom { get; set; }
     /// <summary>The watchdog timeout the sender has armed; null when it runs without a watchdog.</summary>
     public int? WatchdogMs { get; set; }
 }

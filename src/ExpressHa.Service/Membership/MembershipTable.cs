@@ -80,7 +80,9 @@ public sealed class MembershipTable
         {
             // A packet from an older incarnation must not replace a newer one.
             if (peer.Report != null && report.SentAtMs <= peer.Report.SentAtMs) return changes;
-            if (peer.State == PeerState.Online && peer.Incarnation != 0)
+            // A new incarnation that adopted what this very incarnation ran (ResumedFrom) continues it: no restart.
+            var continuation = peer.State == PeerState.Online && peer.Incarnation != 0 && report.ResumedFrom == peer.Incarnation;
+            if (peer.State == PeerState.Online && peer.Incarnation != 0 && !continuation)
             {
                 // Restarted within the timeout: whatever it ran is gone. Treat it as lost now (its last report stays for
                 // the recovery decision) and let the new incarnation join only after a full timeout.

@@ -55,6 +55,15 @@ public sealed class LbProbeResource : IResourceDriver
         return Task.CompletedTask;
     }
 
+    /// <summary>The listener lives in the service process, so only a listener of this process counts: active while it
+    /// listens. After a restart nothing of the previous process can still answer health checks (its socket closed
+    /// with it), so the probe says inactive even when another program holds the port (that one is not ours).</summary>
+    public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        var key = LbProbeListeners.Key(context.Config.Cluster.Name, context.Node.Name, context.Resource.Name);
+        return Task.FromResult(LbProbeListeners.Find(key) is { IsListening: true } ? ResourceProbe.Active : ResourceProbe.Inactive);
+    }
+
     static (IPAddress Address, int Port) ReadEndpoint(ExpressHa.Config.ResourceConfig r, string node)
     {
         if (r.GetParameter("port") is not long port || port is < 1 or > 65535)

@@ -58,6 +58,17 @@ public sealed class MirrorResource : IResourceDriver
         }
     }
 
+    /// <summary>Active when this node's copy is primary or its NBD export runs; no engine for the mirror on this node:
+    /// unknown (the engine's start failed, so nothing can be said about the copy).</summary>
+    public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken)
+    {
+        var r = context.Resource;
+        var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
+        if (MirrorExports.Find(key) is not null) return Task.FromResult(ResourceProbe.Active);
+        if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name) is not { } engine) return Task.FromResult(ResourceProbe.Unknown);
+        return Task.FromResult(engine.GetStatus().Role == "Primary" ? ResourceProbe.Active : ResourceProbe.Inactive);
+    }
+
     /// <summary>Promotes, waiting up to connectWaitSeconds while the only obstacle is a peer not yet connected (both
     /// services starting together, a fresh pair): the copy's state is then learnt from the peer, never assumed.</summary>
     static async Task<IBlockDevice> PromoteAsync(IMirrorEngine engine, ExpressHa.Config.ResourceConfig r, CancellationToken ct)

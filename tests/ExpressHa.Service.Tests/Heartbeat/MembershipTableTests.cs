@@ -65,6 +65,24 @@ public class MembershipTableTests
     }
 
     [Fact]
+    public void A_new_incarnation_that_resumed_exactly_the_online_one_continues_it_any_other_is_a_restart()
+    {
+        var t = new MembershipTable(Config(), "server1", 1000);
+        t.Receive(From(7, incarnation: 1), "lan1", 0);
+        var resumed = From(1, incarnation: 2, sentAt: 5000);
+        resumed.ResumedFrom = 1;
+        Assert.Empty(t.Receive(resumed, "lan1", 300));
+        Assert.Equal(PeerState.Online, t.StateOf("server2"));
+        Assert.Equal(2, t.IncarnationOf("server2"));
+        Assert.Equal(2, t.LastReport("server2")!.Incarnation);
+
+        var other = From(1, incarnation: 3, sentAt: 9000);
+        other.ResumedFrom = 1; // resumes an incarnation this node no longer counts online
+        Assert.Equal(new MembershipChange[] { new PeerRestarted("server2") }, t.Receive(other, "lan1", 600));
+        Assert.Equal(PeerState.Lost, t.StateOf("server2"));
+    }
+
+    [Fact]
     public void An_old_incarnation_cannot_replace_a_newer_one()
     {
         var t = new MembershipTable(Config(), "server1", 1000);

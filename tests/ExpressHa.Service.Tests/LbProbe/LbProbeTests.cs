@@ -84,6 +84,23 @@ public sealed class LbProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Probe_ActiveOnlyWhileOurListenerListens_APortHeldByAnotherProgramIsNotOurs()
+    {
+        var port = FreePort();
+        var c = Context(port);
+        Assert.Equal(ResourceProbe.Inactive, await _driver.ProbeAsync(c, CancellationToken.None));
+        await _driver.StartAsync(c, CancellationToken.None);
+        Assert.Equal(ResourceProbe.Active, await _driver.ProbeAsync(c, CancellationToken.None));
+        await _driver.StopAsync(c, CancellationToken.None);
+        Assert.Equal(ResourceProbe.Inactive, await _driver.ProbeAsync(c, CancellationToken.None));
+
+        var other = new TcpListener(IPAddress.Loopback, port);
+        other.Start();
+        try { Assert.Equal(ResourceProbe.Inactive, await _driver.ProbeAsync(c, CancellationToken.None)); }
+        finally { other.Stop(); }
+    }
+
+    [Fact]
     public async Task ListensOnlyWhileActive_StartAndStopAreIdempotent()
     {
         var port = FreePort();

@@ -39,6 +39,22 @@ public sealed class MirrorProbeTests
     }
 
     [Theory]
+    [InlineData("Primary", ExpressHa.Service.Resources.ResourceProbe.Active)]
+    [InlineData("Secondary", ExpressHa.Service.Resources.ResourceProbe.Inactive)]
+    public async Task Mirror_resource_probe_is_active_where_the_copy_is_primary(string role, ExpressHa.Service.Resources.ResourceProbe expected)
+    {
+        var alerts = new RecordingAlerts();
+        var context = TestConfigs.Resource("md1", "mirror", new ParameterBag(), alerts);
+        context.Config.Cluster.Name = "probe-" + Guid.NewGuid().ToString("N");
+        var driver = new ExpressHa.Service.Resources.MirrorResource();
+        Assert.Equal(ExpressHa.Service.Resources.ResourceProbe.Unknown, await driver.ProbeAsync(context, CancellationToken.None)); // no engine here
+        var engine = new StatusEngine(new MirrorStatus { Name = "md1", Node = context.Node.Name, Peer = "server2", Role = role, Connection = "Connected", Disk = "UpToDate", Sync = "None" });
+        MirrorEngines.Add(context.Config.Cluster.Name, context.Node.Name, engine);
+        try { Assert.Equal(expected, await driver.ProbeAsync(context, CancellationToken.None)); }
+        finally { MirrorEngines.Remove(context.Config.Cluster.Name, context.Node.Name, engine); }
+    }
+
+    [Theory]
     [InlineData("Primary", "Disconnected", "UpToDate", "None", true)]     // a lone primary: the link monitor reports it
     [InlineData("Secondary", "Connected", "Inconsistent", "SyncTarget", true)]
     [InlineData("Secondary", "Connected", "Outdated", "None", false)]

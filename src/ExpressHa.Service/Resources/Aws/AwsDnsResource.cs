@@ -105,6 +105,19 @@ public sealed class AwsDnsResource : IResourceDriver
         }
     }
 
+    /// <summary>Active when the record holds this node's address; AWS errors (a missing zone included): unknown.</summary>
+    public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken) => AwsProbe.GuardAsync(async () =>
+    {
+        var r = context.Resource;
+        var zone = AwsParams.Required(r, "hostedZoneId");
+        var name = NormaliseName(AwsParams.Required(r, "recordName"));
+        var ip = AddressFor(r, context.Node, context.Config);
+        var budget = AwsProbe.Budget(r, 300);
+        var clients = _clients.Get(context.Config);
+        var current = await budget.Call(c => FindAsync(clients, zone, name, c), "ListResourceRecordSets", cancellationToken).ConfigureAwait(false);
+        return current != null && current.Values.Contains(ip) ? ResourceProbe.Active : ResourceProbe.Inactive;
+    }, cancellationToken);
+
     /// <summary>The A record with exactly this name, or null (one ListResourceRecordSets call starting at the name).</summary>
     public static async Task<RecordSet?> FindAsync(IAwsClients clients, string zone, string name, CancellationToken ct)
     {

@@ -73,6 +73,19 @@ public sealed class AwsEipResource : IResourceDriver
         }
     }
 
+    /// <summary>Active when the allocation is associated with this node's ENI; AWS errors (a missing allocation
+    /// included): unknown.</summary>
+    public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken) => AwsProbe.GuardAsync(async () =>
+    {
+        var r = context.Resource;
+        var alloc = AwsParams.Required(r, "allocationId");
+        var budget = AwsProbe.Budget(r, 100);
+        var clients = _clients.Get(context.Config);
+        var eni = await LocalEni.ResolveAsync(r, context.Node, clients, budget, cancellationToken).ConfigureAwait(false);
+        var address = await DescribeAsync(clients, budget, alloc, cancellationToken).ConfigureAwait(false);
+        return address.NetworkInterfaceId == eni && !string.IsNullOrEmpty(address.AssociationId) ? ResourceProbe.Active : ResourceProbe.Inactive;
+    }, cancellationToken);
+
     public static async Task<Address> DescribeAsync(IAwsClients clients, AwsBudget budget, string alloc, CancellationToken ct)
     {
         var res = await budget.Call(c => clients.Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { AllocationIds = [alloc] }, c), "DescribeAddresses", ct).ConfigureAwait(false);

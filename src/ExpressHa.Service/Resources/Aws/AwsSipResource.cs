@@ -103,6 +103,21 @@ public sealed class AwsSipResource : IResourceDriver
         }
     }
 
+    /// <summary>Active when this node's ENI holds the address as a secondary IP or the OS holds it (either is
+    /// something a stop removes); AWS errors: unknown.</summary>
+    public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken) => AwsProbe.GuardAsync(async () =>
+    {
+        var r = context.Resource;
+        var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
+        if (AwsVipResource.OsInterface(r, context.Node.Name) != null && await _os.FindAsync(ip, cancellationToken).ConfigureAwait(false) != null)
+            return ResourceProbe.Active;
+        var budget = AwsProbe.Budget(r, 100);
+        var clients = _clients.Get(context.Config);
+        var eniId = await LocalEni.ResolveAsync(r, context.Node, clients, budget, cancellationToken).ConfigureAwait(false);
+        var eni = await DescribeEniAsync(clients, budget, eniId, cancellationToken).ConfigureAwait(false);
+        return Holds(eni, ip) ? ResourceProbe.Active : ResourceProbe.Inactive;
+    }, cancellationToken);
+
     public static bool Holds(NetworkInterface eni, IPAddress ip) =>
         eni.PrivateIpAddresses != null && eni.PrivateIpAddresses.Any(p => p.Primary != true && p.PrivateIpAddress == ip.ToString());
 
