@@ -80,23 +80,16 @@ public sealed class AwsVipResource : IResourceDriver
         context.Alerts.Log(LogModule, $"{context.Resource.Name}: removed {ip} from the OS (the route stays on the last owner)");
     }
 
-    /// <summary>Active when the OS holds the address (a leftover to remove, wherever the routes point), or, with
-    /// interface none, when every route table holding ip/32 points at this node's ENI. Routes pointing here with the
-    /// OS address gone is what a clean stop leaves (the route stays on the last owner): inactive. AWS errors: unknown.</summary>
+    /// <summary>Active when the OS holds the address (a leftover to remove, wherever the routes point). With interface
+    /// none the routes are the only state, and a clean stop leaves them on the last owner, so they cannot show whether the
+    /// resource runs here: unknown (the journal decides). AWS errors: unknown.</summary>
     public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken) => AwsProbe.GuardAsync(async () =>
     {
         var r = context.Resource;
         var ip = AwsParams.Ipv4(AwsParams.String(r, "ip"), "ip");
         var iface = OsInterface(r, context.Node.Name);
-        if (iface != null) return await _os.FindAsync(ip, cancellationToken).ConfigureAwait(false) != null ? ResourceProbe.Active : ResourceProbe.Inactive;
-        var vpcId = AwsParams.Required(r, "vpcId");
-        var budget = AwsProbe.Budget(r, 100);
-        var dest = ip + "/32";
-        var clients = _clients.Get(context.Config);
-        var eni = await LocalEni.ResolveAsync(r, context.Node, clients, budget, cancellationToken).ConfigureAwait(false);
-        var tables = await DescribeVipTablesAsync(clients, budget, vpcId, dest, cancellationToken).ConfigureAwait(false);
-        return tables.Count > 0 && tables.All(t => t.Routes.First(x => x.DestinationCidrBlock == dest).NetworkInterfaceId == eni)
-            ? ResourceProbe.Active : ResourceProbe.Inactive;
+        if (iface == null) return ResourceProbe.Unknown;
+        return await _os.FindAsync(ip, cancellationToken).ConfigureAwait(false) != null ? ResourceProbe.Active : ResourceProbe.Inactive;
     }, cancellationToken);
 
     /// <summary>The OS interface the address goes on; null for "none" (the address is handled outside the cluster, or
