@@ -115,6 +115,8 @@ Describe 'Operations against a live cluster' {
     }
 
     It 'Get-HaGroup -History shows the start on server1 with its timeline' {
+        # The alert of a resource's start is written beside the journal, not with it: wait until the history holds it.
+        Wait-Until { (Get-HaGroup web -History | Select-Object -Last 1).Steps.Step -contains 'resource' } 'the start episode never showed its resource step'
         $episode = Get-HaGroup web -History | Select-Object -Last 1
         $episode.PSObject.TypeNames[0] | Should -Be 'ExpressHa.Api.GroupEpisode'
         $episode.Kind | Should -Be 'start'

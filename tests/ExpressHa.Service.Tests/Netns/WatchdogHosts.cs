@@ -104,6 +104,8 @@ public sealed class WatchdogHosts : IDisposable
     void Reset(string host, string reason)
     {
         var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // Recorded as the watchdog fires, not once every process is gone: killing takes a while on a loaded machine.
+        lock (_gate) Resets[host] = at;
         NsShell.Run("ip", "-n", Switch, "link", "set", host, "down");
         for (var i = 0; i < 50; i++)
         {
@@ -113,7 +115,6 @@ public sealed class WatchdogHosts : IDisposable
             Thread.Sleep(20);
         }
         NsShell.Run("ip", "-n", Ns(host), "addr", "del", Vip + "/24", "dev", "lan1");
-        lock (_gate) Resets[host] = at;
         Write($"{host}: watchdog reset at {at} ({reason})");
     }
 
