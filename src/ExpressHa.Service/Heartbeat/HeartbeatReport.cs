@@ -33,6 +33,9 @@ public sealed class HeartbeatReport
     public long? ResumedFrom { get; set; }
     /// <summary>The watchdog timeout the sender has armed; null when it runs without a watchdog.</summary>
     public int? WatchdogMs { get; set; }
+    /// <summary>With a watchdog: how old the sender's newest proof from a peer may be before it stops feeding
+    /// (<see cref="Watchdog.ProofLease"/>); a survivor's wait for it rests on this.</summary>
+    public int? ProofLeaseMs { get; set; }
 }
 
 public sealed class HeardEcho

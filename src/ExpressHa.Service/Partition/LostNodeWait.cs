@@ -24,6 +24,9 @@ public sealed record LostNodeWaitInputs
     public required int ResolutionCheckMs { get; init; }
     /// <summary>The watchdog timeout the lost node reported armed in its last heartbeat; null when it had none.</summary>
     public int? LostNodeWatchdogMs { get; init; }
+    /// <summary>The proof lease the lost node reported (<see cref="Watchdog.ProofLease"/>); null from a node that reports
+    /// none, which stops feeding at the latest a heartbeat timeout after its last proof.</summary>
+    public int? LostNodeProofLeaseMs { get; init; }
     /// <summary>Milliseconds since any heartbeat path last heard the lost node.</summary>
     public required long SinceLastHeardMs { get; init; }
     /// <summary>Milliseconds since the lost node last reached the witness, as the witness answered this node's partition
@@ -39,8 +42,9 @@ public sealed record LostNodeWaitPlan(WaitBasis Basis, long WaitMs, string Reaso
 /// <item>Fencing configured: the fence decides, no wait here.</item>
 /// <item>Neither fencing nor partition resolution: no wait (the validator warns about this setup; the watchdog is not
 /// relied on either, as nothing tells a node it is on the losing side).</item>
-/// <item>The lost node armed a watchdog: it stops feeding at the latest a heartbeat timeout after its last sign of life
-/// (<see cref="Watchdog.FeedRule"/>), so it is reset by last sign of life + timeout + watchdog timeout; a small margin
+/// <item>The lost node armed a watchdog: it stops feeding at the latest its proof lease after its last sign of life
+/// (<see cref="Watchdog.FeedRule"/>, <see cref="Watchdog.ProofLease"/>; the heartbeat timeout when it reported no lease),
+/// so it is reset by last sign of life + lease + watchdog timeout; a small margin
 /// covers the feed's write after its verdict and the reset itself. The last sign of life is the later of the heartbeats
 /// and the witness.</item>
 /// <item>Partition resolution without a watchdog: the old estimate (timeout + interval + slowest check + 5 s), which a
@@ -63,10 +67,12 @@ public static class LostNodeWait
         if (i.LostNodeWatchdogMs is int w && w > 0)
         {
             var silence = Math.Max(0, Math.Min(i.SinceLastHeardMs, i.WitnessSilenceMs ?? long.MaxValue));
-            var bound = (long)i.HeartbeatTimeoutMs + w + WatchdogMarginMs;
+            var lease = i.LostNodeProofLeaseMs is int l && l > 0 ? Math.Min(l, i.HeartbeatTimeoutMs) : i.HeartbeatTimeoutMs;
+            var bound = (long)lease + w + WatchdogMarginMs;
             var wait = Math.Max(0, bound - silence);
+            var leaseText = lease == i.HeartbeatTimeoutMs ? $"{lease} ms (heartbeat timeout)" : $"{lease} ms (its proof lease)";
             return new LostNodeWaitPlan(WaitBasis.Watchdog, wait,
-                $"its watchdog resets it within {i.HeartbeatTimeoutMs} ms (heartbeat timeout) + {w} ms (watchdog) + {WatchdogMarginMs} ms (margin) " +
+                $"its watchdog resets it within {leaseText} + {w} ms (watchdog) + {WatchdogMarginMs} ms (margin) " +
                 $"of its last sign of life {silence} ms ago");
         }
         {

@@ -137,13 +137,14 @@ public sealed partial class NodeAgent
     {
         var pr = c.Cluster.PartitionResolution;
         long sinceHeard;
-        int? watchdogMs;
+        int? watchdogMs, leaseMs;
         var now = Now;
         lock (_gate)
         {
             var ages = _membership.PathAges(node, now).Values.Where(a => a != null).Select(a => a!.Value).ToList();
             sinceHeard = ages.Count > 0 ? ages.Min() : c.Cluster.Heartbeat.TimeoutMs;
             watchdogMs = _membership.LastReport(node)?.WatchdogMs;
+            leaseMs = _membership.LastReport(node)?.ProofLeaseMs;
         }
         return new LostNodeWaitInputs
         {
@@ -153,6 +154,7 @@ public sealed partial class NodeAgent
             HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
             ResolutionCheckMs = Math.Max(pr.Ping?.TimeoutMs ?? 0, Math.Max(pr.Tcp?.TimeoutMs ?? 0, pr.Http?.TimeoutMs ?? 0)),
             LostNodeWatchdogMs = watchdogMs,
+            LostNodeProofLeaseMs = leaseMs,
             SinceLastHeardMs = sinceHeard,
             WitnessSilenceMs = witnessSilence,
         };

@@ -170,6 +170,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             Seq = seq,
             Heard = heard,
             WatchdogMs = _watchdog?.TimeoutMs,
+            ProofLeaseMs = _watchdog is { } wd ? Watchdog.ProofLease.Ms(Config, wd.TimeoutMs) : null,
             ResumedFrom = _resumedFrom,
             SentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ConfigGeneration = _o.Config.Generation,

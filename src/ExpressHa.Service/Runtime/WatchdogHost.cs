@@ -53,6 +53,7 @@ public sealed partial class NodeAgent
             LostResolution = _lostResolution,
             SurvivorsRelyOnWatchdog = !c.Cluster.Fencing.IsEnabled && c.Cluster.PartitionResolution.IsConfigured,
             HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
+            ProofLeaseMs = _watchdog is { } wd ? ProofLease.Ms(c, wd.TimeoutMs) : null,
             RunsGroups = _local.Snapshot().Groups.Any(Heartbeat.GroupRecords.MayRun),
             Peers = peers,
         });

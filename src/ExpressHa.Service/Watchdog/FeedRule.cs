@@ -32,18 +32,21 @@ public sealed record FeedInputs
     /// <summary>Something of a group may run on this node (its own report says so).</summary>
     public required bool RunsGroups { get; init; }
     public required int HeartbeatTimeoutMs { get; init; }
+    /// <summary>The oldest proof an online peer may give (<see cref="ProofLease"/>); the heartbeat timeout when not set.</summary>
+    public int? ProofLeaseMs { get; init; }
     public required IReadOnlyList<PeerFeedView> Peers { get; init; }
 }
 
 /// <summary>When a node feeds its watchdog: a pure function, so the bound a survivor waits on can be read off it.
 /// <para>A survivor S that lost node L last heard L at time h. Every proof L holds that S still counts it alive was sent
 /// by L before h (S heard that heartbeat, or saw that witness post, before it stopped hearing L), so L stops feeding
-/// at the latest at h + heartbeat timeout and the machine is reset by h + timeout + the watchdog timeout. That is the
-/// bound <see cref="Partition.LostNodeWait"/> makes a survivor without fencing wait.</para>
+/// at the latest at h + its proof lease (<see cref="ProofLease"/>, at most the heartbeat timeout) and the machine is
+/// reset by h + lease + the watchdog timeout. That is the bound <see cref="Partition.LostNodeWait"/> makes a survivor
+/// without fencing wait.</para>
 /// Not fed: the service's loops stalled; this node lost partition resolution; or, when survivors rely on the bound and
 /// this node runs a group, some peer may be counting this node as lost: a lost peer whose loss is not settled here
-/// yet, or an online peer whose last proof is older than the heartbeat timeout (it hears this node no more, even though
-/// this node still hears it).</summary>
+/// yet, or an online peer whose last proof is older than the lease (it may hear this node no more, even though this
+/// node still hears it).</summary>
 public static class FeedRule
 {
     public static FeedVerdict Decide(FeedInputs inputs)
@@ -56,15 +59,16 @@ public static class FeedRule
         // waits for that peer to be confirmed down first (WaitForNodeDown): so a standby resolving a loss, even through
         // the witness's second look, is not reset for it.
         if (!inputs.RunsGroups) return new FeedVerdict(true, "healthy (runs no group)");
+        var lease = inputs.ProofLeaseMs ?? inputs.HeartbeatTimeoutMs;
         foreach (var p in inputs.Peers)
         {
             switch (p.Standing)
             {
                 case PeerStanding.Lost when !p.LossSettled:
                     return new FeedVerdict(false, $"{p.Node} is lost and partition resolution has not let this node survive it yet");
-                case PeerStanding.Online when p.ProofAgeMs is not long age || age > inputs.HeartbeatTimeoutMs:
+                case PeerStanding.Online when p.ProofAgeMs is not long age || age > lease:
                     return new FeedVerdict(false, p.ProofAgeMs is long a
-                        ? $"{p.Node} has not shown for {a} ms that it still hears this node (one-way loss?)"
+                        ? $"{p.Node} has not shown for {a} ms (lease {lease} ms) that it still hears this node (one-way loss?)"
                         : $"{p.Node} has never shown that it hears this node");
             }
         }

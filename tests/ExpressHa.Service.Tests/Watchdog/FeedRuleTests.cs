@@ -38,6 +38,22 @@ public class FeedRuleTests
     }
 
     [Theory]
+    [InlineData(300, 301L, false)]
+    [InlineData(300, 300L, true)]
+    [InlineData(null, 999L, true)]
+    [InlineData(null, 1001L, false)]
+    public void An_online_peers_proof_may_be_as_old_as_the_lease_or_else_the_heartbeat_timeout(int? lease, long proofAge, bool feed)
+    {
+        var v = FeedRule.Decide(new FeedInputs
+        {
+            LoopsAlive = true, LostResolution = false, SurvivorsRelyOnWatchdog = true, HeartbeatTimeoutMs = 1000, ProofLeaseMs = lease,
+            RunsGroups = true, Peers = new[] { P(PeerStanding.Online, proofAge: proofAge) },
+        });
+        Assert.Equal(feed, v.Feed);
+        if (!feed) Assert.Contains($"lease {lease ?? 1000} ms", v.Reason);
+    }
+
+    [Theory]
     [InlineData(true, false, false, "healthy (runs no group)")]
     [InlineData(true, true, false, "lost partition resolution")]
     [InlineData(false, false, false, "stalled")]
