@@ -23,7 +23,7 @@ public sealed partial class MirrorEngine
     bool CanConnect()
     {
         lock (_state)
-            return !_disposed && !LinkBlockedForTest && _frozen is null && !_restoring && _session is null && Volatile.Read(ref _handshaking) == 0
+            return !_disposed && !LinkBlockedForTest && _frozen is null && !_restoring && _sm.IsUnconnected
                    && !_meta!.Has(MetaFlags.SuspendedSource);
     }
 
@@ -71,9 +71,10 @@ public sealed partial class MirrorEngine
     /// <summary>Handshake, then the session until the link ends.</summary>
     async Task RunLinkAsync(MirrorLink link, bool dialer, CancellationToken ct)
     {
-        if (Interlocked.Increment(ref _handshaking) != 1)
+        bool mine;
+        lock (_state) mine = _sm.TryBeginHandshake();
+        if (!mine)
         {
-            Interlocked.Decrement(ref _handshaking);
             link.Close();
             return;
         }
@@ -85,7 +86,14 @@ public sealed partial class MirrorEngine
             if (s is null) { link.Close(); return; }
             await OnOwnThread(() => SessionLoopAsync(s), "mirror " + Name).ConfigureAwait(false);
         }
-        finally { Interlocked.Decrement(ref _handshaking); }
+        finally
+        {
+            lock (_state)
+            {
+                _sm.HandshakeBroke();
+                _sm.LinkTaskFinished();
+            }
+        }
     }
 
     string? _lastLinkLog;
@@ -194,13 +202,13 @@ public sealed partial class MirrorEngine
         }
         catch (AuthException)
         {
-            SetLinkProblem("AuthFailed", $"mirror-connect authentication with {_o.PeerNode} failed: the nodes hold different cluster keys",
+            SetLinkProblem(ConnectionState.AuthFailed, $"mirror-connect authentication with {_o.PeerNode} failed: the nodes hold different cluster keys",
                 EventAuthFailed);
             return null;
         }
         catch (KeyException)
         {
-            SetLinkProblem("KeyMismatch", $"mirror-connect key mismatch with {_o.PeerNode}: both nodes need the same key file", EventKeyMismatch);
+            SetLinkProblem(ConnectionState.KeyMismatch, $"mirror-connect key mismatch with {_o.PeerNode}: both nodes need the same key file", EventKeyMismatch);
             return null;
         }
 
@@ -221,13 +229,14 @@ public sealed partial class MirrorEngine
             throw new InvalidDataException($"the connection is from mirror '{m.Mirror}' on '{m.Node}', expected mirror {Name} on {_o.PeerNode}");
     }
 
-    void SetLinkProblem(string state, string message, int eventId)
+    void SetLinkProblem(ConnectionState state, string message, int eventId)
     {
         bool changed;
         lock (_state)
         {
-            changed = _linkProblem != state;
-            _linkProblem = state;
+            changed = _sm.ShownConnection != state;
+            if (state == ConnectionState.AuthFailed) _sm.HandshakeAuthFailed();
+            else _sm.HandshakeKeyMismatch();
             _lastError = message;
         }
         if (changed) Alert(AlertLevels.Error, eventId, message);
@@ -254,14 +263,15 @@ public sealed partial class MirrorEngine
             s.PeerPrimary = peer.Primary;
             s.Decision = d;
             _peerGeneration = peer.Current;
-            _linkProblem = null;
             switch (d.Action)
             {
                 case SyncAction.Incompatible:
+                    _sm.HandshakeRefused();
                     _lastError = $"mirror {Name}: cannot connect to {_o.PeerNode}: {d.Reason}";
                     LinkLog(_lastError);
                     return null;
                 case SyncAction.Suspended:
+                    _sm.HandshakeRefused();
                     LinkLog($"replication with {_o.PeerNode} is suspended");
                     return null;
                 case SyncAction.SplitBrain:
@@ -282,12 +292,12 @@ public sealed partial class MirrorEngine
                     break;
             }
             s.Established = true;
-            s.Replicating = _primary && d.Action is SyncAction.InSync or SyncAction.Source;
+            s.Replicating = _sm.IsPrimary && d.Action is SyncAction.InSync or SyncAction.Source;
             _session = s;
-            _everConnected = true;
-            _sawLinkDownWhileUpToDate = false;
+            _sm.SessionEstablished(d.Action);
             _peerDown = false;
             _peerDownSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Settle();
         }
         Log($"connected to {_o.PeerNode} ({(s.Link.Encrypted ? "encrypted" : "plain")}): {d}");
         if (alertSplit)
@@ -295,7 +305,7 @@ public sealed partial class MirrorEngine
                 $"mirror {Name}: split brain detected between {_o.LocalNode} and {_o.PeerNode} ({d.Reason}); no data moves until Repair-HaMirror -Source <node>");
         if (alertConnected) Alert(AlertLevels.Info, EventConnected, $"mirror {Name}: {_o.LocalNode} connected to {_o.PeerNode}");
         bool primaryWithBits;
-        lock (_bitsLock) primaryWithBits = _primary && _meta!.Bitmap.Count > 0;
+        lock (_bitsLock) primaryWithBits = _sm.IsPrimary && _meta!.Bitmap.Count > 0;
         if (d.Action == SyncAction.Source) StartResyncSource(s, d.Full);
         else if (d.Action == SyncAction.InSync && primaryWithBits) StartResyncSource(s, false);
         return s;
@@ -373,7 +383,7 @@ public sealed partial class MirrorEngine
                 bool conflict;
                 lock (_state)
                 {
-                    conflict = f.A != 0 && (_primary || _promotingViaLink);
+                    conflict = f.A != 0 && _sm.Role != MirrorRole.Secondary;
                     if (!conflict)
                     {
                         s.PeerPrimary = f.A != 0;
@@ -411,11 +421,12 @@ public sealed partial class MirrorEngine
             case FrameType.Outdate:
                 lock (_state)
                 {
-                    if (_primary) throw new InvalidDataException("the peer asked the primary to outdate itself");
+                    if (_sm.IsPrimary) throw new InvalidDataException("the peer asked the primary to outdate itself");
                     _meta!.Set(MetaFlags.Outdated, true);
                     if (f.A == 1) _meta.Set(MetaFlags.SuspendedTarget, true);
                     _meta.WriteHeader();
-                    s.Decision = new SyncDecisionResult(SyncAction.Target, false, "outdated by the peer");
+                    if (_session == s) _sm.MoveReplication(ReplicationState.StartingSyncTarget);
+                    Settle();
                 }
                 Log(f.A == 1 ? $"{_o.PeerNode} suspended replication; this copy stays at the rest point (outdated)" : "outdated by the peer");
                 await s.Link.SendAsync(new MirrorFrame(FrameType.OutdateAck, f.Id), s.Token).ConfigureAwait(false);
@@ -436,7 +447,7 @@ public sealed partial class MirrorEngine
         bool wasReplicating;
         lock (_state)
         {
-            wasReplicating = _primary && s.Replicating;
+            wasReplicating = _sm.IsPrimary && s.Replicating;
             s.Planned = true;
             s.Replicating = false;
             if (wasReplicating)
@@ -444,6 +455,7 @@ public sealed partial class MirrorEngine
                 _meta!.Gen.StartNew();
                 _meta.WriteHeader();
             }
+            Settle();
         }
         if (wasReplicating)
             Alert(AlertLevels.Error, EventBreak,
@@ -454,7 +466,7 @@ public sealed partial class MirrorEngine
     void ApplyPeerWrite(MirrorFrame f)
     {
         lock (_state)
-            if (_primary) throw new InvalidDataException("the peer sent a write to the primary");
+            if (_sm.IsPrimary) throw new InvalidDataException("the peer sent a write to the primary");
         long len = (f.Flags & MirrorFrame.FlagZero) != 0 ? f.B : f.Payload.Length;
         if (f.A < 0 || f.A + len > _o.SizeBytes) throw new InvalidDataException($"peer write at {f.A}+{len} is outside the device");
         if ((f.Flags & MirrorFrame.FlagZero) != 0) WriteZeroesLocal(f.A, f.B);
@@ -471,16 +483,15 @@ public sealed partial class MirrorEngine
         {
             if (s.Ended) return;
             s.Ended = true;
-            if (_session == s) _session = null;
-            if (s.Established && !s.Planned)
+            bool current = _session == s;
+            if (current) _session = null;
+            if (s.Established && !s.Planned && _sm.IsPrimary && s.Replicating && _frozen is null && !_disposed)
+                startFreeze = _frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (current)
             {
-                if (_primary && s.Replicating && _frozen is null && !_disposed)
-                    startFreeze = _frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                else if (!_primary && s.Decision.Action is SyncAction.InSync or SyncAction.Source && !_meta!.Has(MetaFlags.Outdated)
-                         && !_meta.Has(MetaFlags.SyncTargetInProgress) && _meta.Gen.Current != 0)
-                    _sawLinkDownWhileUpToDate = true;
+                _sm.SessionEnded(s.Planned, _meta!.Gen.Current != 0);
+                Settle();
             }
-            if (s.Established) _sync = SyncAction.InSync;
         }
         try { s.Cts.Cancel(); } catch { }
         s.Link.Close();
@@ -528,6 +539,7 @@ public sealed partial class MirrorEngine
             _meta.WriteHeader();
             _frozen = null;
             _lastError = $"mirror break: lost {_o.PeerNode}";
+            Settle();
         }
         Alert(AlertLevels.Error, EventBreak,
             $"mirror break: mirror {Name} lost {_o.PeerNode} ({how}); {_o.LocalNode} goes on alone and records the changes for a differential resync");

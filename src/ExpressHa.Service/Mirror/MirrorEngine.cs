@@ -28,16 +28,11 @@ public sealed partial class MirrorEngine : IMirrorEngine
     bool _started, _disposed;
 
     // Role and link (under _state).
-    bool _primary;
-    bool _promotingViaLink;
+    readonly MirrorStateMachine _sm;
     int _deviceEpoch;
     PrimaryDevice? _device;
     int _inflight;
     MirrorSession? _session;
-    int _handshaking;
-    bool _everConnected;
-    string? _linkProblem;          // AuthFailed, KeyMismatch: until the next good handshake
-    bool _sawLinkDownWhileUpToDate;
     TaskCompletionSource? _frozen;       // link lost while replicating: until the peer is outdated or down
     TaskCompletionSource? _suspendGate;  // SuspendAsync holds writes while it flushes and outdates the peer
     bool _peerDown;
@@ -48,7 +43,6 @@ public sealed partial class MirrorEngine : IMirrorEngine
     bool _splitBrainAlerted;
 
     // Resync progress (under _state).
-    SyncAction _sync = SyncAction.InSync; // InSync = none, Source, Target
     long _syncStartBlocks, _targetRemaining, _syncBytesRun;
     readonly Stopwatch _syncWatch = new();
     long _resyncedBytes;
@@ -57,7 +51,18 @@ public sealed partial class MirrorEngine : IMirrorEngine
     {
         options.Validate();
         _o = options;
+        _sm = new MirrorStateMachine(Log);
     }
+
+    /// <summary>How many illegal state changes the state machine saw (zero unless the engine has a bug).</summary>
+    internal int IllegalStateChanges { get { lock (_state) return _sm.IllegalChanges; } }
+
+    /// <summary>The disk state rule's facts about this copy now. Caller holds _state.</summary>
+    CopyFacts Facts() => new(_meta is not null, _meta?.Flags ?? MetaFlags.None, _meta is { Gen.Current: not 0 },
+        _session is { } s && s.Peer.Current != 0);
+
+    /// <summary>After every change of role, session, replication or metadata: the disk state follows. Caller holds _state.</summary>
+    void Settle() => _sm.Settle(Facts());
 
     public string Name => _o.Name;
     public MirrorOptions Options => _o;
@@ -75,6 +80,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
         {
             _meta!.Set(MetaFlags.CleanShutdown, false);
             _meta.WriteHeader();
+            _sm.Started();
         }
         var listener = new TcpListener(_o.ListenEndPoint);
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -110,7 +116,11 @@ public sealed partial class MirrorEngine : IMirrorEngine
             }
             catch { data.Dispose(); throw; }
             _data = data;
-            _meta = meta;
+            lock (_state)
+            {
+                _meta = meta;
+                Settle();
+            }
         }
         catch { meta.Dispose(); throw; }
     }
@@ -128,16 +138,16 @@ public sealed partial class MirrorEngine : IMirrorEngine
             PrimaryDevice device;
             lock (_state)
             {
-                if (_primary) return _device!;
+                if (_sm.IsPrimary) return _device!;
                 var m = _meta!;
                 s = _session is { Established: true, Ended: false } x ? x : null;
-                if (m.Has(MetaFlags.SyncTargetInProgress) || _sync == SyncAction.Target || (s is not null && s.Decision.Action == SyncAction.Target))
+                if (m.Has(MetaFlags.SyncTargetInProgress) || _sm.Replication is ReplicationState.SyncTarget or ReplicationState.StartingSyncTarget)
                     throw new MirrorException(MirrorErrorCodes.Inconsistent,
                         $"mirror {Name}: the copy on {_o.LocalNode} is inconsistent (resync from {_o.PeerNode} in progress)");
                 if (m.Has(MetaFlags.Outdated))
                     throw new MirrorException(MirrorErrorCodes.Outdated,
                         $"mirror {Name}: the copy on {_o.LocalNode} is outdated (the peer went on without it); resync from {_o.PeerNode}, or run Repair-HaMirror -Source {_o.LocalNode} to force it");
-                if ((m.Has(MetaFlags.SplitBrain) && !m.Has(MetaFlags.ForcedSource)) || s?.Decision.Action == SyncAction.SplitBrain)
+                if ((m.Has(MetaFlags.SplitBrain) && !m.Has(MetaFlags.ForcedSource)) || _sm.Replication == ReplicationState.SplitBrain)
                     throw new MirrorException(MirrorErrorCodes.SplitBrain,
                         $"mirror {Name}: split brain between {_o.LocalNode} and {_o.PeerNode}; run Repair-HaMirror -Source <node whose data wins>");
                 if (s is not null)
@@ -147,7 +157,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                     if (m.Gen.Current == 0 && s.Peer.Current != 0)
                         throw new MirrorException(MirrorErrorCodes.Inconsistent, $"mirror {Name}: the copy on {_o.LocalNode} holds no data yet");
                 }
-                else if (!(_sawLinkDownWhileUpToDate || m.Has(MetaFlags.ForcedSource) || m.Has(MetaFlags.SuspendedSource)))
+                else if (!(_sm.UpToDateAtLinkLoss || m.Has(MetaFlags.ForcedSource) || m.Has(MetaFlags.SuspendedSource)))
                 {
                     if (m.Gen.Current == 0)
                         throw new MirrorException(MirrorErrorCodes.Inconsistent,
@@ -155,7 +165,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                     throw new MirrorException(MirrorErrorCodes.PeerUnknown,
                         $"mirror {Name}: the copy on {_o.LocalNode} is Consistent but the peer's state is unknown; connect the peer or run Repair-HaMirror -Source {_o.LocalNode} to force");
                 }
-                if (s is not null) _promotingViaLink = true;
+                if (s is not null) _sm.MoveRole(MirrorRole.Promoting);
             }
             if (s is not null)
             {
@@ -164,22 +174,23 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 try { ack = await s.RequestAsync(new MirrorFrame(FrameType.Role, s.NextId(), A: 1), _o.AckTimeout, ct).ConfigureAwait(false); }
                 catch (Exception e)
                 {
-                    lock (_state) _promotingViaLink = false;
+                    lock (_state) { _sm.MoveRole(MirrorRole.Secondary); Settle(); }
                     EndSession(s, $"role change not acknowledged: {e.Message}");
                     throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: the link to {_o.PeerNode} failed during promotion; retry", e);
                 }
                 if (ack.A != 0)
                 {
-                    lock (_state) _promotingViaLink = false;
+                    lock (_state) { _sm.MoveRole(MirrorRole.Secondary); Settle(); }
                     throw new MirrorException(MirrorErrorCodes.PeerPrimary, $"mirror {Name}: {_o.PeerNode} is primary or being promoted");
                 }
             }
             lock (_state)
             {
-                _promotingViaLink = false;
                 var m = _meta!;
                 if (s is not null && (s.Ended || _session != s))
                 {
+                    _sm.MoveRole(MirrorRole.Secondary);
+                    Settle();
                     _ = SendRoleQuietly(s, false);
                     throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: the link to {_o.PeerNode} changed during promotion; retry");
                 }
@@ -187,10 +198,11 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 if (s is null || fullSync) m.Gen.StartNew();
                 m.Set(MetaFlags.WasPrimary, true);
                 m.WriteHeader();
-                _primary = true;
+                _sm.MoveRole(MirrorRole.Primary);
                 _deviceEpoch++;
                 _device = device = new PrimaryDevice(this, _deviceEpoch);
-                if (s is not null && s.Decision.Action is SyncAction.InSync or SyncAction.Source) s.Replicating = true;
+                if (s is not null && DiskStateRule.IsNewestSide(_sm.Replication)) s.Replicating = true;
+                Settle();
             }
             Log($"promoted ({(s is null ? "alone" : "connected")}); generation {Generations.Hex(_meta!.Gen.Current)}");
             if (s is not null && fullSync) StartResyncSource(s, full: true);
@@ -212,17 +224,18 @@ public sealed partial class MirrorEngine : IMirrorEngine
         int epoch;
         lock (_state)
         {
-            if (!_primary) return;
+            if (!_sm.IsPrimary) return;
             epoch = _deviceEpoch;
         }
         try { await FlushCoreAsync(epoch, ct).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException) { Log($"flush on demote: {e.Message}"); }
         lock (_state)
         {
-            _primary = false;
+            _sm.MoveRole(MirrorRole.Secondary);
             _deviceEpoch++;
             _device = null;
             if (_session is { } s0) s0.Replicating = false;
+            Settle();
         }
         var sw = Stopwatch.StartNew();
         while (Volatile.Read(ref _inflight) > 0 && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(5, ct).ConfigureAwait(false);
@@ -261,7 +274,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
             lock (_state)
             {
                 if (_meta!.Has(MetaFlags.SuspendedSource)) return;
-                s = _session is { Established: true, Ended: false, Decision.Action: SyncAction.InSync } x && _sync == SyncAction.InSync
+                s = _session is { Established: true, Ended: false } x && _sm.Replication == ReplicationState.Established
                     ? x : throw new MirrorException(MirrorErrorCodes.Busy,
                         $"mirror {Name}: replication can be suspended only while connected and in sync");
                 if (s.PeerPrimary) throw new MirrorException(MirrorErrorCodes.NotPrimary, $"mirror {Name}: {_o.PeerNode} is primary; suspend there");
@@ -280,6 +293,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 _meta.WriteHeader();
                 s.Replicating = false;
                 s.Planned = true;
+                Settle();
             }
             EndSession(s, "replication suspended");
             Log($"replication suspended; generation {Generations.Hex(_meta!.Gen.Current)}");
@@ -307,6 +321,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                     throw new MirrorException(MirrorErrorCodes.NotSuspended, $"mirror {Name}: replication is not suspended on {_o.LocalNode}");
                 _meta.Set(MetaFlags.SuspendedSource, false);
                 _meta.WriteHeader();
+                Settle();
             }
             Log("replication resumed");
         }
@@ -328,7 +343,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
             {
                 var m = _meta!;
                 s = _session;
-                bool healthy = s is { Established: true, Ended: false } && s.Decision.Action != SyncAction.SplitBrain
+                bool healthy = s is { Established: true, Ended: false } && _sm.Replication != ReplicationState.SplitBrain
                                && !m.Has(MetaFlags.SplitBrain) && !m.Has(MetaFlags.Outdated) && !m.Has(MetaFlags.SyncTargetInProgress);
                 if (sourceNode == _o.LocalNode && healthy)
                 {
@@ -344,14 +359,15 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 }
                 else
                 {
-                    if (_primary)
+                    if (_sm.IsPrimary)
                         throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {_o.LocalNode} is primary; demote it before discarding its copy");
                     m.Set(MetaFlags.DiscardMine, true);
                     m.Set(MetaFlags.ForcedSource, false);
                 }
                 m.WriteHeader();
                 _splitBrainAlerted = false;
-                if (s is not null && !(s.Replicating && _primary)) s.Planned = true;
+                if (s is not null && !(s.Replicating && _sm.IsPrimary)) s.Planned = true;
+                Settle();
             }
             Log($"repair: the copy on {sourceNode} wins");
             // Renegotiate: the next handshake applies the repair.
@@ -369,12 +385,13 @@ public sealed partial class MirrorEngine : IMirrorEngine
             MirrorSession? s;
             lock (_state)
             {
-                if (_primary) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {_o.LocalNode} is primary; it cannot be outdated");
+                if (_sm.IsPrimary) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {_o.LocalNode} is primary; it cannot be outdated");
                 _meta!.Set(MetaFlags.Outdated, true);
                 _meta.WriteHeader();
-                _sawLinkDownWhileUpToDate = false;
+                _sm.Outdated();
                 s = _session;
                 if (s is not null) s.Planned = true;
+                Settle();
             }
             Log("marked outdated at the peer's request");
             if (s is not null) EndSession(s, "outdated by the peer");
@@ -399,7 +416,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
         if (_started)
         {
             lock (_state)
-                if (_primary || !_meta!.Has(MetaFlags.SuspendedTarget))
+                if (_sm.IsPrimary || !_meta!.Has(MetaFlags.SuspendedTarget))
                     throw new MirrorException(MirrorErrorCodes.NotSuspended,
                         $"mirror {Name}: copy out needs a secondary whose replication is suspended (or a stopped mirror)");
         }
@@ -431,7 +448,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 throw new MirrorException(MirrorErrorCodes.SizeMismatch, $"mirror {Name}: image '{sourcePath}' holds {len} bytes, more than the mirror's {_o.SizeBytes}");
             lock (_state)
             {
-                if (_primary) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {_o.LocalNode} is primary; stop the group first");
+                if (_sm.IsPrimary) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {_o.LocalNode} is primary; stop the group first");
                 if (_session is { PeerPrimary: true })
                     throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {_o.PeerNode} is primary; stop the group first");
                 _restoring = true;
@@ -462,6 +479,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                 m.Set(MetaFlags.Outdated | MetaFlags.SyncTargetInProgress | MetaFlags.DiscardMine | MetaFlags.SplitBrain | MetaFlags.SuspendedTarget, false);
                 lock (_bitsLock) { m.Bitmap.SetAll(); m.PersistBitmap(); }
                 m.WriteHeader();
+                Settle();
             }
             Log($"restored from '{sourcePath}'; generation {Generations.Hex(_meta!.Gen.Current)}; the peer gets a full resync");
         }
@@ -478,40 +496,28 @@ public sealed partial class MirrorEngine : IMirrorEngine
     {
         lock (_state)
         {
+            var flags = _meta?.Flags ?? MetaFlags.None;
+            var repl = _sm.Replication;
             var st = new MirrorStatus
             {
                 Name = Name, Node = _o.LocalNode, Peer = _o.PeerNode, SizeBytes = _o.SizeBytes, BlockSize = BlockSize,
-                Role = _primary ? "Primary" : "Secondary", Encrypted = _o.EncryptionKey is not null, LastError = _lastError,
+                Role = MirrorStatusNames.Role(_sm.Role), Encrypted = _o.EncryptionKey is not null, LastError = _lastError,
                 PeerGeneration = _peerGeneration == 0 ? "" : Generations.Hex(_peerGeneration),
+                Connection = MirrorStatusNames.Connection(_sm.ShownConnection, repl, flags),
+                Disk = MirrorStatusNames.Disk(_sm.Disk),
+                Sync = MirrorStatusNames.Sync(repl),
             };
-            if (_meta is null)
-            {
-                st.Connection = "Disconnected";
-                st.Disk = "Failed";
-                return st;
-            }
-            var m = _meta;
-            var s = _session is { Established: true, Ended: false } x ? x : null;
+            if (_meta is not { } m) return st;
             st.CurrentGeneration = Generations.Hex(m.Gen.Current);
             st.BitmapGeneration = Generations.Hex(m.Gen.BitmapGen);
-            st.Connection =
-                s is not null ? (s.Decision.Action == SyncAction.SplitBrain ? "SplitBrain" : "Connected")
-                : m.Has(MetaFlags.SuspendedSource) || m.Has(MetaFlags.SuspendedTarget) ? "Suspended"
-                : _linkProblem ?? (m.Has(MetaFlags.SplitBrain) ? "SplitBrain" : !_started ? "Disconnected" : _everConnected ? "Disconnected" : "Connecting");
-            st.Disk =
-                m.Has(MetaFlags.SyncTargetInProgress) || _sync == SyncAction.Target ? "Inconsistent"
-                : m.Has(MetaFlags.Outdated) ? "Outdated"
-                : m.Gen.Current == 0 && !(s is not null && s.Peer.Current == 0) ? "Inconsistent"
-                : _primary || (s is not null && s.Decision.Action is SyncAction.InSync or SyncAction.Source) || m.Has(MetaFlags.SuspendedSource) ? "UpToDate"
-                : "Consistent";
-            st.Sync = _sync switch { SyncAction.Source => "SyncSource", SyncAction.Target => "SyncTarget", _ => "None" };
+            bool target = repl == ReplicationState.SyncTarget, resyncing = target || repl == ReplicationState.SyncSource;
             long dirtyBlocks;
-            lock (_bitsLock) dirtyBlocks = _sync == SyncAction.Target ? _targetRemaining : m.Bitmap.Count;
+            lock (_bitsLock) dirtyBlocks = target ? _targetRemaining : m.Bitmap.Count;
             st.DirtyBytes = Math.Min(dirtyBlocks * BlockSize, _o.SizeBytes);
-            long start = _sync == SyncAction.Target ? Math.Max(_syncStartBlocks, _targetRemaining) : _syncStartBlocks;
-            st.SyncPercent = _sync == SyncAction.InSync || start == 0 ? (st.Disk == "Inconsistent" ? 0 : 100)
+            long start = target ? Math.Max(_syncStartBlocks, _targetRemaining) : _syncStartBlocks;
+            st.SyncPercent = !resyncing || start == 0 ? (_sm.Disk == DiskState.Inconsistent ? 0 : 100)
                 : Math.Round(100.0 * Math.Clamp(1.0 - (double)dirtyBlocks / start, 0, 1), 2);
-            st.ResyncBytesPerSecond = _sync != SyncAction.InSync && _syncWatch.Elapsed.TotalSeconds > 0.05
+            st.ResyncBytesPerSecond = resyncing && _syncWatch.Elapsed.TotalSeconds > 0.05
                 ? (long)(_syncBytesRun / _syncWatch.Elapsed.TotalSeconds) : 0;
             return st;
         }
@@ -571,7 +577,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
         }
         MirrorSession? s;
         lock (_state) s = _session is { Established: true, Ended: false } x ? x : null;
-        if (s is not null && s.PeerPrimary && !_primary)
+        if (s is not null && s.PeerPrimary && !_sm.IsPrimary)
         {
             // A clean stop of the standby: outdate this copy first and tell the primary, so it goes on without a freeze.
             try
@@ -582,6 +588,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
                     {
                         _meta.Set(MetaFlags.Outdated, true);
                         _meta.WriteHeader();
+                        Settle();
                     }
                 }
                 await s.RequestAsync(new MirrorFrame(FrameType.Leaving, s.NextId()), TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
@@ -622,10 +629,12 @@ public sealed partial class MirrorEngine : IMirrorEngine
         foreach (var t in new[] { _dialLoop, _acceptLoop })
             if (t is not null) try { await t.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); } catch { }
         var sw = Stopwatch.StartNew();
-        while (Volatile.Read(ref _handshaking) > 0 && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
+        while (HasLink() && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    bool HasLink() { lock (_state) return _sm.HasLink; }
 
     bool IsDialer => string.CompareOrdinal(_o.LocalNode, _o.PeerNode) < 0;
 
@@ -661,7 +670,7 @@ public sealed partial class MirrorEngine : IMirrorEngine
         return new MirrorNodeState
         {
             Node = _o.LocalNode, Size = _o.SizeBytes, BlockSize = BlockSize, Current = m.Gen.Current, BitmapGen = m.Gen.BitmapGen,
-            History1 = m.Gen.History1, History2 = m.Gen.History2, Flags = m.Flags, SyncTowards = m.SyncTowards, Primary = _primary,
+            History1 = m.Gen.History1, History2 = m.Gen.History2, Flags = m.Flags, SyncTowards = m.SyncTowards, Primary = _sm.IsPrimary,
             DirtyBlocks = dirty,
         };
     }

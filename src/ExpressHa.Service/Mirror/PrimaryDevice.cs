@@ -55,7 +55,7 @@ public sealed partial class MirrorEngine
             lock (_state)
             {
                 if (_disposed) throw new BlockDeviceException(BlockDeviceException.ESHUTDOWN, $"mirror {Name} is shutting down");
-                if (!_primary || epoch != _deviceEpoch)
+                if (!_sm.IsPrimary || epoch != _deviceEpoch)
                     throw new BlockDeviceException(BlockDeviceException.EPERM, $"mirror {Name} is not primary on {_o.LocalNode}");
                 var hold = _frozen ?? _suspendGate;
                 if (hold is null) { _inflight++; return; }
@@ -84,7 +84,7 @@ public sealed partial class MirrorEngine
     {
         CheckRange(offset, buffer.Length);
         lock (_state)
-            if (!_primary || epoch != _deviceEpoch)
+            if (!_sm.IsPrimary || epoch != _deviceEpoch)
                 throw new BlockDeviceException(BlockDeviceException.EPERM, $"mirror {Name} is not primary on {_o.LocalNode}");
         int done = 0;
         while (done < buffer.Length)

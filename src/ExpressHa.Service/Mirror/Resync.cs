@@ -39,7 +39,7 @@ public sealed partial class MirrorEngine
             }
             lock (_state)
             {
-                _sync = SyncAction.Source;
+                if (_session == s) _sm.MoveReplication(ReplicationState.SyncSource);
                 _syncStartBlocks = count;
                 _syncBytesRun = 0;
                 _syncWatch.Restart();
@@ -86,15 +86,15 @@ public sealed partial class MirrorEngine
             {
                 m.Gen.CompleteSync();
                 m.Set(MetaFlags.ForcedSource | MetaFlags.SplitBrain | MetaFlags.DiscardMine, false);
-                if (!_primary) m.Set(MetaFlags.WasPrimary, false); // a crashed primary's copy is now on both
+                if (!_sm.IsPrimary) m.Set(MetaFlags.WasPrimary, false); // a crashed primary's copy is now on both
                 m.WriteHeader();
-                _sync = SyncAction.InSync;
-                s.Decision = new SyncDecisionResult(SyncAction.InSync, false, "resync finished");
+                if (_session == s) _sm.MoveReplication(ReplicationState.Established);
                 s.Peer = s.Peer with { Current = after.Current, Flags = s.Peer.Flags & ~(MetaFlags.Outdated | MetaFlags.SyncTargetInProgress) };
                 _peerGeneration = after.Current;
                 secs = _syncWatch.Elapsed.TotalSeconds;
                 bytes = _syncBytesRun;
                 _syncWatch.Reset();
+                Settle();
             }
             Alert(AlertLevels.Info, EventResyncFinished,
                 $"mirror {Name}: resync {_o.LocalNode} -> {_o.PeerNode} finished: {bytes} bytes in {secs:0.0} s");
@@ -170,17 +170,17 @@ public sealed partial class MirrorEngine
         byte[] bits;
         lock (_state)
         {
-            if (_primary) throw new InvalidDataException("the peer wants to resync over the primary");
+            if (_sm.IsPrimary) throw new InvalidDataException("the peer wants to resync over the primary");
             _meta!.Set(MetaFlags.SyncTargetInProgress, true);
             _meta.Set(MetaFlags.Consistent, false);
             _meta.SyncTowards = (ulong)f.A;
             _meta.WriteHeader();
-            _sync = SyncAction.Target;
+            if (_session == s) _sm.MoveReplication(ReplicationState.SyncTarget);
             _syncStartBlocks = f.B;
             _targetRemaining = f.B;
             _syncBytesRun = 0;
             _syncWatch.Restart();
-            s.Decision = new SyncDecisionResult(SyncAction.Target, s.Decision.Full, s.Decision.Reason);
+            Settle();
             lock (_bitsLock) bits = (byte[])_meta.Bitmap.Bytes.Clone();
         }
         Log($"resync from {_o.PeerNode} started ({f.B} blocks)");
@@ -227,15 +227,15 @@ public sealed partial class MirrorEngine
             m.Set(MetaFlags.SyncTargetInProgress | MetaFlags.Outdated | MetaFlags.DiscardMine | MetaFlags.SplitBrain
                   | MetaFlags.SuspendedTarget | MetaFlags.ForcedSource, false);
             m.Set(MetaFlags.Consistent, true);
-            if (!_primary) m.Set(MetaFlags.WasPrimary, false);
+            if (!_sm.IsPrimary) m.Set(MetaFlags.WasPrimary, false);
             m.SyncTowards = 0;
             lock (_bitsLock) { m.Bitmap.ClearAll(); m.PersistBitmap(); }
             m.WriteHeader();
             m.Flush();
-            _sync = SyncAction.InSync;
+            if (_session == s) _sm.MoveReplication(ReplicationState.Established);
             _targetRemaining = 0;
             _peerGeneration = msg.Current;
-            s.Decision = new SyncDecisionResult(SyncAction.InSync, false, "resync finished");
+            Settle();
             bytes = _syncBytesRun;
             _syncWatch.Reset();
         }
