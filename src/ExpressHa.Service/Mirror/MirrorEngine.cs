@@ -2,6 +2,20 @@ using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
+// The engine's locking rule. Four locks, outermost first; a lock is only ever taken inside those above it:
+// 1. The admin gate (MirrorSide.Admin, a SemaphoreSlim): one operation at a time among promote, demote, suspend,
+//    resume, repair, outdate, restore and the shutdown's demote. Held across awaits on purpose: an operation is a
+//    sequence of steps with the peer.
+// 2. The block locks (LocalCopy.Blocks, striped SemaphoreSlims): a write and a resync read of the same blocks never
+//    interleave. Held across the send, so the order on the wire is the order of the locks.
+// 3. The state lock (MirrorSide.Lock, a monitor): the state machine, the current session and its phase, the device
+//    epoch and in-flight count, the write holds (freeze, suspend), the resync progress, the last error, the peer's
+//    generation. Nothing is awaited under it: code takes what it needs, lets go, then sends or waits. The state machine
+//    counts a change made without it as illegal.
+// 4. The bitmap lock (LocalCopy.BitsLock, a monitor): the dirty bitmap and the record of cleared bits; taken alone or
+//    inside the state lock, never around it.
+// The metadata file's lock (MirrorMeta) and a link's send gate (MirrorLink) are innermost and guard only their own I/O.
+
 /// <summary>One node's side of one mirror (DRBD-like): data file + metadata (generations, flags, dirty bitmap), the
 /// authenticated (optionally encrypted) link to the peer, synchronous replication from the primary, bitmap resync,
 /// mirror break handling, split-brain detection and repair. This class starts and stops the parts and takes the admin

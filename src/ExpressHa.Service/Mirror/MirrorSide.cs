@@ -1,18 +1,7 @@
 namespace ExpressHa.Service.Mirror;
 
-/// <summary>The shared state of one node's side of one mirror, and the one locking rule of the engine's parts.
-///
-/// Locks, outermost first (a lock is only ever taken inside the ones above it):
-/// 1. The admin gate (<see cref="Admin"/>, a SemaphoreSlim): one operation at a time among promote, demote, suspend,
-///    resume, repair, outdate and restore. It is held across awaits on purpose (an operation is a sequence of steps
-///    with the peer).
-/// 2. Block locks (<see cref="LocalCopy.Blocks"/>): a write and a resync read of the same blocks; held across the send
-///    so the wire order equals the lock order.
-/// 3. <see cref="Lock"/> (a monitor): everything below marked "under Lock": the state machine, the session, the
-///    device epoch and in-flight count, the write holds, the resync progress, the last error. Never awaited under:
-///    code takes what it needs under it, lets go, then awaits.
-/// 4. <see cref="LocalCopy.BitsLock"/> (a monitor): the dirty bitmap; taken alone or inside Lock, never around it.
-/// The metadata file's own lock (MirrorMeta) is innermost.</summary>
+/// <summary>The shared state of one node's side of one mirror: what is marked "under Lock" below is read and changed
+/// only while holding <see cref="Lock"/>, following the locking rule at the top of MirrorEngine.cs.</summary>
 internal sealed class MirrorSide
 {
     string? _lastLinkLog;
@@ -20,7 +9,7 @@ internal sealed class MirrorSide
     public MirrorSide(MirrorOptions options)
     {
         O = options;
-        Machine = new MirrorStateMachine(Log);
+        Machine = new MirrorStateMachine(Log, () => Monitor.IsEntered(Lock));
         Progress = new ResyncProgress(this);
     }
 

@@ -4,8 +4,9 @@ namespace ExpressHa.Service.Mirror;
 /// through <see cref="MirrorTransitions"/>; the disk state follows <see cref="DiskStateRule"/> at each
 /// <see cref="Settle"/>, which the engine calls after every change of its state, and which checks the invariants.
 /// An illegal change is a bug in the engine: it is applied (the machine follows what the engine did), counted, logged as
-/// an error, and in a Debug build (the tests) thrown. Not thread-safe: the engine calls it under its state lock.</summary>
-public sealed class MirrorStateMachine(Action<string>? log = null)
+/// an error, and in a Debug build (the tests) thrown. Not thread-safe: the engine calls it under its state lock, which
+/// <paramref name="ownerLockHeld"/> checks at every change.</summary>
+public sealed class MirrorStateMachine(Action<string>? log = null, Func<bool>? ownerLockHeld = null)
 {
     ConnectionState _beforeHandshake = ConnectionState.Connecting;
     bool _everConnected;
@@ -85,10 +86,15 @@ public sealed class MirrorStateMachine(Action<string>? log = null)
         if (Connection == ConnectionState.Disconnecting) MoveConnection(ConnectionState.Disconnected);
     }
 
-    public void Outdated() => UpToDateAtLinkLoss = false;
+    public void Outdated()
+    {
+        CheckOwner();
+        UpToDateAtLinkLoss = false;
+    }
 
     public void MoveRole(MirrorRole to)
     {
+        CheckOwner();
         var from = Role;
         Role = to;
         if (!MirrorTransitions.Allows(from, to)) Illegal($"role {from} -> {to}");
@@ -96,6 +102,7 @@ public sealed class MirrorStateMachine(Action<string>? log = null)
 
     public void MoveReplication(ReplicationState to)
     {
+        CheckOwner();
         var from = Replication;
         Replication = to;
         if (!MirrorTransitions.Allows(from, to)) Illegal($"replication {from} -> {to}");
@@ -103,6 +110,7 @@ public sealed class MirrorStateMachine(Action<string>? log = null)
 
     void MoveConnection(ConnectionState to)
     {
+        CheckOwner();
         var from = Connection;
         Connection = to;
         if (!MirrorTransitions.Allows(from, to)) Illegal($"connection {from} -> {to}");
@@ -111,10 +119,16 @@ public sealed class MirrorStateMachine(Action<string>? log = null)
     /// <summary>After each change: the disk state follows the rule, then the invariants must hold.</summary>
     public void Settle(CopyFacts copy)
     {
+        CheckOwner();
         var from = Disk;
         Disk = DiskStateRule.Decide(copy, Role, Replication);
         if (!MirrorTransitions.Allows(from, Disk)) Illegal($"disk {from} -> {Disk}");
         if (MirrorTransitions.Violation(Role, Connection, Replication, Disk) is { } v) Illegal(v);
+    }
+
+    void CheckOwner()
+    {
+        if (ownerLockHeld is not null && !ownerLockHeld()) Illegal("changed without holding the engine's state lock");
     }
 
     public override string ToString() => $"{Role}/{Connection}/{Replication}/{Disk}";

@@ -106,6 +106,22 @@ public class MirrorStateMachineTests
     }
 
     [Fact]
+    public void A_change_without_the_owners_lock_is_illegal()
+    {
+        var owner = new object();
+        var m = new MirrorStateMachine(ownerLockHeld: () => Monitor.IsEntered(owner));
+        lock (owner)
+        {
+            m.Settle(Copy());
+            m.Started();
+        }
+        Assert.Equal(0, m.IllegalChanges);
+        var e = Assert.Throws<InvalidOperationException>(() => m.TryBeginHandshake());
+        Assert.Contains("without holding the engine's state lock", e.Message);
+        Assert.Equal(1, m.IllegalChanges);
+    }
+
+    [Fact]
     public void A_primary_that_loses_its_disk_state_is_a_violation()
     {
         var m = Connected(SyncAction.InSync);
