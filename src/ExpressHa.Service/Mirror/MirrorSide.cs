@@ -72,6 +72,42 @@ internal sealed class MirrorSide
     public bool IsReplicating(MirrorSession s) =>
         Session == s && s.Phase == SessionPhase.Established && Machine.IsPrimary && DiskStateRule.IsNewestSide(Machine.Replication);
 
+    // ---------------------------------------------------------------- the primary device's questions
+
+    /// <summary>Throws unless the device of <paramref name="epoch"/> is the live one (this side primary since then).</summary>
+    public void CheckDevice(int epoch)
+    {
+        lock (Lock) CheckDeviceLocked(epoch);
+    }
+
+    void CheckDeviceLocked(int epoch)
+    {
+        if (!Machine.IsPrimary || epoch != DeviceEpoch)
+            throw new BlockDeviceException(BlockDeviceException.EPERM, $"mirror {Name} is not primary on {O.LocalNode}");
+    }
+
+    /// <summary>A write or flush of the device of <paramref name="epoch"/> may start: null once it is counted in, or the
+    /// hold (freeze after a link loss, or a suspend) to wait for before asking again.</summary>
+    public Task? TryEnterWrite(int epoch)
+    {
+        lock (Lock)
+        {
+            if (Disposed) throw new BlockDeviceException(BlockDeviceException.ESHUTDOWN, $"mirror {Name} is shutting down");
+            CheckDeviceLocked(epoch);
+            if ((Frozen ?? SuspendHold) is { } hold) return hold.Task;
+            Inflight++;
+            return null;
+        }
+    }
+
+    public void ExitWrite() { lock (Lock) Inflight--; }
+
+    /// <summary>The session every write goes over, or null: alone, the write sets its bitmap bits.</summary>
+    public MirrorSession? ReplicatingSession()
+    {
+        lock (Lock) return Session is { } s && IsReplicating(s) ? s : null;
+    }
+
     /// <summary>What the handshake tells the peer. Caller holds Lock.</summary>
     public MirrorNodeState LocalState()
     {

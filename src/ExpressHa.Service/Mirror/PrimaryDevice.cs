@@ -21,9 +21,7 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken ct)
     {
         CheckRange(offset, buffer.Length);
-        lock (side.Lock)
-            if (!side.Machine.IsPrimary || epoch != side.DeviceEpoch)
-                throw new BlockDeviceException(BlockDeviceException.EPERM, $"mirror {side.Name} is not primary on {O.LocalNode}");
+        side.CheckDevice(epoch);
         var copy = side.OpenCopy;
         int done = 0;
         while (done < buffer.Length)
@@ -82,28 +80,12 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
     /// <summary>Waits while writes are held (frozen after a link loss, or by a suspend), then counts this one in.</summary>
     async ValueTask EnterAsync(CancellationToken ct)
     {
-        while (true)
-        {
-            Task gate;
-            lock (side.Lock)
-            {
-                if (side.Disposed) throw new BlockDeviceException(BlockDeviceException.ESHUTDOWN, $"mirror {side.Name} is shutting down");
-                if (!side.Machine.IsPrimary || epoch != side.DeviceEpoch)
-                    throw new BlockDeviceException(BlockDeviceException.EPERM, $"mirror {side.Name} is not primary on {O.LocalNode}");
-                var hold = side.Frozen ?? side.SuspendHold;
-                if (hold is null) { side.Inflight++; return; }
-                gate = hold.Task;
-            }
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-        }
+        while (side.TryEnterWrite(epoch) is { } hold) await hold.WaitAsync(ct).ConfigureAwait(false);
     }
 
-    void Exit() { lock (side.Lock) side.Inflight--; }
+    void Exit() => side.ExitWrite();
 
-    MirrorSession? ReplicatingSession()
-    {
-        lock (side.Lock) return side.Session is { } s && side.IsReplicating(s) ? s : null;
-    }
+    MirrorSession? ReplicatingSession() => side.ReplicatingSession();
 
     async ValueTask WriteCoreAsync(long offset, ReadOnlyMemory<byte> data, long zeroLength, bool fua, CancellationToken ct)
     {
