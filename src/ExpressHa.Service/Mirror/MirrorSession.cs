@@ -2,12 +2,25 @@ using System.Collections.Concurrent;
 
 namespace ExpressHa.Service.Mirror;
 
-/// <summary>One authenticated connection to the peer after the handshake: the decision taken for it, the requests
-/// waiting for the peer's answer (by id), and whether the primary replicates writes over it.</summary>
+/// <summary>Where a session is in its life. Only an established session is the engine's current one.</summary>
+internal enum SessionPhase
+{
+    /// <summary>Authenticated; the states are being exchanged.</summary>
+    Handshaking,
+    /// <summary>Both sides agreed on a decision: the session carries writes and resync.</summary>
+    Established,
+    /// <summary>Being closed on purpose (suspend, repair, outdate, restore, shutdown, the peer leaving): its end is no mirror break.</summary>
+    Closing,
+    Ended,
+}
+
+/// <summary>One authenticated connection to the peer after the handshake: its phase, the peer's state, and the requests waiting for the peer's answer (by id). Whether the primary replicates over it
+/// follows from the state machine (<see cref="MirrorSide.IsReplicating"/>). Changed under the side's lock.</summary>
 internal sealed class MirrorSession
 {
     readonly ConcurrentDictionary<ulong, TaskCompletionSource<MirrorFrame>> _pending = new();
     long _id;
+    long _lastReceive = Environment.TickCount64;
 
     public MirrorSession(MirrorLink link, bool dialer) { Link = link; Dialer = dialer; }
 
@@ -15,17 +28,43 @@ internal sealed class MirrorSession
     public bool Dialer { get; }
     public CancellationTokenSource Cts { get; } = new();
     public CancellationToken Token => Cts.Token;
-    public MirrorNodeState Peer { get; set; } = new();
-    public SyncDecisionResult Decision { get; set; }
-    /// <summary>Both sides agreed (handshake done); until then the session is invisible to the write path.</summary>
-    public bool Established { get; set; }
-    /// <summary>This side is primary and the peer receives every write (decision InSync or Source).</summary>
-    public bool Replicating { get; set; }
-    public bool PeerPrimary { get; set; }
-    /// <summary>Closed on purpose (suspend, repair, dispose): not a mirror break.</summary>
-    public bool Planned { get; set; }
-    public bool Ended { get; set; }
-    public long LastReceive = Environment.TickCount64;
+    public SessionPhase Phase { get; private set; } = SessionPhase.Handshaking;
+    public MirrorNodeState Peer { get; private set; } = new();
+    public bool Ended => Phase == SessionPhase.Ended;
+    public bool PeerPrimary => Peer.Primary;
+    /// <summary>Tick count of the last frame received (the ping loop's link timeout).</summary>
+    public long LastReceive => Interlocked.Read(ref _lastReceive);
+
+    public void Received() => Interlocked.Exchange(ref _lastReceive, Environment.TickCount64);
+
+    /// <summary>Both sides agreed (the decision becomes the state machine's replication state).</summary>
+    public void Establish(MirrorNodeState peer)
+    {
+        if (Phase != SessionPhase.Handshaking) throw new InvalidOperationException($"session {Phase}: established twice");
+        Peer = peer;
+        Phase = SessionPhase.Established;
+    }
+
+    /// <summary>From now on, its end is planned (not a mirror break).</summary>
+    public void CloseOnPurpose()
+    {
+        if (Phase == SessionPhase.Established) Phase = SessionPhase.Closing;
+    }
+
+    /// <summary>Ends the session once; false when it had ended already. <paramref name="planned"/>: it was closed on purpose.</summary>
+    public bool TryEnd(out bool planned)
+    {
+        planned = Phase == SessionPhase.Closing;
+        if (Phase == SessionPhase.Ended) return false;
+        Phase = SessionPhase.Ended;
+        return true;
+    }
+
+    public void PeerRoleChanged(bool primary) => Peer = Peer with { Primary = primary };
+
+    /// <summary>A resync from this side finished: the peer holds <paramref name="current"/>, consistent and not outdated.</summary>
+    public void PeerSynced(ulong current) =>
+        Peer = Peer with { Current = current, Flags = Peer.Flags & ~(MetaFlags.Outdated | MetaFlags.SyncTargetInProgress) };
 
     public ulong NextId() => (ulong)Interlocked.Increment(ref _id);
 

@@ -69,10 +69,19 @@ public sealed class MirrorPair : IAsyncDisposable
     public async Task<MirrorEngine> StartA() { A = new MirrorEngine(Options(NodeA)); await A.StartAsync(default); return A; }
     public async Task<MirrorEngine> StartB() { B = new MirrorEngine(Options(NodeB)); await B.StartAsync(default); return B; }
 
-    public async Task StopA() { var e = A; A = null; if (e is not null) await e.DisposeAsync(); }
-    public async Task CrashA() { var e = A; A = null; if (e is not null) await e.CrashForTest(); }
-    public async Task CrashB() { var e = B; B = null; if (e is not null) await e.CrashForTest(); }
-    public async Task StopB() { var e = B; B = null; if (e is not null) await e.DisposeAsync(); }
+    public async Task StopA() { var e = A; A = null; if (e is not null) { await e.DisposeAsync(); NoIllegalStateChange(e); } }
+    public async Task CrashA() { var e = A; A = null; if (e is not null) { await e.CrashForTest(); NoIllegalStateChange(e); } }
+    public async Task CrashB() { var e = B; B = null; if (e is not null) { await e.CrashForTest(); NoIllegalStateChange(e); } }
+    public async Task StopB() { var e = B; B = null; if (e is not null) { await e.DisposeAsync(); NoIllegalStateChange(e); } }
+
+    /// <summary>Every state change an engine made went through the transition table (a Debug build also throws where
+    /// it happens, but a background task may swallow that).</summary>
+    void NoIllegalStateChange(MirrorEngine e)
+    {
+        if (e.IllegalStateChanges != 0)
+            throw new Xunit.Sdk.XunitException($"{e.Options.LocalNode}: {e.IllegalStateChanges} illegal mirror state change(s)\n" +
+                string.Join("\n", Logs.Where(l => l.Contains("BUG:")).Take(10)));
+    }
 
     /// <summary>Starts both, waits for the connection, promotes A and waits for the initial full copy.</summary>
     public async Task<IBlockDevice> StartSyncedWithPrimaryA()
