@@ -37,12 +37,15 @@ public sealed class ActionRunner
     readonly IAlertSink _alerts;
     readonly string _stateDir;
     readonly IServiceHooks _hooks;
+    readonly Mirror.IMirrorRegistry _mirrors;
 
     /// <summary>Where group state changes are recorded durably (ownership.jsonl); none when null.</summary>
     public OwnershipJournal? Journal { get; init; }
 
-    public ActionRunner(Func<ClusterConfig> config, string self, LocalState local, ResourceDriverRegistry drivers, IAlertSink alerts, string stateDir, IServiceHooks hooks)
+    public ActionRunner(Func<ClusterConfig> config, string self, LocalState local, ResourceDriverRegistry drivers, IAlertSink alerts, string stateDir, IServiceHooks hooks,
+        Mirror.IMirrorRegistry mirrors)
     {
+        _mirrors = mirrors;
         _config = config;
         _self = self;
         _local = local;
@@ -200,7 +203,7 @@ public sealed class ActionRunner
         var node = config.FindNode(_self);
         if (group == null || resource == null || node == null) return (null, $"resource {groupName}/{resourceName} is not in the running config");
         if (!_drivers.Has(resource.Type)) return (null, $"resource type {resource.Type} is not available in this build");
-        return (new ResourceContext { Config = config, Group = group, Resource = resource, Node = node, StateDir = _stateDir, Alerts = _alerts }, null);
+        return (new ResourceContext { Config = config, Group = group, Resource = resource, Node = node, StateDir = _stateDir, Alerts = _alerts, Mirrors = _mirrors }, null);
     }
 
     ActionOutcome RunFinal(RunFinalAction f)

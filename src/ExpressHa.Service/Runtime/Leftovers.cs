@@ -162,7 +162,7 @@ public sealed partial class NodeAgent
                 ResourceProbe result = ResourceProbe.Unknown;
                 if (_drivers.Find(r.Type) is { } driver)
                 {
-                    var context = new ResourceContext { Config = config, Group = g, Resource = r, Node = node, StateDir = _o.StateDir, Alerts = Alerts };
+                    var context = new ResourceContext { Config = config, Group = g, Resource = r, Node = node, StateDir = _o.StateDir, Alerts = Alerts, Mirrors = Mirrors };
                     try { result = await driver.ProbeAsync(context, ct); }
                     catch (Exception ex) when (ex is not OperationCanceledException) { result = ResourceProbe.Unknown; }
                 }

@@ -4,7 +4,6 @@ using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Partition;
 using ExpressHa.Policy;
-using ExpressHa.Service.Resources.Aws;
 
 namespace ExpressHa.Service.Runtime;
 
@@ -18,7 +17,6 @@ namespace ExpressHa.Service.Runtime;
 /// The NodeLost plan waits (WaitForNodeDown) until the node counts as down; that fact travels in heartbeats.</summary>
 public sealed partial class NodeAgent
 {
-    Fencer? _fencer;
     WitnessClient? _witness;
     string? _afterStopCommand;
     volatile bool _lostResolution;
@@ -26,7 +24,7 @@ public sealed partial class NodeAgent
     /// <summary>The witness's ages of every node in its answer to this node's last partition resolution post.</summary>
     IReadOnlyDictionary<string, long> _lastWitnessAges = new Dictionary<string, long>();
 
-    Fencer FencerInstance => _fencer ??= Fencer.Create(Alerts, AwsClientsProvider.Default());
+    Fencer FencerInstance => _parts.Fencer;
 
     WitnessClient Witness(ClusterConfig c)
         => _witness ??= new WitnessClient(c.Cluster.PartitionResolution.Http!.Url, c.Cluster.Name, Self, _o.Key);

@@ -9,8 +9,6 @@ namespace ExpressHa.Service.Runtime;
 /// down (fenced, or it stopped itself) releases a primary frozen on that.</summary>
 public sealed partial class NodeAgent
 {
-    readonly List<IMirrorEngine> _mirrorEngines = new();
-
     async Task StartMirrorsAsync()
     {
         var config = Config;
@@ -26,9 +24,7 @@ public sealed partial class NodeAgent
                 options.OutdatePeer = ct => OutdatePeerMirrorAsync(peer, name, ct);
                 var engine = new MirrorEngine(options);
                 await engine.StartAsync(_stopping.Token);
-                lock (_mirrorEngines) _mirrorEngines.Add(engine);
-                MirrorEngines.Add(config.Cluster.Name, Self, engine);
-                if (Mirrors is MirrorRegistry registry) registry.Add(engine);
+                _parts.Mirrors.Add(engine);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or MirrorException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
@@ -55,20 +51,15 @@ public sealed partial class NodeAgent
 
     void MirrorPeerDown(string node)
     {
-        List<IMirrorEngine> engines;
-        lock (_mirrorEngines) engines = _mirrorEngines.ToList();
-        foreach (var e in engines)
+        foreach (var e in _parts.Mirrors.All)
             if (e.GetStatus().Peer == node) e.PeerNodeDown();
     }
 
     async Task StopMirrorsAsync()
     {
-        List<IMirrorEngine> engines;
-        lock (_mirrorEngines) { engines = _mirrorEngines.ToList(); _mirrorEngines.Clear(); }
-        foreach (var e in engines)
+        foreach (var e in _parts.Mirrors.All)
         {
-            MirrorEngines.Remove(Config.Cluster.Name, Self, e);
-            if (Mirrors is MirrorRegistry registry) registry.Remove(e.Name);
+            _parts.Mirrors.Remove(e);
             try { await e.DisposeAsync(); }
             catch (Exception ex) { Alerts.Log(MirrorResource.LogModule, $"{e.Name}: stopping the engine: {ex.Message}"); }
         }

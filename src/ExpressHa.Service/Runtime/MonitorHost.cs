@@ -10,7 +10,7 @@ public sealed partial class NodeAgent
 {
     readonly Dictionary<string, MonitorRunner> _monitors = new(StringComparer.Ordinal);
     readonly Dictionary<string, long> _groupGenerations = new(StringComparer.Ordinal);
-    readonly MonitorProbeRegistry _probes = MonitorProbeRegistry.Default();
+    readonly MonitorProbeRegistry _probes;
     CancellationTokenSource _monitorStop = new();
 
     void StartMonitors()
@@ -28,7 +28,7 @@ public sealed partial class NodeAgent
                 Alerts.Log("monitor", $"{m.Name}: monitor type {m.Type} is not available in this build; not started");
                 continue;
             }
-            var context = new MonitorContext { Config = config, Monitor = m, Node = node, Target = target, Alerts = Alerts };
+            var context = new MonitorContext { Config = config, Monitor = m, Node = node, Target = target, Alerts = Alerts, Mirrors = Mirrors };
             var runner = new MonitorRunner(context, probe,
                 onError: (mon, message) =>
                 {

@@ -19,7 +19,6 @@ public sealed class AgentOptions
     public required AlertLog Alerts { get; init; }
     public required ClusterKey Key { get; init; }
     public required string ApiToken { get; init; }
-    public ResourceDriverRegistry? Drivers { get; init; }
     /// <summary>Overrides cluster.watchdog.device on this node (a stand-in file per node for tests and the demo).</summary>
     public string? WatchdogDevice { get; init; }
 }
@@ -29,10 +28,11 @@ public sealed class AgentOptions
 public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISupportControl, Api.IClusterEventSource
 {
     readonly AgentOptions _o;
+    readonly NodeComposition _parts;
     readonly LocalState _local = new();
     readonly ActionRunner _runner;
     readonly object _gate = new();
-    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly NodeClock _clock;
     readonly long _incarnation = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
     readonly HashSet<string> _confirmedDown = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _stopping = new();
@@ -52,15 +52,19 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     volatile bool _shuttingDown;
     long _lastTickAt;
 
-    public NodeAgent(AgentOptions options)
+    public NodeAgent(NodeComposition parts)
     {
+        var options = parts.Options;
+        _parts = parts;
         _o = options;
+        _clock = parts.Clock;
+        _probes = parts.Probes;
         var config = options.Config.Current;
         if (config.FindNode(options.Node) == null)
             throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
         _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
-        _drivers = options.Drivers ?? ResourceDriverRegistry.Default();
-        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, _drivers, options.Alerts, options.StateDir, this)
+        _drivers = parts.Drivers;
+        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, _drivers, options.Alerts, options.StateDir, this, parts.Mirrors)
         {
             Journal = new OwnershipJournal(options.StateDir, options.Node),
         };
@@ -93,7 +97,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
     ClusterConfig Config => _o.Config.Current;
     string Self => _o.Node;
     IAlertSink Alerts => _o.Alerts;
-    long Now => _clock.ElapsedMilliseconds;
+    long Now => _clock.NowMs;
 
     /// <summary>Set by the API layer once it listens, so peers can pin this node's certificate.</summary>
     public string? ApiFingerprint { get; set; }

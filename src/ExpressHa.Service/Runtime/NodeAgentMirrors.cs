@@ -9,7 +9,7 @@ namespace ExpressHa.Service.Runtime;
 public sealed partial class NodeAgent
 {
     /// <summary>The mirror engines of this node (filled when the mirror resources' engines start).</summary>
-    public IMirrorRegistry Mirrors { get; init; } = new MirrorRegistry();
+    public IMirrorRegistry Mirrors => _parts.Mirrors;
 
     readonly JobTable _jobs = new();
     MirrorOperations? _mirrorOps;
