@@ -63,8 +63,8 @@ public sealed class ActionRunner
             case StartResource s: return await StartAsync(s, ct);
             case StopResource s: return await StopAsync(s, ct);
             case SetGroupState s:
-                // Read before taking the local state's lock: NextGeneration takes the agent's lock, which in turn reads
-                // the local state (lock order agent -> local everywhere else).
+                // Read before taking the local state's lock: NextGeneration reads the local state and then the
+                // membership (MembershipState's rule: its lock is never taken while another is held).
                 var nextGeneration = _hooks.NextGeneration(s.Group);
                 long recorded = 0;
                 _local.Update(s.Group, g =>
