@@ -107,14 +107,16 @@ public static class ClusterView
             if (n.Name != i.Self && i.Peers.ReportOf(n.Name) is HeartbeatReport r) yield return (n.Name, r);
     }
 
+    static ServiceState? ServiceOf(HeartbeatReport? report) => ServiceStates.Parse(report?.ServiceState);
+
     static HeartbeatReport? ReportOf(Inputs i, string node) => node == i.Self ? i.SelfReport : i.Peers.ReportOf(node);
 
     /// <summary>The coordinator: the most preferred node (lowest priority number, then name) whose service runs (not
     /// suspended, stopped or stopping); this node when none does. Every node computes the same.</summary>
     public static string Coordinator(Inputs i)
         => i.Config.Nodes
-            .Where(n => n.Name == i.Self ? i.SelfReport.ServiceState == "running"
-                : i.Peers.IsOnline(n.Name) && i.Peers.ReportOf(n.Name)?.ServiceState == "running")
+            .Where(n => n.Name == i.Self ? ServiceOf(i.SelfReport) == ServiceState.Running
+                : i.Peers.IsOnline(n.Name) && ServiceOf(i.Peers.ReportOf(n.Name)) == ServiceState.Running)
             .OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? i.Self;
 
     static NodeState NodeStateOf(Inputs i, string node)
@@ -122,7 +124,7 @@ public static class ClusterView
         if (node == i.Self) return i.SelfState;
         return i.Peers.StateOf(node) switch
         {
-            Membership.PeerState.Online => i.Peers.ReportOf(node)?.ServiceState == "suspended" ? NodeState.Suspended : NodeState.Online,
+            Membership.PeerState.Online => ServiceOf(i.Peers.ReportOf(node)) == ServiceState.Suspended ? NodeState.Suspended : NodeState.Online,
             Membership.PeerState.Lost => NodeState.Lost,
             _ => NodeState.Offline,
         };
