@@ -7,6 +7,8 @@ namespace ExpressHa.Api
         public bool Ok { get; set; }
         public string Message { get; set; } = "";
         public string? Code { get; set; }
+        /// <summary>For a list of plan steps: the index of the step that failed (the steps before it ran).</summary>
+        public int? FailedStep { get; set; }
 
         public override string ToString() => Ok ? Message : Code + ": " + Message;
 

@@ -45,9 +45,9 @@ public static class RunCommand
         using var serviceLog = Support.ServiceLog.StdoutIsJournal() ? null : new Support.ServiceLogFile(stdout, stateDir);
         using var alerts = new AlertLog(node, stateDir, serviceLog ?? stdout);
         alerts.Log("pm", loaded);
-        // SNS (cluster.notifications.sns): alerts at or above minLevel are queued and published in the background; null when not set.
-        await using var sns = SnsNotifications.Start(() => store.Current, alerts);
-        await using var agent = new NodeAgent(new AgentOptions { Node = node, StateDir = stateDir, Config = store, Alerts = alerts, Key = key, ApiToken = token, WatchdogDevice = watchdogDevice });
+        // The node's parts, built once (SNS, when cluster.notifications.sns is set, publishes alerts in the background).
+        await using var parts = NodeComposition.Build(new AgentOptions { Node = node, StateDir = stateDir, Config = store, Alerts = alerts, Key = key, ApiToken = token, WatchdogDevice = watchdogDevice });
+        await using var agent = new NodeAgent(parts);
 
         using var shutdown = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });

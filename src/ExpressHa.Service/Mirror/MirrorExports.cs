@@ -3,12 +3,12 @@ using ExpressHa.Service.Mirror.Nbd;
 
 namespace ExpressHa.Service.Mirror;
 
-/// <summary>The NBD exports of the mirrors active in this process (same keys as <see cref="MirrorEngines"/>).</summary>
-public static class MirrorExports
+/// <summary>The NBD exports of this node's primary mirrors, by mirror name (part of the node's <see cref="MirrorRegistry"/>).</summary>
+public sealed class MirrorExports
 {
-    static readonly ConcurrentDictionary<string, NbdServer> Servers = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, NbdServer> _servers = new(StringComparer.Ordinal);
 
-    public static NbdServer? Find(string key) => Servers.GetValueOrDefault(key);
-    public static bool TryAdd(string key, NbdServer server) => Servers.TryAdd(key, server);
-    public static NbdServer? Take(string key) => Servers.TryRemove(key, out var s) ? s : null;
+    public NbdServer? Find(string mirror) => _servers.GetValueOrDefault(mirror);
+    public bool TryAdd(string mirror, NbdServer server) => _servers.TryAdd(mirror, server);
+    public NbdServer? Take(string mirror) => _servers.TryRemove(mirror, out var s) ? s : null;
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace ExpressHa.Service.Mirror;
 
-/// <summary>The mirror engines of this node, by name.</summary>
+/// <summary>The mirror engines of this node, by name, and their NBD exports.</summary>
 public sealed class MirrorRegistry : IMirrorRegistry
 {
     readonly ConcurrentDictionary<string, IMirrorEngine> _engines = new(StringComparer.Ordinal);
@@ -11,6 +11,8 @@ public sealed class MirrorRegistry : IMirrorRegistry
 
     public IReadOnlyList<IMirrorEngine> All => _engines.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
+    public MirrorExports Exports { get; } = new();
+
     public void Add(IMirrorEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -18,4 +20,7 @@ public sealed class MirrorRegistry : IMirrorRegistry
     }
 
     public bool Remove(string name) => _engines.TryRemove(name, out _);
+
+    /// <summary>Removes the engine only when it is the one registered under its name.</summary>
+    public bool Remove(IMirrorEngine engine) => _engines.TryRemove(new KeyValuePair<string, IMirrorEngine>(engine.Name, engine));
 }

@@ -1,5 +1,6 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
+using ExpressHa.Service.Mirror;
 
 namespace ExpressHa.Service.Monitors;
 
@@ -11,6 +12,8 @@ public sealed class MonitorContext
     /// <summary>The monitored resource, when the monitor has a target.</summary>
     public ResourceConfig? Target { get; init; }
     public required IAlertSink Alerts { get; init; }
+    /// <summary>This node's mirror engines (empty where the node runs no mirror).</summary>
+    public IMirrorRegistry Mirrors { get; init; } = new MirrorRegistry();
 }
 
 /// <summary>The outcome of one probe. ApiFailure: the probe could not ask (an AWS API did not answer), which

@@ -1,5 +1,3 @@
-using ExpressHa.Service.Mirror;
-
 namespace ExpressHa.Service.Monitors;
 
 /// <summary>mirrorconnect: the mirror-connect link to the peer. An error unless the link is connected (a suspension by
@@ -11,7 +9,7 @@ public sealed class MirrorConnectProbe : IMonitorProbe
     public Task<ProbeResult> ProbeAsync(MonitorContext context, CancellationToken cancellationToken)
     {
         var name = context.Target?.Name ?? "";
-        if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, name) is not { } engine)
+        if (context.Mirrors.Find(name) is not { } engine)
             return Task.FromResult(ProbeResult.Fail($"the mirror engine of {name} is not running on {context.Node.Name}"));
         var s = engine.GetStatus();
         return Task.FromResult(s.Connection is "Connected" or "Suspended"

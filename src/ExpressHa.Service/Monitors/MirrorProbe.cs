@@ -1,5 +1,3 @@
-using ExpressHa.Service.Mirror;
-
 namespace ExpressHa.Service.Monitors;
 
 /// <summary>mirror: the health of this node's copy. An error when the copy is failed, in split brain, or outdated or
@@ -12,7 +10,7 @@ public sealed class MirrorProbe : IMonitorProbe
     public Task<ProbeResult> ProbeAsync(MonitorContext context, CancellationToken cancellationToken)
     {
         var name = context.Target?.Name ?? "";
-        if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, name) is not { } engine)
+        if (context.Mirrors.Find(name) is not { } engine)
             return Task.FromResult(ProbeResult.Fail($"the mirror engine of {name} is not running on {context.Node.Name}"));
         var s = engine.GetStatus();
         var text = $"{name}: {s.Role}, disk {s.Disk}, link {s.Connection}" + (s.Sync == "None" ? "" : $", {s.Sync} {s.SyncPercent:0.#}%");

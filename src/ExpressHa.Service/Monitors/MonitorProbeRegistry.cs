@@ -6,14 +6,11 @@ public sealed class MonitorProbeRegistry
 {
     readonly Dictionary<string, IMonitorProbe> _probes = new(StringComparer.Ordinal);
 
-    /// <summary>The probes this build ships; the AWS ones get their clients from cluster.aws (AwsClientFactory),
-    /// created on first use and cached per config.</summary>
-    public static MonitorProbeRegistry Default() => Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider.Default());
-
     /// <summary>The probes this build ships, the AWS ones with clients from the given factory (lazily created, cached per config).</summary>
     public static MonitorProbeRegistry Default(Func<ExpressHa.Config.ClusterConfig, ExpressHa.Service.Aws.IAwsClients> awsClients) =>
         Default(new ExpressHa.Service.Resources.Aws.AwsClientsProvider(awsClients));
 
+    /// <summary>What this build ships, the AWS types sharing the node's one clients provider (built by NodeComposition).</summary>
     public static MonitorProbeRegistry Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider aws) => new MonitorProbeRegistry()
         .Add(new IpProbe())
         .Add(new CustomProbe())

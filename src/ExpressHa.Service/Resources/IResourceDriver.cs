@@ -1,9 +1,11 @@
 using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
+using ExpressHa.Service.Mirror;
 
 namespace ExpressHa.Service.Resources;
 
-/// <summary>Everything a resource driver needs to act on one resource on this node.</summary>
+/// <summary>Everything a resource driver needs to act on one resource on this node: what to act on, and the node's
+/// services (alerts, state directory, mirror engines) so that no driver reaches process-wide state.</summary>
 public sealed class ResourceContext
 {
     public required ClusterConfig Config { get; init; }
@@ -12,6 +14,8 @@ public sealed class ResourceContext
     public required NodeConfig Node { get; init; }
     public required string StateDir { get; init; }
     public required IAlertSink Alerts { get; init; }
+    /// <summary>This node's mirror engines and exports (empty where the node runs no mirror).</summary>
+    public IMirrorRegistry Mirrors { get; init; } = new MirrorRegistry();
 }
 
 /// <summary>What a probe found: is the resource active on this node?</summary>

@@ -26,12 +26,12 @@ public sealed class MirrorResource : IResourceDriver
     public async Task StartAsync(ResourceContext context, CancellationToken ct)
     {
         var r = context.Resource;
-        var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
-        var engine = MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name)
+        var exports = context.Mirrors.Exports;
+        var engine = context.Mirrors.Find(r.Name)
             ?? throw new ResourceException(NoEngineCode, $"the mirror engine of {r.Name} is not running on {context.Node.Name} (see the mm alerts at service start)");
         var mount = MountSettings.For(r, context.Node.Name, context.StateDir);
         var device = await PromoteAsync(engine, r, ct);
-        if (MirrorExports.Find(key) is not null) return;
+        if (exports.Find(r.Name) is not null) return;
         var endpoint = r.GetParameter("exportAddress", context.Node.Name) ?? "127.0.0.1:10809";
         var server = new NbdServer(r.Name, device, line => context.Alerts.Log(LogModule, $"{r.Name}: {line}"));
         try { await server.StartAsync(endpoint, ct); }
@@ -41,14 +41,14 @@ public sealed class MirrorResource : IResourceDriver
             await engine.DemoteAsync(CancellationToken.None);
             throw new ResourceException(ExportFailedCode, $"the NBD export of {r.Name} cannot listen on {endpoint}: {ex.Message}", ex);
         }
-        if (!MirrorExports.TryAdd(key, server)) { await server.DisposeAsync(); return; }
+        if (!exports.TryAdd(r.Name, server)) { await server.DisposeAsync(); return; }
         context.Alerts.Log(LogModule, $"{r.Name}: primary on {context.Node.Name}, exported over NBD at {endpoint}");
         if (mount is null) return;
         try { await MirrorMount.MountAsync(context, mount, endpoint, ct); }
         catch
         {
             // Nothing half-started stays behind: the export closes and the copy is demoted again.
-            if (MirrorExports.Take(key) is { } opened)
+            if (exports.Take(r.Name) is { } opened)
             {
                 await opened.StopAsync();
                 await opened.DisposeAsync();
@@ -63,9 +63,8 @@ public sealed class MirrorResource : IResourceDriver
     public Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var r = context.Resource;
-        var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
-        if (MirrorExports.Find(key) is not null) return Task.FromResult(ResourceProbe.Active);
-        if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name) is not { } engine) return Task.FromResult(ResourceProbe.Unknown);
+        if (context.Mirrors.Exports.Find(r.Name) is not null) return Task.FromResult(ResourceProbe.Active);
+        if (context.Mirrors.Find(r.Name) is not { } engine) return Task.FromResult(ResourceProbe.Unknown);
         return Task.FromResult(engine.GetStatus().Role == "Primary" ? ResourceProbe.Active : ResourceProbe.Inactive);
     }
 
@@ -91,15 +90,15 @@ public sealed class MirrorResource : IResourceDriver
     public async Task StopAsync(ResourceContext context, CancellationToken ct)
     {
         var r = context.Resource;
-        var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
+        var exports = context.Mirrors.Exports;
         if (MountSettings.For(r, context.Node.Name, context.StateDir) is { } mount)
             await MirrorMount.UnmountAsync(context, mount, ct);
-        if (MirrorExports.Take(key) is { } server)
+        if (exports.Take(r.Name) is { } server)
         {
             await server.StopAsync();
             await server.DisposeAsync();
         }
-        if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name) is { } engine)
+        if (context.Mirrors.Find(r.Name) is { } engine)
             await engine.DemoteAsync(ct);
         context.Alerts.Log(LogModule, $"{r.Name}: export closed, copy demoted on {context.Node.Name}");
     }

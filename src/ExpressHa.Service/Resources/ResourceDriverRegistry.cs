@@ -6,14 +6,11 @@ public sealed class ResourceDriverRegistry
 {
     readonly Dictionary<string, IResourceDriver> _drivers = new(StringComparer.Ordinal);
 
-    /// <summary>The drivers this build ships; the AWS ones get their clients from cluster.aws (AwsClientFactory),
-    /// created on first use and cached per config.</summary>
-    public static ResourceDriverRegistry Default() => Default(Aws.AwsClientsProvider.Default());
-
     /// <summary>The drivers this build ships, the AWS ones with clients from the given factory (lazily created, cached per config).</summary>
     public static ResourceDriverRegistry Default(Func<ExpressHa.Config.ClusterConfig, ExpressHa.Service.Aws.IAwsClients> awsClients) =>
         Default(new Aws.AwsClientsProvider(awsClients));
 
+    /// <summary>What this build ships, the AWS types sharing the node's one clients provider (built by NodeComposition).</summary>
     public static ResourceDriverRegistry Default(Aws.AwsClientsProvider aws) => new ResourceDriverRegistry()
         .Add(new ExecResource())
         .Add(new FloatIpResource())

@@ -37,12 +37,15 @@ public sealed class ActionRunner
     readonly IAlertSink _alerts;
     readonly string _stateDir;
     readonly IServiceHooks _hooks;
+    readonly Mirror.IMirrorRegistry _mirrors;
 
     /// <summary>Where group state changes are recorded durably (ownership.jsonl); none when null.</summary>
     public OwnershipJournal? Journal { get; init; }
 
-    public ActionRunner(Func<ClusterConfig> config, string self, LocalState local, ResourceDriverRegistry drivers, IAlertSink alerts, string stateDir, IServiceHooks hooks)
+    public ActionRunner(Func<ClusterConfig> config, string self, LocalState local, ResourceDriverRegistry drivers, IAlertSink alerts, string stateDir, IServiceHooks hooks,
+        Mirror.IMirrorRegistry mirrors)
     {
+        _mirrors = mirrors;
         _config = config;
         _self = self;
         _local = local;
@@ -60,8 +63,8 @@ public sealed class ActionRunner
             case StartResource s: return await StartAsync(s, ct);
             case StopResource s: return await StopAsync(s, ct);
             case SetGroupState s:
-                // Read before taking the local state's lock: NextGeneration takes the agent's lock, which in turn reads
-                // the local state (lock order agent -> local everywhere else).
+                // Read before taking the local state's lock: NextGeneration reads the local state and then the
+                // membership (MembershipState's rule: its lock is never taken while another is held).
                 var nextGeneration = _hooks.NextGeneration(s.Group);
                 long recorded = 0;
                 _local.Update(s.Group, g =>
@@ -200,7 +203,7 @@ public sealed class ActionRunner
         var node = config.FindNode(_self);
         if (group == null || resource == null || node == null) return (null, $"resource {groupName}/{resourceName} is not in the running config");
         if (!_drivers.Has(resource.Type)) return (null, $"resource type {resource.Type} is not available in this build");
-        return (new ResourceContext { Config = config, Group = group, Resource = resource, Node = node, StateDir = _stateDir, Alerts = _alerts }, null);
+        return (new ResourceContext { Config = config, Group = group, Resource = resource, Node = node, StateDir = _stateDir, Alerts = _alerts, Mirrors = _mirrors }, null);
     }
 
     ActionOutcome RunFinal(RunFinalAction f)

@@ -24,7 +24,7 @@ public static class ApiHost
         ManagementApi api;
         try
         {
-            api = await ManagementApi.StartAsync(options, agent, ct);
+            api = await ManagementApi.StartAsync(options, agent.Control, ct);
         }
         catch (ApiConfigurationException ex)
         {

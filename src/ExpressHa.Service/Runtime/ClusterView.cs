@@ -15,15 +15,13 @@ public static class ClusterView
         string Self,
         NodeState SelfState,
         HeartbeatReport SelfReport,
-        Func<string, PeerState> PeerState,
-        Func<string, HeartbeatReport?> PeerReport,
-        Func<string, bool> ConfirmedDown);
+        MembershipSnapshot Peers);
 
     public static ClusterState BuildState(Inputs i)
     {
         var state = new ClusterState();
         foreach (var n in i.Config.Nodes)
-            state.Nodes[n.Name] = new NodeStatus { State = NodeStateOf(i, n.Name), ConfirmedDown = n.Name != i.Self && i.ConfirmedDown(n.Name) };
+            state.Nodes[n.Name] = new NodeStatus { State = NodeStateOf(i, n.Name), ConfirmedDown = n.Name != i.Self && i.Peers.ConfirmedDown.Contains(n.Name) };
 
         foreach (var g in i.Config.Groups)
         {
@@ -84,43 +82,49 @@ public static class ClusterView
     public static long NextGeneration(Inputs i, string group)
         => GenerationSeed.Next(MaxGeneration(i, group), Reports(i).Select(x => (IReadOnlyDictionary<string, long>?)x.Report.JournalGenerations), group);
 
-    /// <summary>The newest record of the group: the highest generation any node reports (offline records included, so a
-    /// decision recorded by a live node supersedes what a lost node last said); on a tie a live node's record wins.
-    /// Null when that record says offline.</summary>
+    /// <summary>The newest record of the group by <see cref="OwnershipRule"/> among the nodes that are not offline
+    /// (offline records included, so a decision recorded by a live node supersedes what a lost node last said). Null
+    /// when that record says offline.</summary>
     static (string Node, GroupReport Report)? Holder(Inputs i, string group, ClusterState state)
     {
-        (string Node, GroupReport Report, bool Live)? best = null;
+        (OwnershipClaim Claim, GroupReport Report)? best = null;
         foreach (var (node, report) in Reports(i))
         {
             var st = state.Nodes.TryGetValue(node, out var ns) ? ns : null;
             if (st == null || st.State == NodeState.Offline) continue;
             var g = report.Groups.FirstOrDefault(x => x.Name == group);
             if (g == null) continue;
-            var live = st.State != NodeState.Lost;
-            // Ties: a live node's record beats a lost node's, and a running record beats a stopped one (show it running).
-            var better = best == null || g.Generation > best.Value.Report.Generation
-                || (g.Generation == best.Value.Report.Generation && ((live && !best.Value.Live)
-                    || (live == best.Value.Live && best.Value.Report.State == "offline" && g.State != "offline")));
-            if (better) best = (node, g, live);
+            var claim = new OwnershipClaim(node, g.Generation, st.State != NodeState.Lost, g.State != "offline", i.Config.FindNode(node)?.Priority ?? int.MaxValue);
+            if (best == null || OwnershipRule.Compare(claim, best.Value.Claim) > 0) best = (claim, g);
         }
-        return best is { } b && b.Report.State != "offline" ? (b.Node, b.Report) : null;
+        return best is { } b && b.Claim.Held ? (b.Claim.Node, b.Report) : null;
     }
 
     static IEnumerable<(string Node, HeartbeatReport Report)> Reports(Inputs i)
     {
         yield return (i.Self, i.SelfReport);
         foreach (var n in i.Config.Nodes)
-            if (n.Name != i.Self && i.PeerReport(n.Name) is HeartbeatReport r) yield return (n.Name, r);
+            if (n.Name != i.Self && i.Peers.ReportOf(n.Name) is HeartbeatReport r) yield return (n.Name, r);
     }
 
-    static HeartbeatReport? ReportOf(Inputs i, string node) => node == i.Self ? i.SelfReport : i.PeerReport(node);
+    static ServiceState? ServiceOf(HeartbeatReport? report) => ServiceStates.Parse(report?.ServiceState);
+
+    static HeartbeatReport? ReportOf(Inputs i, string node) => node == i.Self ? i.SelfReport : i.Peers.ReportOf(node);
+
+    /// <summary>The coordinator: the most preferred node (lowest priority number, then name) whose service runs (not
+    /// suspended, stopped or stopping); this node when none does. Every node computes the same.</summary>
+    public static string Coordinator(Inputs i)
+        => i.Config.Nodes
+            .Where(n => n.Name == i.Self ? ServiceOf(i.SelfReport) == ServiceState.Running
+                : i.Peers.IsOnline(n.Name) && ServiceOf(i.Peers.ReportOf(n.Name)) == ServiceState.Running)
+            .OrderBy(n => n.Priority).ThenBy(n => n.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? i.Self;
 
     static NodeState NodeStateOf(Inputs i, string node)
     {
         if (node == i.Self) return i.SelfState;
-        return i.PeerState(node) switch
+        return i.Peers.StateOf(node) switch
         {
-            Membership.PeerState.Online => i.PeerReport(node)?.ServiceState == "suspended" ? NodeState.Suspended : NodeState.Online,
+            Membership.PeerState.Online => ServiceOf(i.Peers.ReportOf(node)) == ServiceState.Suspended ? NodeState.Suspended : NodeState.Online,
             Membership.PeerState.Lost => NodeState.Lost,
             _ => NodeState.Offline,
         };
@@ -129,7 +133,7 @@ public static class ClusterView
     static T Parse<T>(string? text, T fallback) where T : struct, Enum
         => text != null && Enum.TryParse<T>(text, ignoreCase: true, out var v) ? v : fallback;
 
-    public static ClusterStatus BuildStatus(Inputs i, ClusterState state, string? coordinator, long generation, Func<string, IReadOnlyDictionary<string, long?>> pathAges)
+    public static ClusterStatus BuildStatus(Inputs i, ClusterState state, string? coordinator, long generation)
     {
         var status = new ClusterStatus
         {
@@ -146,9 +150,9 @@ public static class ClusterView
             var info = new NodeStatusInfo
             {
                 Name = n.Name, State = state.Nodes[n.Name].State.ToString().ToLowerInvariant(), Priority = n.Priority,
-                ServiceState = (n.Name == i.Self ? i.SelfReport : i.PeerReport(n.Name))?.ServiceState ?? "",
+                ServiceState = ReportOf(i, n.Name)?.ServiceState ?? "",
             };
-            var ages = n.Name == i.Self ? null : pathAges(n.Name);
+            var ages = n.Name == i.Self ? null : i.Peers.PathAgesOf(n.Name);
             foreach (var (ic, address) in n.Addresses)
             {
                 long? age = ages != null && ages.TryGetValue(ic, out var a) ? a : null;

@@ -9,9 +9,9 @@ public sealed record SetMonitorSuspended(string Node, string Monitor, bool Suspe
 }
 
 /// <summary>running, suspended (monitors off, not a failover target, groups keep running) or stopped (groups stopped).</summary>
-public sealed record SetServiceState(string Node, string State) : PlanAction(Node)
+public sealed record SetServiceState(string Node, ServiceState State) : PlanAction(Node)
 {
-    public override string Describe() => $"{Node}: service {State}";
+    public override string Describe() => $"{Node}: service {State.Wire()}";
 }
 
 /// <summary>A pseudo-failure of a monitor on the node: while set, each check reports an error without running the

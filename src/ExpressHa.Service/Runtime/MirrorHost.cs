@@ -1,76 +1,71 @@
+using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Mirror;
 using ExpressHa.Service.Resources;
+using ExpressHa.Service.Security;
 
 namespace ExpressHa.Service.Runtime;
 
 /// <summary>The mirror engines of this node: one per mirror resource of a group this node serves, started with the
 /// service (before any group starts: the standby must receive from the first write) and stopped after its groups.
-/// A primary that lost its link asks the peer over the management API to outdate its copy; a peer that counts as
-/// down (fenced, or it stopped itself) releases a primary frozen on that.</summary>
-public sealed partial class NodeAgent
+/// They live in the node's <see cref="MirrorRegistry"/>, where the mirror driver and monitors find them. A primary that
+/// lost its link asks the peer over the management API to outdate its copy; a peer that counts as down (fenced, or it
+/// stopped itself) releases a primary frozen on that.</summary>
+public sealed class MirrorHost(ConfigStore config, string self, ClusterKey key, MirrorRegistry mirrors, PeerClients peers, IAlertSink alerts)
 {
-    readonly List<IMirrorEngine> _mirrorEngines = new();
-
-    async Task StartMirrorsAsync()
+    public async Task StartAsync(CancellationToken stopping)
     {
-        var config = Config;
-        foreach (var (group, resource) in MirrorSettings.MirrorsOf(config, Self))
+        var c = config.Current;
+        foreach (var (group, resource) in MirrorSettings.MirrorsOf(c, self))
         {
             try
             {
-                var options = MirrorSettings.For(config, group, resource, Self, _o.Key.Key);
+                var options = MirrorSettings.For(c, group, resource, self, key.Key);
                 var peer = options.PeerNode;
                 var name = resource.Name;
-                options.Alert = (level, id, message) => Alerts.Alert(level, MirrorResource.LogModule, id, message);
-                options.Log = line => Alerts.Log(MirrorResource.LogModule, $"{name}: {line}");
-                options.OutdatePeer = ct => OutdatePeerMirrorAsync(peer, name, ct);
+                options.Alert = (level, id, message) => alerts.Alert(level, MirrorResource.LogModule, id, message);
+                options.Log = line => alerts.Log(MirrorResource.LogModule, $"{name}: {line}");
+                options.OutdatePeer = ct => OutdatePeerAsync(peer, name, ct);
                 var engine = new MirrorEngine(options);
-                await engine.StartAsync(_stopping.Token);
-                lock (_mirrorEngines) _mirrorEngines.Add(engine);
-                MirrorEngines.Add(config.Cluster.Name, Self, engine);
-                if (Mirrors is MirrorRegistry registry) registry.Add(engine);
+                await engine.StartAsync(stopping);
+                mirrors.Add(engine);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or MirrorException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
-                Alerts.Alert("error", MirrorResource.LogModule, 10, $"The mirror {resource.Name} cannot start on {Self}: {ex.Message}; the group {group.Name} cannot start here.");
+                alerts.Alert("error", MirrorResource.LogModule, 10, $"The mirror {resource.Name} cannot start on {self}: {ex.Message}; the group {group.Name} cannot start here.");
             }
         }
     }
 
-    async Task<bool> OutdatePeerMirrorAsync(string peer, string mirror, CancellationToken ct)
+    async Task<bool> OutdatePeerAsync(string peer, string mirror, CancellationToken ct)
     {
         try
         {
-            using var client = PeerClientFor(peer, TimeSpan.FromSeconds(5));
+            using var client = peers.For(peer, TimeSpan.FromSeconds(5));
             var result = await client.OutdateMirrorAsync(mirror, ct);
-            if (!result.Ok) Alerts.Log(MirrorResource.LogModule, $"{mirror}: {peer} did not outdate its copy: {result.Message}");
+            if (!result.Ok) alerts.Log(MirrorResource.LogModule, $"{mirror}: {peer} did not outdate its copy: {result.Message}");
             return result.Ok;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            Alerts.Log(MirrorResource.LogModule, $"{mirror}: cannot ask {peer} to outdate its copy: {ex.Message}");
+            alerts.Log(MirrorResource.LogModule, $"{mirror}: cannot ask {peer} to outdate its copy: {ex.Message}");
             return false;
         }
     }
 
-    void MirrorPeerDown(string node)
+    /// <summary>The node counts as down: the mirrors whose peer it is may go on without it.</summary>
+    public void PeerDown(string node)
     {
-        List<IMirrorEngine> engines;
-        lock (_mirrorEngines) engines = _mirrorEngines.ToList();
-        foreach (var e in engines)
+        foreach (var e in mirrors.All)
             if (e.GetStatus().Peer == node) e.PeerNodeDown();
     }
 
-    async Task StopMirrorsAsync()
+    public async Task StopAsync()
     {
-        List<IMirrorEngine> engines;
-        lock (_mirrorEngines) { engines = _mirrorEngines.ToList(); _mirrorEngines.Clear(); }
-        foreach (var e in engines)
+        foreach (var e in mirrors.All)
         {
-            MirrorEngines.Remove(Config.Cluster.Name, Self, e);
-            if (Mirrors is MirrorRegistry registry) registry.Remove(e.Name);
+            mirrors.Remove(e);
             try { await e.DisposeAsync(); }
-            catch (Exception ex) { Alerts.Log(MirrorResource.LogModule, $"{e.Name}: stopping the engine: {ex.Message}"); }
+            catch (Exception ex) { alerts.Log(MirrorResource.LogModule, $"{e.Name}: stopping the engine: {ex.Message}"); }
         }
     }
 }

@@ -8,8 +8,8 @@ namespace ExpressHa.Service.Runtime;
 
 /// <summary>Operates the cluster's mirrors from the node that took the operator's request: gathers every node's view,
 /// sends suspend/resume to the primary, repair to every copy (the winner first), and runs backup and restore jobs
-/// (<see cref="MirrorOperations"/>'s job part). Each node's own copies are reached through an <see cref="IMirrorNode"/>.</summary>
-public sealed partial class MirrorOperations
+/// (<see cref="MirrorJobs"/>). Each node's own copies are reached through an <see cref="IMirrorNode"/>.</summary>
+public sealed class MirrorOperations
 {
     readonly string _self;
     readonly IMirrorNode _local;
@@ -44,6 +44,16 @@ public sealed partial class MirrorOperations
 
     IMirrorNode Node(string node) => node == _self ? _local : _peer(node);
 
+    /// <summary>The node's copies: this node's own, or a peer's through the API.</summary>
+    internal IMirrorNode NodeOf(string node) => Node(node);
+
+    MirrorJobs? _jobRunner;
+    MirrorJobs Jobs => LazyInitializer.EnsureInitialized(ref _jobRunner, () => new MirrorJobs(this, _self, _config, _state, _alerts, _jobs, _stopping));
+
+    public Task<JobStart> StartBackupAsync(string mirror, BackupRequest request, CancellationToken ct) => Jobs.StartBackupAsync(mirror, request, ct);
+
+    public Task<JobStart> StartRestoreAsync(string mirror, RestoreRequest request, CancellationToken ct) => Jobs.StartRestoreAsync(mirror, request, ct);
+
     string ClusterName => _config().Cluster.Name;
 
     public JobStatus? GetJob(string id) => _jobs.Get(id);
@@ -75,7 +85,7 @@ public sealed partial class MirrorOperations
     }
 
     /// <summary>Null when the mirror is a mirror resource of the config or runs anywhere reachable.</summary>
-    OperationResult? Unknown(string mirror, MirrorReport? report = null)
+    internal OperationResult? Unknown(string mirror, MirrorReport? report = null)
     {
         var r = _config().FindResource(mirror, out _);
         if (r != null && r.Type == "mirror") return null;
@@ -83,7 +93,7 @@ public sealed partial class MirrorOperations
         return OperationResult.Failure(MirrorOperationCodes.MirrorNotFound, $"Mirror '{mirror}' does not exist in cluster '{ClusterName}'.");
     }
 
-    static string MissingNote(MirrorReport report)
+    internal static string MissingNote(MirrorReport report)
         => report.MissingNodes.Count == 0 ? "" : $" ({string.Join(", ", report.MissingNodes)} did not answer)";
 
     public Task<OperationResult> SuspendAsync(string mirror, CancellationToken ct)

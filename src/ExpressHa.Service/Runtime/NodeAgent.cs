@@ -1,11 +1,8 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using ExpressHa.Config;
+using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Service.Membership;
-using ExpressHa.Policy;
-using ExpressHa.Service.Resources;
 using ExpressHa.Service.Security;
 using ExpressHa.Service.Support;
 
@@ -19,111 +16,136 @@ public sealed class AgentOptions
     public required AlertLog Alerts { get; init; }
     public required ClusterKey Key { get; init; }
     public required string ApiToken { get; init; }
-    public ResourceDriverRegistry? Drivers { get; init; }
     /// <summary>Overrides cluster.watchdog.device on this node (a stand-in file per node for tests and the demo).</summary>
     public string? WatchdogDevice { get; init; }
 }
 
-/// <summary>The cluster service on one node: heartbeats and membership, what this node runs, the coordinator loop that
-/// turns events into plans, the monitors and the management API.</summary>
-public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISupportControl, Api.IClusterEventSource
+/// <summary>The cluster service on one node. It wires the runtime's parts, each taking what it needs (the node's
+/// services come from <see cref="NodeComposition"/>), and runs the loops: reports out (SendLoop), membership and
+/// self-protection (TickLoop), the <see cref="Runtime.Coordinator"/>, the witness. Heartbeats in become membership
+/// changes, handed to the coordinator's queue and the <see cref="LossHandler"/>. Cluster state (membership, who counts
+/// as down) is <see cref="MembershipState"/>'s, under its lock rule.</summary>
+public sealed class NodeAgent : IServiceHooks, IAsyncDisposable
 {
     readonly AgentOptions _o;
+    readonly AlertLog _alerts;
+    readonly NodeClock _clock;
     readonly LocalState _local = new();
-    readonly ActionRunner _runner;
-    readonly object _gate = new();
-    readonly Stopwatch _clock = Stopwatch.StartNew();
-    readonly long _incarnation = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-    readonly HashSet<string> _confirmedDown = new(StringComparer.Ordinal);
-    readonly CancellationTokenSource _stopping = new();
-    MembershipTable _membership;
-    HeartbeatTransport? _transport;
-    long _seq;
-    volatile string _serviceState = "running";
-    volatile bool _clusterStarted;
-    volatile bool _sendNow;
-    string? _stopReason;
-    readonly Dictionary<string, long> _journalGenerations;
-    readonly ResourceDriverRegistry _drivers;
+    readonly ServiceLifecycle _life = new();
     readonly PeerProofs _proofs = new();
-    readonly CancellationTokenSource _feedStop = new();
-    Watchdog.WatchdogDevice? _watchdog;
-    Task _feeding = Task.CompletedTask;
-    volatile bool _shuttingDown;
-    long _lastTickAt;
+    readonly WorkQueue _work = new();
+    readonly MembershipState _members;
+    readonly HeartbeatReports _reports;
+    readonly NodeView _view;
+    readonly NodeStopper _stopper;
+    readonly MonitorHost _monitors;
+    readonly MirrorHost _mirrors;
+    readonly StaleOwnershipGuard _stale;
+    readonly Coordinator _coordinator;
+    readonly PartitionResolver _resolver;
+    readonly LossHandler _loss;
+    readonly WatchdogHost _watchdog;
+    readonly LeftoverHandler _leftovers;
+    readonly ConfigPush _configPush;
+    readonly SemaphoreSlim _wake = new(0, 1);
+    HeartbeatTransport? _transport;
+    volatile bool _sendNow;
+    long _monitorDigest;
 
-    public NodeAgent(AgentOptions options)
+    public NodeAgent(NodeComposition parts)
     {
-        _o = options;
-        var config = options.Config.Current;
-        if (config.FindNode(options.Node) == null)
-            throw new InvalidOperationException($"node '{options.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
-        _membership = new MembershipTable(config, options.Node, config.Cluster.Heartbeat.TimeoutMs);
-        _drivers = options.Drivers ?? ResourceDriverRegistry.Default();
-        _runner = new ActionRunner(() => _o.Config.Current, options.Node, _local, _drivers, options.Alerts, options.StateDir, this)
+        var o = _o = parts.Options;
+        var config = o.Config.Current;
+        if (config.FindNode(o.Node) == null)
+            throw new InvalidOperationException($"node '{o.Node}' is not in the config; its nodes are {string.Join(", ", config.Nodes.Select(n => n.Name))}");
+        var self = o.Node;
+        var store = o.Config;
+        _alerts = parts.Alerts;
+        _clock = parts.Clock;
+        _members = new MembershipState(config, self);
+        _reports = new HeartbeatReports(store, self, _local, _life, _members, _proofs, _clock, GenerationSeed.Highest(OwnershipJournal.Read(o.StateDir)));
+        _view = new NodeView(store, self, _life, _members, _reports, _clock);
+        var peers = new PeerClients(store, _members, o.Key, o.ApiToken);
+        var runner = new ActionRunner(() => store.Current, self, _local, parts.Drivers, _alerts, o.StateDir, this, parts.Mirrors)
         {
-            Journal = new OwnershipJournal(options.StateDir, options.Node),
+            Journal = new OwnershipJournal(o.StateDir, self),
         };
-        _journalGenerations = GenerationSeed.Highest(OwnershipJournal.Read(options.StateDir));
+        _stopper = new NodeStopper(store, self, runner);
+        _monitors = new MonitorHost(store, self, _local, parts.Probes, parts.Mirrors, _alerts, _work);
+        var steps = new LocalSteps(self, runner, _monitors, _stopper, _life, _view, _alerts, SendSoon);
+        _stale = new StaleOwnershipGuard(store, self, _local, _members, _alerts, _clock);
+        _coordinator = new Coordinator(store, self, _work, _view, _life, _members, steps, peers, _stale, _alerts, _clock, SendSoon);
+        _mirrors = new MirrorHost(store, self, o.Key, parts.Mirrors, peers, _alerts);
+        _resolver = new PartitionResolver(self, o.Key, _members, _proofs, _clock);
+        _loss = new LossHandler(store, self, _members, _life, _proofs, parts.Fencer, _resolver, _view, _work, _mirrors, _alerts, _clock, SendSoon);
+        _watchdog = new WatchdogHost(store, o.WatchdogDevice, _alerts, _life, _members, _proofs, _local, _clock);
+        _leftovers = new LeftoverHandler(store, self, o.StateDir, o.Key, _local, parts.Drivers, parts.Mirrors, _stopper, _alerts);
+        _configPush = new ConfigPush(store, self, _members, peers, _monitors, _alerts, SendSoon);
+        var jobs = new JobTable();
+        var mirrorOps = new MirrorOperations(self, new LocalMirrorNode(self, parts.Mirrors, jobs, _alerts, _life.Stopping),
+            node => new PeerMirrorNode(node, timeout => peers.For(node, timeout)), () => store.Current, _view.CurrentState, _alerts, jobs, _life.Stopping)
+        {
+            IsOnline = _members.IsOnline,
+        };
+        SupportOperations? support = null;
+        ClusterControl? control = null;
+        control = new ClusterControl(store, self, _alerts, _view, _members, _life, _work, _coordinator, steps, peers, _configPush, mirrorOps,
+            SendReportNow, _clock, Events, () => LazyInitializer.EnsureInitialized(ref support, () => new SupportOperations(new SupportSources
+            {
+                Self = self,
+                StateDir = o.StateDir,
+                Config = () => store.Current,
+                RunningConfig = control!.GetRunningConfig,
+                Status = control.GetStatus,
+                LocalAlerts = control.GetAlerts,
+                LocalMirrors = ct => mirrorOps.Local.GetMirrorsAsync(ct),
+                Redactor = () => NodeSecrets.Redactor(store.Current, self, o.ApiToken),
+                Peer = node => peers.For(node),
+                IsOnline = _members.IsOnline,
+            })));
+        Control = control;
         _local.Changed += SendSoon;
-        options.Alerts.Raised += Events.AlertRaised;
+        _alerts.Raised += Events.AlertRaised;
     }
+
+    /// <summary>What the management API serves on this node.</summary>
+    public ClusterControl Control { get; }
 
     /// <summary>Change notices for the web UI's event stream: raised where this node learns something changed (its
     /// own state, a peer's report, membership, an alert), never by a timer.</summary>
     public Api.ClusterEvents Events { get; } = new();
 
-    SupportOperations? _support;
+    /// <summary>Set by the API layer once it listens, so peers can pin this node's certificate.</summary>
+    public string? ApiFingerprint { get => _reports.ApiFingerprint; set => _reports.ApiFingerprint = value; }
 
-    /// <summary>The operations routes' reads: merged alerts, group history, support bundles.</summary>
-    public SupportOperations Support => LazyInitializer.EnsureInitialized(ref _support, () => new SupportOperations(new SupportSources
-    {
-        Self = Self,
-        StateDir = _o.StateDir,
-        Config = () => Config,
-        RunningConfig = GetRunningConfig,
-        Status = GetStatus,
-        LocalAlerts = GetAlerts,
-        LocalMirrors = ct => LocalMirrors.GetMirrorsAsync(ct),
-        Redactor = () => NodeSecrets.Redactor(Config, Self, _o.ApiToken),
-        Peer = node => PeerClientFor(node),
-        IsOnline = node => { lock (_gate) return _membership.StateOf(node) == PeerState.Online; },
-    }));
+    /// <summary>Cancelled when the service decides to stop itself (final action stopService, Stop-HaCluster).</summary>
+    public CancellationToken StopRequested => _life.Stopping;
 
     ClusterConfig Config => _o.Config.Current;
     string Self => _o.Node;
-    IAlertSink Alerts => _o.Alerts;
-    long Now => _clock.ElapsedMilliseconds;
-
-    /// <summary>Set by the API layer once it listens, so peers can pin this node's certificate.</summary>
-    public string? ApiFingerprint { get; set; }
-
-    /// <summary>Cancelled when the service decides to stop itself (final action stopService, Stop-HaCluster).</summary>
-    public CancellationToken StopRequested => _stopping.Token;
+    long Now => _clock.NowMs;
 
     public async Task RunAsync(CancellationToken shutdown)
     {
-        Alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
-        await StartMirrorsAsync();
-        await ReleaseLeftoversAsync(shutdown);
+        _alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
+        await _mirrors.StartAsync(_life.Stopping);
+        _reports.ResumedFrom = await _leftovers.ReleaseAsync(shutdown);
         // Armed once nothing a previous service left runs here any more: a reset from now on bounds only what this one starts.
-        ArmWatchdog();
-        Interlocked.Exchange(ref _lastTickAt, Now);
-        _feeding = FeedLoop(_feedStop.Token);
-        _transport = new HeartbeatTransport(Config, Self, _o.Key, Alerts, OnHeartbeat);
+        _watchdog.Arm();
+        _reports.WatchdogMs = _watchdog.TimeoutMs;
+        _reports.ProofLeaseMs = () => _watchdog.ProofLeaseMs;
+        _transport = new HeartbeatTransport(Config, Self, _o.Key, _alerts, OnHeartbeat);
         _transport.Start();
-        StartMonitors();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stopping.Token);
-        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), CoordinatorLoop(linked.Token), WitnessLoop(linked.Token) };
+        _monitors.Start();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _life.Stopping);
+        var loops = new[] { SendLoop(linked.Token), TickLoop(linked.Token), _coordinator.RunAsync(linked.Token), _resolver.WitnessLoop(() => Config, Handle, linked.Token) };
         try
         {
             await Task.WhenAny(Task.WhenAll(loops), Task.Delay(Timeout.Infinite, linked.Token));
         }
         catch (OperationCanceledException) { }
-        await ShutdownAsync(_stopReason ?? "the service was asked to stop");
+        await ShutdownAsync(_life.StopReason ?? "the service was asked to stop");
     }
-
-    readonly SemaphoreSlim _wake = new(0, 1);
 
     /// <summary>Sends a report now rather than at the next interval (local state changed).</summary>
     void SendSoon()
@@ -132,6 +154,9 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
         _sendNow = true;
         try { if (_wake.CurrentCount == 0) _wake.Release(); } catch (SemaphoreFullException) { }
     }
+
+    /// <summary>Sends a report at once, from the caller's thread (the steps a peer sent are done).</summary>
+    void SendReportNow() => _transport?.Send(_reports.Next());
 
     /// <summary>Sleeps until the next interval or until something changed, so an idle node wakes only to send.</summary>
     async Task SendLoop(CancellationToken ct)
@@ -145,65 +170,29 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             {
                 _sendNow = false;
                 last = Now;
-                _transport?.Send(BuildReport());
+                SendReportNow();
                 continue;
             }
             try { await _wake.WaitAsync((int)Math.Min(due, int.MaxValue), ct); } catch (OperationCanceledException) { return; }
         }
     }
 
-    public Heartbeat.HeartbeatReport BuildReport()
-    {
-        var (groups, monitors) = _local.Snapshot();
-        var seq = Interlocked.Increment(ref _seq);
-        _proofs.Sent(seq, Now);
-        var heard = new Dictionary<string, HeardEcho>(StringComparer.Ordinal);
-        lock (_gate)
-            foreach (var p in _membership.Peers)
-                if (_membership.StateOf(p) == PeerState.Online && _membership.LastReport(p) is HeartbeatReport r)
-                    heard[p] = new HeardEcho { Incarnation = r.Incarnation, Seq = r.Seq };
-        return new HeartbeatReport
-        {
-            Cluster = Config.Cluster.Name,
-            Node = Self,
-            Incarnation = _incarnation,
-            Seq = seq,
-            Heard = heard,
-            WatchdogMs = _watchdog?.TimeoutMs,
-            ProofLeaseMs = _watchdog is { } wd ? Watchdog.ProofLease.Ms(Config, wd.TimeoutMs) : null,
-            ResumedFrom = _resumedFrom,
-            SentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            ConfigGeneration = _o.Config.Generation,
-            ServiceState = _serviceState,
-            ApiFingerprint = ApiFingerprint,
-            ClusterStarted = _clusterStarted,
-            Groups = groups,
-            Monitors = monitors,
-            ConfirmedDown = ConfirmedDownList(),
-            JournalGenerations = _journalGenerations,
-        };
-    }
-
     void OnHeartbeat(HeartbeatReport report, string interconnect)
     {
-        List<MembershipChange> changes;
-        lock (_gate) changes = _membership.Receive(report, interconnect, Now);
-        if (report.Heard.TryGetValue(Self, out var echo)) _proofs.Echoed(report.Node, echo.Incarnation, echo.Seq, _incarnation);
+        var changes = _members.Receive(report, interconnect, Now);
+        if (report.Heard.TryGetValue(Self, out var echo)) _proofs.Echoed(report.Node, echo.Incarnation, echo.Seq, _reports.Incarnation);
         // "The cluster has started" spreads from node to node, but not to or from a stopped service: after
         // Stop-HaCluster every node forgets it, so the next Start-HaCluster starts the auto groups again.
-        var started = report.ClusterStarted && report.ServiceState != "stopped" && _serviceState != "stopped";
-        var joinedRunningCluster = started && !_clusterStarted;
-        if (started) _clusterStarted = true;
+        var started = report.ClusterStarted && report.ServiceState != ServiceState.Stopped.Wire() && _life.State != ServiceState.Stopped;
+        var joinedRunningCluster = started && !_life.ClusterStarted;
+        if (started) _life.ClusterStarted = true;
         // A lost node fenced (or known stopped) by a peer counts as down here too, so a plan waiting on this node goes on.
-        if (report.ConfirmedDown.Count > 0)
-            lock (_gate)
-                foreach (var n in report.ConfirmedDown)
-                    if (n != Self && _membership.StateOf(n) != PeerState.Online && _confirmedDown.Add(n)) MirrorPeerDown(n);
+        if (report.ConfirmedDown.Count > 0) _loss.ConfirmedByPeer(report.ConfirmedDown);
         Handle(changes);
         // This node came (back) into a cluster that already runs: the peers' PeerJoined goes to the coordinator, which may
         // be this node itself (the most preferred one), so the join (failback auto, pending groups) is decided here too.
-        if (joinedRunningCluster) Enqueue(new PolicyWork(new NodeJoined(Self)));
-        if (report.ConfigGeneration > _o.Config.Generation) _ = FetchNewerConfigAsync(report.Node, report.ConfigGeneration);
+        if (joinedRunningCluster) _work.Decide(new NodeJoined(Self));
+        if (report.ConfigGeneration > _o.Config.Generation) _ = _configPush.FetchNewerAsync(report.Node, report.ConfigGeneration);
         Events.StatusChanged();
     }
 
@@ -215,35 +204,25 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             // loss is noticed at the timeout and not up to a tick later.
             var delay = Math.Clamp(Config.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
             var before = Now;
-            Interlocked.Exchange(ref _lastTickAt, before);
-            long? expiry;
-            lock (_gate) expiry = _membership.NextExpiryInMs(before);
-            if (expiry is long e && e + 1 < delay) delay = (int)Math.Max(1, e + 1);
+            _watchdog.Ticked();
+            if (_members.NextExpiryInMs(before) is long e && e + 1 < delay) delay = (int)Math.Max(1, e + 1);
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
-            if (NoticeStall(Now - before - delay)) continue;
-            CheckStaleOwnership();
-            List<MembershipChange> changes;
-            lock (_gate) changes = _membership.Tick(Now);
-            Handle(changes);
-            UpdateMonitorActivity();
-            if (!_clusterStarted || MonitorReportsChanged() || (IsCoordinator && ViewComplete() && ReleasePolicy.ToStart(Config, CurrentState()).Count > 0))
-                Enqueue(new Reconcile());
+            if (_stale.NoticeStall(Now - before - delay)) continue;
+            foreach (var stop in _stale.Check()) _work.Enqueue(stop);
+            Handle(_members.Tick(Now));
+            _monitors.UpdateActivity();
+            if (!_life.ClusterStarted || MonitorReportsChanged() || (_view.IsCoordinator && _coordinator.ViewComplete() && ReleasePolicy.ToStart(Config, _view.CurrentState()).Count > 0))
+                _work.Reconcile();
         }
     }
-
-    long _monitorDigest;
 
     /// <summary>True when any node's monitor states changed since the last look: only then is there anything to reconcile.</summary>
     bool MonitorReportsChanged()
     {
         var hash = new HashCode();
-        lock (_gate)
-        {
-            foreach (var m in _local.Snapshot().Monitors) hash.Add((Self, m.Name, m.State, m.ErrorCount));
-            foreach (var p in _membership.Peers)
-                if (_membership.StateOf(p) == PeerState.Online && _membership.LastReport(p) is HeartbeatReport r)
-                    foreach (var m in r.Monitors) hash.Add((p, m.Name, m.State, m.ErrorCount));
-        }
+        foreach (var m in _local.Snapshot().Monitors) hash.Add((Self, m.Name, m.State, m.ErrorCount));
+        foreach (var r in _members.OnlineReports())
+            foreach (var m in r.Monitors) hash.Add((r.Node, m.Name, m.State, m.ErrorCount));
         long digest = hash.ToHashCode();
         return Interlocked.Exchange(ref _monitorDigest, digest) != digest;
     }
@@ -256,130 +235,65 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
             switch (c)
             {
                 case PathDown p:
-                    Alerts.Alert("warning", "nm", 3, $"Heartbeat path {p.Interconnect} to {p.Node} is down; {p.Node} is still reachable on another path.");
+                    _alerts.Alert("warning", "nm", 3, $"Heartbeat path {p.Interconnect} to {p.Node} is down; {p.Node} is still reachable on another path.");
                     break;
                 case PathUp p:
-                    Alerts.Alert("info", "nm", 4, $"Heartbeat path {p.Interconnect} to {p.Node} is up again.");
+                    _alerts.Alert("info", "nm", 4, $"Heartbeat path {p.Interconnect} to {p.Node} is up again.");
                     break;
                 case PeerJoined j:
-                    lock (_gate) _confirmedDown.Remove(j.Node);
+                    _members.Rejoined(j.Node);
                     _proofs.Joined(j.Node, Now);
-                    Alerts.Alert("info", "nm", 1, $"Server {j.Node} has started (heartbeat received).");
-                    Enqueue(new PolicyWork(new NodeJoined(j.Node)));
+                    _alerts.Alert("info", "nm", 1, $"Server {j.Node} has started (heartbeat received).");
+                    _work.Decide(new NodeJoined(j.Node));
                     break;
                 case PeerLost l:
-                    Alerts.Log("nm", $"no heartbeat from {l.Node} on any path for {Config.Cluster.Heartbeat.TimeoutMs} ms");
-                    Enqueue(new PolicyWork(new NodeLost(l.Node)));
-                    _ = HandleLossAsync(l.Node);
+                    _alerts.Log("nm", $"no heartbeat from {l.Node} on any path for {Config.Cluster.Heartbeat.TimeoutMs} ms");
+                    _work.Decide(new NodeLost(l.Node));
+                    _ = _loss.HandleLossAsync(l.Node);
                     break;
                 case PeerRestarted r:
-                    HandleRestart(r.Node);
+                    _loss.HandleRestart(r.Node);
                     break;
             }
         }
     }
 
-    List<string> ConfirmedDownList()
-    {
-        lock (_gate) return _confirmedDown.Where(n => _membership.StateOf(n) != PeerState.Online).ToList();
-    }
+    public long IncarnationOf(string node) => _members.IncarnationOf(node);
 
-    public long IncarnationOf(string node)
-    {
-        lock (_gate) return _membership.IncarnationOf(node);
-    }
+    public LostNodeStatus LostNode(string node, long incarnation) => _members.LostNode(node, incarnation);
 
-    /// <summary>The same incarnation online again never went down. A new one released what its journal says the old one
-    /// held before it sent its first heartbeat (Leftovers), so once its report shows nothing that may still run, the old
-    /// one is down.</summary>
-    public LostNodeStatus LostNode(string node, long incarnation)
-    {
-        lock (_gate)
-        {
-            if (_membership.StateOf(node) == PeerState.Online)
-            {
-                if (_membership.IncarnationOf(node) == incarnation) return LostNodeStatus.Back;
-                return _membership.LastReport(node)?.Groups.Any(GroupRecords.MayRun) == true ? LostNodeStatus.Lost : LostNodeStatus.Down;
-            }
-            return _confirmedDown.Contains(node) ? LostNodeStatus.Down : LostNodeStatus.Lost;
-        }
-    }
+    public void RequestServiceStop(string reason) => _life.RequestStop(reason);
 
-    public void RequestServiceStop(string reason)
-    {
-        _stopReason = reason;
-        _stopping.Cancel();
-    }
+    public long NextGeneration(string group) => _view.NextGeneration(group);
 
-    public long NextGeneration(string group)
-    {
-        lock (_gate) return ClusterView.NextGeneration(ViewInputs(), group);
-    }
+    public Task<bool> FenceAsync(string target, string reason, CancellationToken ct) => _loss.FenceAsync(target, reason, ct);
 
-    ClusterView.Inputs ViewInputs() => new(
-        Config, Self,
-        _serviceState == "suspended" ? NodeState.Suspended : NodeState.Online,
-        BuildReportNoSeq(),
-        n => _membership.StateOf(n),
-        n => _membership.LastReport(n),
-        n => _confirmedDown.Contains(n));
-
-    HeartbeatReport BuildReportNoSeq()
-    {
-        var (groups, monitors) = _local.Snapshot();
-        return new HeartbeatReport { Cluster = Config.Cluster.Name, Node = Self, Incarnation = _incarnation, ServiceState = _serviceState, Groups = groups, Monitors = monitors, ClusterStarted = _clusterStarted, JournalGenerations = _journalGenerations };
-    }
-
-    public ClusterState CurrentState()
-    {
-        lock (_gate) return ClusterView.BuildState(ViewInputs());
-    }
-
-    /// <summary>The coordinator: the online node with the lowest priority number (then name). Every node computes the same.</summary>
-    public string Coordinator()
-    {
-        lock (_gate) return CoordinatorUnlocked();
-    }
-
-    bool IsCoordinator => Coordinator() == Self;
-
+    /// <summary>The orderly stop: the NodeStopping plan (its groups move, or stay put after a lost resolution), the
+    /// mirrors after the groups, the watchdog last.</summary>
     async Task ShutdownAsync(string reason)
     {
-        _shuttingDown = true;
-        _serviceState = "stopping";
+        _life.ShuttingDown = true;
+        _life.State = ServiceState.Stopping;
         SendSoon();
-        Alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
-        StopMonitors();
-        var plan = PolicyEngine.Decide(Config, CurrentState(), new NodeStopping(Self, _lostResolution ? NodeStopCause.LostResolution : NodeStopCause.Shutdown));
-        foreach (var step in plan.Actions.Where(a => a.Node == Self))
-        {
-            var outcome = await _runner.RunAsync(step, CancellationToken.None);
-            if (!outcome.Ok) Alerts.Alert("error", "pm", 3, $"Stopping on {Self}: {outcome.Message}");
-        }
-        _transport?.Send(BuildReport());
-        await StopMirrorsAsync();
+        _alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
+        _monitors.Stop();
+        var plan = _stopper.Decide(_view.CurrentState(), _life.LostResolution ? NodeStopCause.LostResolution : NodeStopCause.Shutdown);
+        await _stopper.RunAsync(plan, goOn: true, failed => _alerts.Alert("error", "pm", 3, $"Stopping on {Self}: {failed.Message}"), CancellationToken.None);
+        SendReportNow();
+        await _mirrors.StopAsync();
         // Everything this node ran has stopped: the watchdog may stop counting.
-        _feedStop.Cancel();
-        await _feeding;
-        _watchdog?.Disarm();
-        Alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
-        if (_afterStopCommand != null) RunOsCommand(_afterStopCommand);
-    }
-
-    void RunOsCommand(string command)
-    {
-        if (OsCommand.Run(command) is string error)
-            Alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {error}");
+        await _watchdog.DisarmAsync();
+        _alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
+        if (_life.AfterStopCommand is string command && OsCommand.Run(command) is string error)
+            _alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {error}");
     }
 
     public async ValueTask DisposeAsync()
     {
         // Not disarmed: a service that ends without its orderly stop leaves the countdown running.
-        _feedStop.Cancel();
-        await _feeding;
-        _watchdog?.Dispose();
-        StopMonitors();
+        await _watchdog.AbandonAsync();
+        _monitors.Stop();
         _transport?.Dispose();
-        await StopMirrorsAsync();
+        await _mirrors.StopAsync();
     }
 }

@@ -1,3 +1,4 @@
+using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Watchdog;
 
@@ -6,55 +7,78 @@ namespace ExpressHa.Service.Runtime;
 /// <summary>The node watchdog (cluster.watchdog): armed once a previous run's leftovers are stopped, fed by
 /// <see cref="FeedRule"/>'s verdict on this node's view (also during an orderly stop, unless this node lost partition
 /// resolution), disarmed only after an orderly stop stopped every group.</summary>
-public sealed partial class NodeAgent
+public sealed class WatchdogHost(ConfigStore config, string? deviceOverride, IAlertSink alerts, ServiceLifecycle life, MembershipState members,
+    PeerProofs proofs, LocalState local, NodeClock clock)
 {
-    void ArmWatchdog()
+    readonly CancellationTokenSource _feedStop = new();
+    WatchdogDevice? _device;
+    Task _feeding = Task.CompletedTask;
+    long _lastTickAt;
+
+    /// <summary>The armed device's timeout; null when no watchdog is armed.</summary>
+    public int? TimeoutMs => _device?.TimeoutMs;
+
+    /// <summary>The proof lease this node feeds by (<see cref="ProofLease"/>); null without a watchdog.</summary>
+    public int? ProofLeaseMs => _device is { } d ? ProofLease.Ms(config.Current, d.TimeoutMs) : null;
+
+    /// <summary>The tick loop is alive (it calls this each time it wakes).</summary>
+    public void Ticked() => Interlocked.Exchange(ref _lastTickAt, clock.NowMs);
+
+    /// <summary>Arms the device and starts feeding it.</summary>
+    public void Arm()
     {
-        var w = Config.Cluster.Watchdog;
+        Ticked();
+        var w = config.Current.Cluster.Watchdog;
         if (!w.IsEnabled) return;
-        var device = _o.WatchdogDevice ?? w.Device;
-        _watchdog = WatchdogDevice.Open(device, w.TimeoutMs);
-        Alerts.Alert("info", "wd", 4, $"The watchdog {device} is armed: this machine resets within {_watchdog.TimeoutMs} ms of the last feed" +
-            (_watchdog.IsStandIn ? " (a stand-in file: the harness watching it plays the reset)." : "."));
+        var device = deviceOverride ?? w.Device;
+        _device = WatchdogDevice.Open(device, w.TimeoutMs);
+        alerts.Alert("info", "wd", 4, $"The watchdog {device} is armed: this machine resets within {_device.TimeoutMs} ms of the last feed" +
+            (_device.IsStandIn ? " (a stand-in file: the harness watching it plays the reset)." : "."));
+        var armed = _device;
+        var feeder = new WatchdogFeeder(armed, VerdictNow, () => FeedRule.PeriodMs(config.Current.Cluster.Heartbeat.IntervalMs, armed.TimeoutMs), alerts);
+        _feeding = feeder.RunAsync(_feedStop.Token);
     }
 
-    async Task FeedLoop(CancellationToken ct)
+    /// <summary>Everything this node ran has stopped: the watchdog may stop counting.</summary>
+    public async Task DisarmAsync()
     {
-        if (_watchdog == null) return;
-        var feeder = new WatchdogFeeder(_watchdog, FeedVerdictNow,
-            () => FeedRule.PeriodMs(Config.Cluster.Heartbeat.IntervalMs, _watchdog.TimeoutMs), Alerts);
-        await feeder.RunAsync(ct);
+        _feedStop.Cancel();
+        await _feeding;
+        _device?.Disarm();
     }
 
-    FeedVerdict FeedVerdictNow()
+    /// <summary>Not disarmed: a service that ends without its orderly stop leaves the countdown running.</summary>
+    public async Task AbandonAsync()
     {
-        var c = Config;
-        var now = Now;
+        _feedStop.Cancel();
+        await _feeding;
+        _device?.Dispose();
+    }
+
+    FeedVerdict VerdictNow()
+    {
+        var c = config.Current;
+        var now = clock.NowMs;
         var tick = Math.Clamp(c.Cluster.Heartbeat.IntervalMs / 2, 25, 500);
-        var peers = new List<PeerFeedView>();
-        lock (_gate)
-            foreach (var p in _membership.Peers)
+        var snapshot = members.Snapshot(now);
+        var peers = snapshot.States.Select(kv => new PeerFeedView(kv.Key, kv.Value switch
             {
-                var standing = _membership.StateOf(p) switch
-                {
-                    PeerState.Online => PeerStanding.Online,
-                    PeerState.Lost => PeerStanding.Lost,
-                    _ => PeerStanding.NeverHeard,
-                };
-                peers.Add(new PeerFeedView(p, standing, _confirmedDown.Contains(p) || _proofs.HasSurvived(p), _proofs.ProofAgeMs(p, now)));
-            }
+                PeerState.Online => PeerStanding.Online,
+                PeerState.Lost => PeerStanding.Lost,
+                _ => PeerStanding.NeverHeard,
+            }, snapshot.ConfirmedDown.Contains(kv.Key) || proofs.HasSurvived(kv.Key), proofs.ProofAgeMs(kv.Key, now))).ToList();
         return FeedRule.Decide(new FeedInputs
         {
             // A tick later than the heartbeat timeout is a stall (as NoticeStall counts it); a shorter lateness is load, e.g.
             // at start-up on a small machine. A stalled node stops feeding within a timeout of its last tick, and so of
             // the last heartbeat its peers heard: inside the bound survivors wait on. The orderly stop runs after the
             // loops ended; the proofs still bound it when survivors rely on them.
-            LoopsAlive = _shuttingDown || now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, c.Cluster.Heartbeat.TimeoutMs),
-            LostResolution = _lostResolution,
+            LoopsAlive = life.ShuttingDown || now - Interlocked.Read(ref _lastTickAt) <= Math.Max(4L * tick, c.Cluster.Heartbeat.TimeoutMs),
+            LostResolution = life.LostResolution,
             SurvivorsRelyOnWatchdog = !c.Cluster.Fencing.IsEnabled && c.Cluster.PartitionResolution.IsConfigured,
             HeartbeatTimeoutMs = c.Cluster.Heartbeat.TimeoutMs,
-            ProofLeaseMs = _watchdog is { } wd ? ProofLease.Ms(c, wd.TimeoutMs) : null,
-            RunsGroups = _local.Snapshot().Groups.Any(Heartbeat.GroupRecords.MayRun),
+            ProofLeaseMs = _device is { } wd ? ProofLease.Ms(c, wd.TimeoutMs) : null,
+            RunsGroups = local.Snapshot().Groups.Any(Heartbeat.GroupRecords.MayRun),
             Peers = peers,
         });
     }

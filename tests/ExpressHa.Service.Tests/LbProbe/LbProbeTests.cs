@@ -79,8 +79,8 @@ public sealed class LbProbeTests : IAsyncLifetime
     [Fact]
     public void TheDefaultRegistriesShipLbprobe()
     {
-        Assert.IsType<LbProbeResource>(ResourceDriverRegistry.Default().Get("lbprobe"));
-        Assert.IsType<LbProbeProbe>(MonitorProbeRegistry.Default().Get("lbprobe"));
+        Assert.IsType<LbProbeResource>(ResourceDriverRegistry.Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider.Default()).Get("lbprobe"));
+        Assert.IsType<LbProbeProbe>(MonitorProbeRegistry.Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider.Default()).Get("lbprobe"));
     }
 
     [Fact]

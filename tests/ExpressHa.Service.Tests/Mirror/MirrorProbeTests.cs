@@ -27,7 +27,7 @@ public sealed class MirrorProbeTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    static MonitorContext Context(string cluster, string type)
+    static MonitorContext Context(string cluster, string type, IMirrorRegistry? mirrors = null)
     {
         var c = new ClusterConfig();
         c.Cluster.Name = cluster;
@@ -35,6 +35,7 @@ public sealed class MirrorProbeTests
         {
             Config = c, Monitor = new MonitorConfig { Name = type + "w", Type = type, Target = "md1" }, Node = new NodeConfig { Name = "server1" },
             Target = new ResourceConfig { Name = "md1", Type = "mirror" }, Alerts = new RecordingAlerts(),
+            Mirrors = mirrors ?? new MirrorRegistry(),
         };
     }
 
@@ -44,14 +45,16 @@ public sealed class MirrorProbeTests
     public async Task Mirror_resource_probe_is_active_where_the_copy_is_primary(string role, ExpressHa.Service.Resources.ResourceProbe expected)
     {
         var alerts = new RecordingAlerts();
-        var context = TestConfigs.Resource("md1", "mirror", new ParameterBag(), alerts);
-        context.Config.Cluster.Name = "probe-" + Guid.NewGuid().ToString("N");
+        var mirrors = new MirrorRegistry();
+        var c = TestConfigs.Resource("md1", "mirror", new ParameterBag(), alerts);
+        var context = new ExpressHa.Service.Resources.ResourceContext
+        {
+            Config = c.Config, Group = c.Group, Resource = c.Resource, Node = c.Node, StateDir = c.StateDir, Alerts = alerts, Mirrors = mirrors,
+        };
         var driver = new ExpressHa.Service.Resources.MirrorResource();
         Assert.Equal(ExpressHa.Service.Resources.ResourceProbe.Unknown, await driver.ProbeAsync(context, CancellationToken.None)); // no engine here
-        var engine = new StatusEngine(new MirrorStatus { Name = "md1", Node = context.Node.Name, Peer = "server2", Role = role, Connection = "Connected", Disk = "UpToDate", Sync = "None" });
-        MirrorEngines.Add(context.Config.Cluster.Name, context.Node.Name, engine);
-        try { Assert.Equal(expected, await driver.ProbeAsync(context, CancellationToken.None)); }
-        finally { MirrorEngines.Remove(context.Config.Cluster.Name, context.Node.Name, engine); }
+        mirrors.Add(new StatusEngine(new MirrorStatus { Name = "md1", Node = context.Node.Name, Peer = "server2", Role = role, Connection = "Connected", Disk = "UpToDate", Sync = "None" }));
+        Assert.Equal(expected, await driver.ProbeAsync(context, CancellationToken.None));
     }
 
     [Theory]
@@ -64,15 +67,11 @@ public sealed class MirrorProbeTests
     public async Task Mirror_monitor_judges_the_local_copy(string role, string link, string disk, string sync, bool healthy)
     {
         var cluster = "probe-" + Guid.NewGuid().ToString("N");
-        var engine = new StatusEngine(new MirrorStatus { Name = "md1", Node = "server1", Peer = "server2", Role = role, Connection = link, Disk = disk, Sync = sync });
-        MirrorEngines.Add(cluster, "server1", engine);
-        try
-        {
-            var r = await new MirrorProbe().ProbeAsync(Context(cluster, "mirror"), CancellationToken.None);
-            Assert.Equal(healthy, r.Healthy);
-            Assert.Contains(disk, r.Message);
-        }
-        finally { MirrorEngines.Remove(cluster, "server1", engine); }
+        var mirrors = new MirrorRegistry();
+        mirrors.Add(new StatusEngine(new MirrorStatus { Name = "md1", Node = "server1", Peer = "server2", Role = role, Connection = link, Disk = disk, Sync = sync }));
+        var r = await new MirrorProbe().ProbeAsync(Context(cluster, "mirror", mirrors), CancellationToken.None);
+        Assert.Equal(healthy, r.Healthy);
+        Assert.Contains(disk, r.Message);
     }
 
     [Theory]
@@ -84,16 +83,12 @@ public sealed class MirrorProbeTests
     public async Task Mirrorconnect_monitor_wants_the_link_up(string link, bool healthy)
     {
         var cluster = "probe-" + Guid.NewGuid().ToString("N");
-        var engine = new StatusEngine(new MirrorStatus { Name = "md1", Node = "server1", Peer = "server2", Connection = link, LastError = link == "KeyMismatch" ? "mirror-connect key mismatch with server2" : null });
-        MirrorEngines.Add(cluster, "server1", engine);
-        try
-        {
-            var r = await new MirrorConnectProbe().ProbeAsync(Context(cluster, "mirrorconnect"), CancellationToken.None);
-            Assert.Equal(healthy, r.Healthy);
-            Assert.Contains("server2 is " + link, r.Message);
-            if (link == "KeyMismatch") Assert.Contains("key mismatch", r.Message);
-        }
-        finally { MirrorEngines.Remove(cluster, "server1", engine); }
+        var mirrors = new MirrorRegistry();
+        mirrors.Add(new StatusEngine(new MirrorStatus { Name = "md1", Node = "server1", Peer = "server2", Connection = link, LastError = link == "KeyMismatch" ? "mirror-connect key mismatch with server2" : null }));
+        var r = await new MirrorConnectProbe().ProbeAsync(Context(cluster, "mirrorconnect", mirrors), CancellationToken.None);
+        Assert.Equal(healthy, r.Healthy);
+        Assert.Contains("server2 is " + link, r.Message);
+        if (link == "KeyMismatch") Assert.Contains("key mismatch", r.Message);
     }
 
     [Fact]

@@ -293,7 +293,7 @@ public sealed class MonitorProbeRegistryTests
     [Fact]
     public void Default_HasTheFiveLocalProbes_AllKnownToTheSchema()
     {
-        var reg = MonitorProbeRegistry.Default();
+        var reg = MonitorProbeRegistry.Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider.Default());
         Assert.Equal(new[] { "awsaz", "awsdns", "awseip", "awssip", "awsvip", "custom", "disk", "http", "ip", "lbprobe", "mirror", "mirrorconnect", "nic", "process", "userw" }, reg.Types.OrderBy(t => t, StringComparer.Ordinal));
         foreach (var t in reg.Types) Assert.NotNull(ExpressHa.Schema.SchemaRegistry.FindMonitor(t));
         Assert.IsType<UserwProbe>(reg.Get("userw"));

@@ -49,8 +49,10 @@ public sealed class GenerationSeedTests : IDisposable
         // Both nodes freshly started: nothing reported, only the journals remember (server2 ran the group last, under 4).
         var self = new HeartbeatReport { Node = "server1", JournalGenerations = new() { ["failover1"] = 3 } };
         var peer = new HeartbeatReport { Node = "server2", JournalGenerations = new() { ["failover1"] = 4 } };
-        ClusterView.Inputs Inputs(HeartbeatReport? peerReport) => new(config, "server1", NodeState.Online, self,
-            _ => peerReport != null ? PeerState.Online : PeerState.Offline, n => n == "server2" ? peerReport : null, _ => false);
+        ClusterView.Inputs Inputs(HeartbeatReport? peerReport) => new(config, "server1", NodeState.Online, self, new MembershipSnapshot(
+            new Dictionary<string, PeerState> { ["server2"] = peerReport != null ? PeerState.Online : PeerState.Offline },
+            peerReport != null ? new Dictionary<string, HeartbeatReport> { ["server2"] = peerReport } : new Dictionary<string, HeartbeatReport>(),
+            new HashSet<string>(), new Dictionary<string, IReadOnlyDictionary<string, long?>>()));
 
         Assert.Equal(0, ClusterView.MaxGeneration(Inputs(peer), "failover1"));
         Assert.Equal(5, ClusterView.NextGeneration(Inputs(peer), "failover1"));

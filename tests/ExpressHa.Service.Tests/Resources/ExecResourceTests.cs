@@ -155,7 +155,7 @@ public sealed class ExecResourceTests : IDisposable
     [Fact]
     public void Registry_HasExecAndFloatip_AndEachTypeIsKnownToTheSchema()
     {
-        var reg = ResourceDriverRegistry.Default();
+        var reg = ResourceDriverRegistry.Default(ExpressHa.Service.Resources.Aws.AwsClientsProvider.Default());
         Assert.IsType<ExecResource>(reg.Get("exec"));
         Assert.IsType<FloatIpResource>(reg.Get("floatip"));
         Assert.True(reg.Has("exec"));

@@ -1,20 +1,31 @@
 using ExpressHa.Api;
+using ExpressHa.Config;
+using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Api;
 using ExpressHa.Service.Mirror;
 using ExpressHa.Policy;
 
 namespace ExpressHa.Service.Runtime;
 
-/// <summary>Backup and restore jobs. A backup follows the snapshot pattern: quiesce the application on the primary's
-/// node, suspend replication (the standby freezes at a rest point), let the application go on, copy the frozen standby,
-/// resume (the difference resyncs). Whatever fails, replication is resumed if this job suspended it.</summary>
-public sealed partial class MirrorOperations
+/// <summary>Backup and restore jobs of <see cref="MirrorOperations"/>. A backup follows the snapshot pattern: quiesce
+/// the application on the primary's node, suspend replication (the standby freezes at a rest point), let the
+/// application go on, copy the frozen standby, resume (the difference resyncs). Whatever fails, replication is resumed
+/// if this job suspended it.</summary>
+public sealed class MirrorJobs(MirrorOperations ops, string self, Func<ClusterConfig> config, Func<ClusterState> state, IAlertSink alerts,
+    JobTable jobs, CancellationToken stopping)
 {
+    string ClusterName => config().Cluster.Name;
+    TimeSpan PollInterval => ops.PollInterval;
+    IMirrorNode Node(string node) => ops.NodeOf(node);
+    Task<MirrorReport> GetAllAsync(CancellationToken ct) => ops.GetAllAsync(ct);
+    OperationResult? Unknown(string mirror, MirrorReport? report = null) => ops.Unknown(mirror, report);
+    static string MissingNote(MirrorReport report) => MirrorOperations.MissingNote(report);
+
     public async Task<JobStart> StartBackupAsync(string mirror, BackupRequest request, CancellationToken ct)
     {
         var report = await GetAllAsync(ct);
         if (Unknown(mirror, report) is { } unknown) return JobStart.Refused(unknown);
-        if (request.Node != null && _config().FindNode(request.Node) == null)
+        if (request.Node != null && config().FindNode(request.Node) == null)
             return JobStart.Refused(MirrorOperationCodes.NodeNotFound, $"Node '{request.Node}' does not exist in cluster '{ClusterName}'.");
         var copies = report.Mirrors.Where(m => m.Name == mirror).ToList();
         var primary = copies.FirstOrDefault(m => m.Role == "Primary");
@@ -32,8 +43,8 @@ public sealed partial class MirrorOperations
             return JobStart.Refused(MirrorErrorCodes.Inconsistent,
                 $"The copy of mirror '{mirror}' on {standby.Node} is {standby.Disk.ToLowerInvariant()} (sync {standby.SyncPercent:0.#}%); back it up once it is in sync.");
 
-        var job = _jobs.Start(JobKinds.Backup, mirror, standby.Node, (job, jct) => RunBackupAsync(job, mirror, primary.Node, standby.Node, request, jct),
-            _stopping, standby.SizeBytes);
+        var job = jobs.Start(JobKinds.Backup, mirror, standby.Node, (job, jct) => RunBackupAsync(job, mirror, primary.Node, standby.Node, request, jct),
+            stopping, standby.SizeBytes);
         return JobStart.Started(job.Snapshot());
     }
 
@@ -100,12 +111,11 @@ public sealed partial class MirrorOperations
 
     public async Task<JobStart> StartRestoreAsync(string mirror, RestoreRequest request, CancellationToken ct)
     {
-        if (request.Node != null && _config().FindNode(request.Node) == null)
+        if (request.Node != null && config().FindNode(request.Node) == null)
             return JobStart.Refused(MirrorOperationCodes.NodeNotFound, $"Node '{request.Node}' does not exist in cluster '{ClusterName}'.");
-        var config = _config();
-        var resource = config.FindResource(mirror, out var group);
+        var resource = config().FindResource(mirror, out var group);
         if (resource != null && resource.Type == "mirror" && group != null
-            && _state().Groups.TryGetValue(group.Name, out var gs) && gs.State != GroupState.Offline)
+            && state().Groups.TryGetValue(group.Name, out var gs) && gs.State != GroupState.Offline)
             return JobStart.Refused(MirrorOperationCodes.GroupActive,
                 $"Mirror '{mirror}' belongs to group '{group.Name}', which is {gs.State.ToString().ToLowerInvariant()}{(gs.Owner != null ? " on " + gs.Owner : "")}; " +
                 $"a restore overwrites the data under it. Stop-HaGroup {group.Name} first.");
@@ -116,21 +126,21 @@ public sealed partial class MirrorOperations
         if (copies.FirstOrDefault(m => m.Role == "Primary") is { } primary)
             return JobStart.Refused(MirrorOperationCodes.GroupActive,
                 $"The copy of mirror '{mirror}' on {primary.Node} is primary{(group != null ? $" (group '{group.Name}')" : "")}; Stop-HaGroup {group?.Name ?? "(its group)"} first.");
-        var node = request.Node ?? (copies.Any(m => m.Node == _self) ? _self : null);
+        var node = request.Node ?? (copies.Any(m => m.Node == self) ? self : null);
         if (node == null)
-            return JobStart.Refused(MirrorOperationCodes.NodeRequired, $"Mirror '{mirror}' has no copy on {_self}, which took the request; name the node to restore.");
+            return JobStart.Refused(MirrorOperationCodes.NodeRequired, $"Mirror '{mirror}' has no copy on {self}, which took the request; name the node to restore.");
         var copy = copies.FirstOrDefault(m => m.Node == node);
         if (copy == null)
             return JobStart.Refused(MirrorOperationCodes.CopyUnavailable, $"{node} does not report a copy of mirror '{mirror}'{MissingNote(report)}.");
 
-        var job = _jobs.Start(JobKinds.Restore, mirror, node, async (job, jct) =>
+        var job = jobs.Start(JobKinds.Restore, mirror, node, async (job, jct) =>
         {
             job.Step($"restoring the copy on {node} from {request.Path}");
             var failure = await FollowAsync(job, node, () => Node(node).StartRestoreAsync(mirror, request.Path, jct), "Restoring", jct);
             Finish(job, mirror, failure, failure == null
                 ? $"Restored the copy of mirror '{mirror}' on {node} from {request.Path}; it is the newest copy and the other copy resyncs fully."
                 : null);
-        }, _stopping, copy.SizeBytes);
+        }, stopping, copy.SizeBytes);
         return JobStart.Started(job.Snapshot());
     }
 
@@ -158,7 +168,7 @@ public sealed partial class MirrorOperations
             }
             catch (OperationCanceledException)
             {
-                return $"The service on {_self} is stopping; {what.ToLowerInvariant()} on {node} was not followed to its end.";
+                return $"The service on {self} is stopping; {what.ToLowerInvariant()} on {node} was not followed to its end.";
             }
             JobStatus? st;
             try
@@ -195,12 +205,12 @@ public sealed partial class MirrorOperations
         var kind = job.Snapshot().Kind;
         if (failure != null)
         {
-            _alerts.Alert("error", "mirror", kind == JobKinds.Backup ? 82 : 84, $"{kind} of mirror '{mirror}' has failed.({failure})");
+            alerts.Alert("error", "mirror", kind == JobKinds.Backup ? 82 : 84, $"{kind} of mirror '{mirror}' has failed.({failure})");
             job.Fail(failure);
         }
         else
         {
-            _alerts.Alert("info", "mirror", kind == JobKinds.Backup ? 83 : 85, success!);
+            alerts.Alert("info", "mirror", kind == JobKinds.Backup ? 83 : 85, success!);
             job.Succeed(success!);
         }
     }
