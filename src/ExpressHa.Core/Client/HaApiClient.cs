@@ -65,56 +65,56 @@ namespace ExpressHa.Client
         // ------------------------------------------------------------------ routes
 
         public Task<ClusterStatus> GetStatusAsync(CancellationToken ct = default)
-            => SendAsync<ClusterStatus>(HttpMethod.Get, ApiRoutes.Status, null, ct);
+            => CallAsync<ClusterStatus>(ApiRoutes.Status, null, ct);
 
         public Task<List<AlertEntry>> GetAlertsAsync(string? minLevel = null, string? module = null, DateTimeOffset? since = null, int? last = null,
             CancellationToken ct = default)
-            => SendAsync<List<AlertEntry>>(HttpMethod.Get, ApiRoutes.Alerts + HaApiClientOperations.AlertQueryString(minLevel, module, since, last), null, ct);
+            => CallAsync<List<AlertEntry>>(ApiRoutes.Alerts, null, ct, query: HaApiClientOperations.AlertQueryString(minLevel, module, since, last));
 
         public Task<OperationResult> StartGroupAsync(string group, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "start"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => CallAsync<OperationResult>(ApiRoutes.GroupStart, new Dictionary<string, object?> { ["node"] = node }, ct, group);
 
         public Task<OperationResult> StopGroupAsync(string group, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "stop"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.GroupStop, new Dictionary<string, object?>(), ct, group);
 
         public Task<OperationResult> MoveGroupAsync(string group, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "move"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => CallAsync<OperationResult>(ApiRoutes.GroupMove, new Dictionary<string, object?> { ["node"] = node }, ct, group);
 
         public Task<OperationResult> SuspendNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "suspend"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.NodeSuspend, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> ResumeNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "resume"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.NodeResume, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "suspend"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.MonitorSuspend, new Dictionary<string, object?>(), ct, monitor);
 
         public Task<OperationResult> ResumeMonitorAsync(string monitor, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "resume"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.MonitorResume, new Dictionary<string, object?>(), ct, monitor);
 
         /// <summary>Makes the monitor report an error on the node (default: where its group runs) until cleared.</summary>
         public Task<OperationResult> FailMonitorAsync(string monitor, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "fail"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => CallAsync<OperationResult>(ApiRoutes.MonitorFail, new Dictionary<string, object?> { ["node"] = node }, ct, monitor);
 
         /// <summary>Ends a pseudo-failure on the node (default: every online node).</summary>
         public Task<OperationResult> ClearMonitorAsync(string monitor, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "clear"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => CallAsync<OperationResult>(ApiRoutes.MonitorClear, new Dictionary<string, object?> { ["node"] = node }, ct, monitor);
 
         public Task<OperationResult> StopNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "stop"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.NodeStop, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> StartNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "start"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.NodeStart, new Dictionary<string, object?>(), ct, node);
 
         /// <summary>Kills the node's service process, as a crash would.</summary>
         public Task<OperationResult> KillNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "kill"), new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.NodeKill, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> StartClusterAsync(CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.ClusterStart, new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.ClusterStart, new Dictionary<string, object?>(), ct);
 
         public Task<OperationResult> StopClusterAsync(CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.ClusterStop, new Dictionary<string, object?>(), ct);
+            => CallAsync<OperationResult>(ApiRoutes.ClusterStop, new Dictionary<string, object?>(), ct);
 
         /// <summary>Pushes a config (or only computes the difference with <paramref name="dryRun"/>). A push that was
         /// refused or invalid comes back as a result with Errors or Refusals (HTTP 409), not as an exception.</summary>
@@ -122,7 +122,7 @@ namespace ExpressHa.Client
         {
             try
             {
-                return await SendAsync<ConfigPushResult>(HttpMethod.Post, ApiRoutes.Config,
+                return await CallAsync<ConfigPushResult>(ApiRoutes.ConfigPush,
                     new Dictionary<string, object?> { ["yaml"] = yaml, ["dryRun"] = dryRun }, ct).ConfigureAwait(false);
             }
             catch (HaApiException ex) when (ex.PushResult != null)
@@ -132,6 +132,10 @@ namespace ExpressHa.Client
         }
 
         // ------------------------------------------------------------------ plumbing
+
+        /// <summary>Calls a route of the contract; <paramref name="name"/> fills its placeholder, <paramref name="query"/> ("?a=b") follows.</summary>
+        internal Task<T> CallAsync<T>(ApiRoute route, object? body, CancellationToken ct, string? name = null, string query = "")
+            => SendAsync<T>(new HttpMethod(route.Method), (name == null ? route.Path() : route.Path(name)) + query, body, ct);
 
         internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
         {
@@ -271,22 +275,5 @@ namespace ExpressHa.Client
         }
 
         public void Dispose() => _http.Dispose();
-    }
-
-    /// <summary>The API's paths, shared by the server and its clients.</summary>
-    public static partial class ApiRoutes
-    {
-        public const string Status = "v1/status";
-        public const string Alerts = "v1/alerts";
-        public const string Config = "v1/config";
-        public const string ClusterStart = "v1/cluster/start";
-        public const string ClusterStop = "v1/cluster/stop";
-        public const string InternalPrepare = "v1/internal/config/prepare";
-        public const string InternalFinish = "v1/internal/config/finish";
-        public const string InternalActions = "v1/internal/actions";
-
-        public static string Group(string name, string verb) => "v1/groups/" + Uri.EscapeDataString(name) + "/" + verb;
-        public static string Node(string name, string verb) => "v1/nodes/" + Uri.EscapeDataString(name) + "/" + verb;
-        public static string Monitor(string name, string verb) => "v1/monitors/" + Uri.EscapeDataString(name) + "/" + verb;
     }
 }

@@ -200,33 +200,37 @@ public sealed partial class ManagementApi : IAsyncDisposable
             await next(ctx);
         });
 
-        app.MapGet("/v1/status", h.Status);
-        app.MapGet("/v1/alerts", h.Alerts);
-        app.MapPost("/v1/groups/{name}/start", (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.StartGroupAsync));
-        app.MapPost("/v1/groups/{name}/stop", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopGroupAsync(name, ct)));
-        app.MapPost("/v1/groups/{name}/move", (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.MoveGroupAsync));
-        app.MapPost("/v1/nodes/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendNodeAsync(name, ct)));
-        app.MapPost("/v1/nodes/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeNodeAsync(name, ct)));
-        app.MapPost("/v1/monitors/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMonitorAsync(name, ct)));
-        app.MapPost("/v1/monitors/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMonitorAsync(name, ct)));
-        app.MapPost("/v1/monitors/{name}/fail", (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, true, ct)));
-        app.MapPost("/v1/monitors/{name}/clear", (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, false, ct)));
-        app.MapPost("/v1/nodes/{name}/stop", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopNodeAsync(name, ct)));
-        app.MapPost("/v1/nodes/{name}/start", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StartNodeAsync(name, ct)));
-        app.MapPost("/v1/nodes/{name}/kill", (HttpContext c, string name) => h.Operation(c, ct => h.Control.KillNodeAsync(name, ct)));
-        app.MapPost("/v1/cluster/start", (HttpContext c) => h.Operation(c, h.Control.StartClusterAsync));
-        app.MapPost("/v1/cluster/stop", (HttpContext c) => h.Operation(c, h.Control.StopClusterAsync));
-        app.MapPost("/v1/config", h.PushConfig);
-        app.MapPost("/v1/internal/config/prepare", h.Prepare);
-        app.MapPost("/v1/internal/config/finish", h.Finish);
-        app.MapPost("/v1/internal/actions", h.Actions);
-        app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
+        Map(app, ApiRoutes.Status, h.Status);
+        Map(app, ApiRoutes.Alerts, h.Alerts);
+        Map(app, ApiRoutes.GroupStart, (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.StartGroupAsync));
+        Map(app, ApiRoutes.GroupStop, (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopGroupAsync(name, ct)));
+        Map(app, ApiRoutes.GroupMove, (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.MoveGroupAsync));
+        Map(app, ApiRoutes.NodeSuspend, (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendNodeAsync(name, ct)));
+        Map(app, ApiRoutes.NodeResume, (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeNodeAsync(name, ct)));
+        Map(app, ApiRoutes.MonitorSuspend, (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMonitorAsync(name, ct)));
+        Map(app, ApiRoutes.MonitorResume, (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMonitorAsync(name, ct)));
+        Map(app, ApiRoutes.MonitorFail, (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, true, ct)));
+        Map(app, ApiRoutes.MonitorClear, (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, false, ct)));
+        Map(app, ApiRoutes.NodeStop, (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopNodeAsync(name, ct)));
+        Map(app, ApiRoutes.NodeStart, (HttpContext c, string name) => h.Operation(c, ct => h.Control.StartNodeAsync(name, ct)));
+        Map(app, ApiRoutes.NodeKill, (HttpContext c, string name) => h.Operation(c, ct => h.Control.KillNodeAsync(name, ct)));
+        Map(app, ApiRoutes.ClusterStart, (HttpContext c) => h.Operation(c, h.Control.StartClusterAsync));
+        Map(app, ApiRoutes.ClusterStop, (HttpContext c) => h.Operation(c, h.Control.StopClusterAsync));
+        Map(app, ApiRoutes.ConfigPush, h.PushConfig);
+        Map(app, ApiRoutes.InternalPrepare, h.Prepare);
+        Map(app, ApiRoutes.InternalFinish, h.Finish);
+        Map(app, ApiRoutes.InternalActions, h.Actions);
+        Map(app, ApiRoutes.InternalConfig, h.RunningConfig);
         MapMirrors(app, h);
-        app.MapDelete(WebUi.WebUiSessions.Route, sessions.SignOutAsync);
-        app.MapGet("/v1/events", (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store, c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
+        Map(app, ApiRoutes.SessionSignOut, sessions.SignOutAsync);
+        Map(app, ApiRoutes.Events, (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store, c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
         OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);
         app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
     }
+
+    /// <summary>Maps one route of the contract (<see cref="ApiRoutes"/>), its method and pattern as the contract says.</summary>
+    internal static RouteHandlerBuilder Map(IEndpointRouteBuilder app, ApiRoute route, Delegate handler)
+        => app.MapMethods(route.Pattern, [route.Method], handler);
 
     internal static Task WriteError(HttpContext ctx, int status, string code, string message)
         => WriteJson(ctx, status, new ApiError(code, message));

@@ -12,24 +12,24 @@ public sealed partial class ManagementApi
 {
     static void MapMirrors(WebApplication app, Handlers h)
     {
-        app.MapGet("/" + ApiRoutes.Mirrors, async (HttpContext c) => await WriteJson(c, 200, await h.Control.GetMirrorsAsync(c.RequestAborted)));
-        app.MapPost("/v1/mirrors/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMirrorAsync(name, ct)));
-        app.MapPost("/v1/mirrors/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMirrorAsync(name, ct)));
-        app.MapPost("/v1/mirrors/{name}/repair", (HttpContext c, string name) => h.Repair(c, (source, ct) => h.Control.RepairMirrorAsync(name, source, ct)));
-        app.MapPost("/v1/mirrors/{name}/backup", (HttpContext c, string name) => h.Backup(c, name));
-        app.MapPost("/v1/mirrors/{name}/restore", (HttpContext c, string name) => h.Restore(c, name));
-        app.MapGet("/v1/jobs/{id}", (HttpContext c, string id) => h.Control.GetJob(id) is { } job
+        Map(app, ApiRoutes.Mirrors, async (HttpContext c) => await WriteJson(c, 200, await h.Control.GetMirrorsAsync(c.RequestAborted)));
+        Map(app, ApiRoutes.MirrorSuspend, (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMirrorAsync(name, ct)));
+        Map(app, ApiRoutes.MirrorResume, (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMirrorAsync(name, ct)));
+        Map(app, ApiRoutes.MirrorRepair, (HttpContext c, string name) => h.Repair(c, (source, ct) => h.Control.RepairMirrorAsync(name, source, ct)));
+        Map(app, ApiRoutes.MirrorBackup, (HttpContext c, string name) => h.Backup(c, name));
+        Map(app, ApiRoutes.MirrorRestore, (HttpContext c, string name) => h.Restore(c, name));
+        Map(app, ApiRoutes.Job, (HttpContext c, string id) => h.Control.GetJob(id) is { } job
             ? WriteJson(c, 200, job)
             : WriteError(c, 404, MirrorOperationCodes.JobNotFound, $"This node has no job '{id}' (jobs live on the node that started them, and not across a restart)."));
 
-        app.MapGet("/" + ApiRoutes.InternalMirrors, async (HttpContext c) => await WriteJson(c, 200, await h.Control.LocalMirrors.GetMirrorsAsync(c.RequestAborted)));
-        app.MapPost("/v1/internal/mirrors/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.SuspendAsync(name, ct)));
-        app.MapPost("/v1/internal/mirrors/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.ResumeAsync(name, ct)));
-        app.MapPost("/v1/internal/mirrors/{name}/outdate", (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.OutdateAsync(name, ct)));
-        app.MapPost("/v1/internal/mirrors/{name}/repair", (HttpContext c, string name) => h.Repair(c, (source, ct) => h.Control.LocalMirrors.RepairAsync(name, source, ct)));
-        app.MapPost("/v1/internal/mirrors/{name}/command", (HttpContext c, string name) => h.Command(c, name));
-        app.MapPost("/v1/internal/mirrors/{name}/copyout", (HttpContext c, string name) => h.PathJob(c, (path, ct) => h.Control.LocalMirrors.StartCopyOutAsync(name, path, ct)));
-        app.MapPost("/v1/internal/mirrors/{name}/restore", (HttpContext c, string name) => h.PathJob(c, (path, ct) => h.Control.LocalMirrors.StartRestoreAsync(name, path, ct)));
+        Map(app, ApiRoutes.InternalMirrors, async (HttpContext c) => await WriteJson(c, 200, await h.Control.LocalMirrors.GetMirrorsAsync(c.RequestAborted)));
+        Map(app, ApiRoutes.InternalMirrorSuspend, (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.SuspendAsync(name, ct)));
+        Map(app, ApiRoutes.InternalMirrorResume, (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.ResumeAsync(name, ct)));
+        Map(app, ApiRoutes.InternalMirrorOutdate, (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.OutdateAsync(name, ct)));
+        Map(app, ApiRoutes.InternalMirrorRepair, (HttpContext c, string name) => h.Repair(c, (source, ct) => h.Control.LocalMirrors.RepairAsync(name, source, ct)));
+        Map(app, ApiRoutes.InternalMirrorCommand, (HttpContext c, string name) => h.Command(c, name));
+        Map(app, ApiRoutes.InternalMirrorCopyOut, (HttpContext c, string name) => h.PathJob(c, (path, ct) => h.Control.LocalMirrors.StartCopyOutAsync(name, path, ct)));
+        Map(app, ApiRoutes.InternalMirrorRestore, (HttpContext c, string name) => h.PathJob(c, (path, ct) => h.Control.LocalMirrors.StartRestoreAsync(name, path, ct)));
     }
 
     sealed partial class Handlers

@@ -18,27 +18,27 @@ public static class OperationsRoutes
 
     public static void Map(WebApplication app, IClusterControl control, CancellationToken stopping)
     {
-        app.MapGet("/" + ApiRoutes.Config, (HttpContext c) => RunningConfig(c, control));
-        app.MapGet("/" + OperationRoutes.ClusterAlerts, (HttpContext c) => With(c, control, async s =>
+        ManagementApi.Map(app, ApiRoutes.ConfigGet, (HttpContext c) => RunningConfig(c, control));
+        ManagementApi.Map(app, ApiRoutes.ClusterAlerts, (HttpContext c) => With(c, control, async s =>
         {
             var query = AlertQueryReader.Read(c.Request.Query, out var error);
             if (query == null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
             await ManagementApi.WriteJson(c, 200, await s.GetClusterAlertsAsync(query, c.RequestAborted));
         }));
-        app.MapGet("/v1/groups/{name}/history", (HttpContext c, string name) => With(c, control, async s =>
+        ManagementApi.Map(app, ApiRoutes.GroupHistory, (HttpContext c, string name) => With(c, control, async s =>
         {
             if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
             var report = await s.GetGroupHistoryAsync(name, c.RequestAborted);
             if (report == null) await ManagementApi.WriteError(c, 404, "ExpressHa.GroupNotFound", $"Group '{name}' does not exist in the running config.");
             else await ManagementApi.WriteJson(c, 200, report);
         }));
-        app.MapGet("/" + OperationRoutes.InternalOwnership, (HttpContext c) => With(c, control, async s =>
+        ManagementApi.Map(app, ApiRoutes.InternalOwnership, (HttpContext c) => With(c, control, async s =>
         {
             if (AlertQueryReader.Check(c.Request.Query, ["group"]) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
             await ManagementApi.WriteJson(c, 200, s.LocalOwnership(c.Request.Query["group"]));
         }));
-        app.MapGet("/" + OperationRoutes.SupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: true, stopping)));
-        app.MapGet("/" + OperationRoutes.InternalSupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: false, stopping)));
+        ManagementApi.Map(app, ApiRoutes.SupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: true, stopping)));
+        ManagementApi.Map(app, ApiRoutes.InternalSupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: false, stopping)));
     }
 
     static Task With(HttpContext c, IClusterControl control, Func<SupportOperations, Task> serve)

@@ -71,49 +71,49 @@ public sealed partial class PeerClient : IDisposable
     // ------------------------------------------------------------------ routes
 
     public Task<ClusterStatus> GetStatusAsync(CancellationToken ct = default)
-        => SendAsync<ClusterStatus>(HttpMethod.Get, ApiRoutes.Status, null, ct, okOnly: true);
+        => SendAsync<ClusterStatus>(ApiRoutes.Status, ApiRoutes.Status.Path(), null, ct, okOnly: true);
 
     /// <summary>The peer's running config, for a node that missed a push. Throws (404) when the peer does not serve it.</summary>
     public async Task<(string Yaml, long Generation)> GetConfigAsync(CancellationToken ct = default)
     {
-        var c = await SendAsync<RunningConfig>(HttpMethod.Get, InternalRoutes.Config, null, ct, okOnly: true).ConfigureAwait(false);
+        var c = await SendAsync<RunningConfig>(ApiRoutes.InternalConfig, ApiRoutes.InternalConfig.Path(), null, ct, okOnly: true).ConfigureAwait(false);
         return (c.Yaml, c.Generation);
     }
 
     /// <summary>Phase one: null when the peer staged the config, its refusal otherwise.</summary>
     public async Task<NodeRefusal?> PrepareConfigAsync(string yaml, long generation, CancellationToken ct = default)
     {
-        var a = await SendAsync<ConfigPrepareAnswer>(HttpMethod.Post, ApiRoutes.InternalPrepare, new ConfigPrepareBody(yaml, generation), ct, okOnly: false)
+        var a = await SendAsync<ConfigPrepareAnswer>(ApiRoutes.InternalPrepare, ApiRoutes.InternalPrepare.Path(), new ConfigPrepareBody(yaml, generation), ct, okOnly: false)
             .ConfigureAwait(false);
         if (a.Accepted) return null;
         return a.Refusal ?? new NodeRefusal { Node = Endpoint.Host, Reasons = { "refused without a reason" } };
     }
 
     public Task<OperationResult> FinishConfigAsync(long generation, bool commit, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalFinish, new ConfigFinishBody(generation, commit), ct);
+        => Operation(ApiRoutes.InternalFinish, null, new ConfigFinishBody(generation, commit), ct);
 
     public Task<OperationResult> RunActionsAsync(IReadOnlyList<PlanAction> actions, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalActions, actions.ToList(), ct);
+        => Operation(ApiRoutes.InternalActions, null, actions.ToList(), ct);
 
     // Forwarding of operator requests to the coordinator.
     public Task<OperationResult> StartGroupAsync(string group, string? node, CancellationToken ct = default)
-        => Operation(ApiRoutes.Group(group, "start"), new GroupTargetBody(node), ct);
+        => Operation(ApiRoutes.GroupStart, group, new GroupTargetBody(node), ct);
     public Task<OperationResult> StopGroupAsync(string group, CancellationToken ct = default)
-        => Operation(ApiRoutes.Group(group, "stop"), new { }, ct);
+        => Operation(ApiRoutes.GroupStop, group, new { }, ct);
     public Task<OperationResult> MoveGroupAsync(string group, string? node, CancellationToken ct = default)
-        => Operation(ApiRoutes.Group(group, "move"), new GroupTargetBody(node), ct);
+        => Operation(ApiRoutes.GroupMove, group, new GroupTargetBody(node), ct);
 
     public Task<List<AlertEntry>> GetAlertsAsync(AlertQuery q, CancellationToken ct = default)
-        => SendAsync<List<AlertEntry>>(HttpMethod.Get, ApiRoutes.Alerts + HaApiClientOperations.AlertQueryString(q.MinLevel, q.Module, q.Since, q.Last), null, ct, okOnly: true);
+        => SendAsync<List<AlertEntry>>(ApiRoutes.Alerts, ApiRoutes.Alerts.Path() + HaApiClientOperations.AlertQueryString(q.MinLevel, q.Module, q.Since, q.Last), null, ct, okOnly: true);
 
     public Task<List<Runtime.OwnershipRecord>> GetOwnershipAsync(string? group, CancellationToken ct = default)
-        => SendAsync<List<Runtime.OwnershipRecord>>(HttpMethod.Get,
-            OperationRoutes.InternalOwnership + (group != null ? "?group=" + Uri.EscapeDataString(group) : ""), null, ct, okOnly: true);
+        => SendAsync<List<Runtime.OwnershipRecord>>(ApiRoutes.InternalOwnership,
+            ApiRoutes.InternalOwnership.Path() + (group != null ? "?group=" + Uri.EscapeDataString(group) : ""), null, ct, okOnly: true);
 
     /// <summary>The peer's own support bundle, as a response whose body is still to be read (a zip, streamed).</summary>
     public async Task<HttpResponseMessage> OpenSupportBundleAsync(DateTimeOffset? since, CancellationToken ct = default)
     {
-        var path = OperationRoutes.InternalSupportBundle + (since != null ? "?since=" + Uri.EscapeDataString(since.Value.ToUniversalTime().ToString("o")) : "");
+        var path = ApiRoutes.InternalSupportBundle.Path() + (since != null ? "?since=" + Uri.EscapeDataString(since.Value.ToUniversalTime().ToString("o")) : "");
         var resp = await SendRawAsync(HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (resp.IsSuccessStatusCode) return resp;
         using (resp) throw Error((int)resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
@@ -121,8 +121,9 @@ public sealed partial class PeerClient : IDisposable
 
     // ------------------------------------------------------------------ plumbing
 
-    Task<OperationResult> Operation<TBody>(string path, TBody body, CancellationToken ct)
-        => SendAsync<OperationResult>(HttpMethod.Post, path, body, ct, okOnly: false);
+    /// <summary>A POST of the contract whose answer is an <see cref="OperationResult"/>, refusals included; <paramref name="name"/> fills its placeholder.</summary>
+    internal Task<OperationResult> Operation<TBody>(ApiRoute route, string? name, TBody body, CancellationToken ct)
+        => SendAsync<OperationResult>(route, name == null ? route.Path() : route.Path(name), body, ct, okOnly: false);
 
     async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, HttpCompletionOption completion, CancellationToken ct)
     {
@@ -131,7 +132,7 @@ public sealed partial class PeerClient : IDisposable
         if (Endpoint.Scheme == "http" && !Endpoint.IsLoopback)
             throw new HaApiException(0, HaApiCodes.InsecureEndpoint, $"plain HTTP to {Endpoint} would send the token in clear; only loopback peers may use it");
 
-        var nodeRoute = ApiAuthorization.IsNodeRoute(path);
+        var nodeRoute = ApiRoutes.IsNodeToNode(path);
         if (nodeRoute && _nodeAuth == null)
             throw new HaApiException(0, HaApiCodes.Unauthorized, $"no cluster credential to call {path} on {Endpoint} (node-to-node routes do not take the API token)");
         using var req = new HttpRequestMessage(method, path);
@@ -161,9 +162,9 @@ public sealed partial class PeerClient : IDisposable
         }
     }
 
-    async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool okOnly)
+    internal async Task<T> SendAsync<T>(ApiRoute route, string path, object? body, CancellationToken ct, bool okOnly)
     {
-        var resp = await SendRawAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+        var resp = await SendRawAsync(new HttpMethod(route.Method), path, body, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
         using (resp)
         {
             var text = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
@@ -213,9 +214,4 @@ public sealed record RunningConfig(string Yaml, long Generation);
 public interface IRunningConfigSource
 {
     RunningConfig GetRunningConfig();
-}
-
-public static class InternalRoutes
-{
-    public const string Config = "v1/internal/config";
 }

@@ -8,30 +8,30 @@ namespace ExpressHa.Service.Api;
 public sealed partial class PeerClient
 {
     public Task<List<MirrorStatus>> GetLocalMirrorsAsync(CancellationToken ct = default)
-        => SendAsync<List<MirrorStatus>>(HttpMethod.Get, ApiRoutes.InternalMirrors, null, ct, okOnly: true);
+        => SendAsync<List<MirrorStatus>>(ApiRoutes.InternalMirrors, ApiRoutes.InternalMirrors.Path(), null, ct, okOnly: true);
 
     public Task<OperationResult> SuspendLocalMirrorAsync(string mirror, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalMirror(mirror, "suspend"), new { }, ct);
+        => Operation(ApiRoutes.InternalMirrorSuspend, mirror, new { }, ct);
 
     public Task<OperationResult> ResumeLocalMirrorAsync(string mirror, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalMirror(mirror, "resume"), new { }, ct);
+        => Operation(ApiRoutes.InternalMirrorResume, mirror, new { }, ct);
 
     public Task<OperationResult> RepairLocalMirrorAsync(string mirror, string source, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalMirror(mirror, "repair"), new MirrorRepairBody(source), ct);
+        => Operation(ApiRoutes.InternalMirrorRepair, mirror, new MirrorRepairBody(source), ct);
 
     /// <summary>The mirror engine's primary asks the peer's copy to mark itself outdated before writing without it.</summary>
     public Task<OperationResult> OutdateMirrorAsync(string mirror, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalMirror(mirror, "outdate"), new { }, ct);
+        => Operation(ApiRoutes.InternalMirrorOutdate, mirror, new { }, ct);
 
     public Task<OperationResult> RunMirrorCommandAsync(string mirror, string command, int timeoutSeconds, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalMirror(mirror, "command"), new MirrorCommandBody(command, timeoutSeconds), ct);
+        => Operation(ApiRoutes.InternalMirrorCommand, mirror, new MirrorCommandBody(command, timeoutSeconds), ct);
 
     public Task<JobStatus> StartCopyOutAsync(string mirror, string path, CancellationToken ct = default)
-        => SendAsync<JobStatus>(HttpMethod.Post, ApiRoutes.InternalMirror(mirror, "copyout"), new MirrorPathBody(path), ct, okOnly: true);
+        => SendAsync<JobStatus>(ApiRoutes.InternalMirrorCopyOut, ApiRoutes.InternalMirrorCopyOut.Path(mirror), new MirrorPathBody(path), ct, okOnly: true);
 
     public Task<JobStatus> StartLocalRestoreAsync(string mirror, string path, CancellationToken ct = default)
-        => SendAsync<JobStatus>(HttpMethod.Post, ApiRoutes.InternalMirror(mirror, "restore"), new MirrorPathBody(path), ct, okOnly: true);
+        => SendAsync<JobStatus>(ApiRoutes.InternalMirrorRestore, ApiRoutes.InternalMirrorRestore.Path(mirror), new MirrorPathBody(path), ct, okOnly: true);
 
     public Task<JobStatus> GetJobAsync(string id, CancellationToken ct = default)
-        => SendAsync<JobStatus>(HttpMethod.Get, ApiRoutes.Job(id), null, ct, okOnly: true);
+        => SendAsync<JobStatus>(ApiRoutes.Job, ApiRoutes.Job.Path(id), null, ct, okOnly: true);
 }

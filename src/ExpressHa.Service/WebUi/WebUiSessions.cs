@@ -12,7 +12,8 @@ namespace ExpressHa.Service.WebUi;
 public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, bool secureCookie, Func<(string Node, string Cluster)> where)
 {
     public const string CookieName = "expressha_session";
-    public const string Route = "/v1/session";
+    /// <summary>The session route (GET who am I, POST sign in, DELETE sign out) as the contract names it.</summary>
+    public static readonly string Route = ExpressHa.Api.ApiRoutes.SessionSignOut.Pattern;
     const int MaxSignInBody = 4096;
     /// <summary>A refused sign-in waits this long, so the page cannot be used to guess tokens quickly.</summary>
     public static readonly TimeSpan RefusalDelay = TimeSpan.FromMilliseconds(300);
