@@ -31,7 +31,7 @@ namespace ExpressHa.Client
             if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != "https" && endpoint.Scheme != "http"))
                 throw new ArgumentException($"'{endpoint}' is not an http:// or https:// URL", nameof(endpoint));
             if (endpoint.Scheme == "http" && !endpoint.IsLoopback)
-                throw new HaApiException(0, HaApiCodes.InsecureEndpoint,
+                throw new HaApiException(0, ErrorCodes.InsecureEndpoint,
                     $"Plain HTTP is allowed only to a loopback address; '{endpoint}' is not one. Use https:// with -CertificateFingerprint.");
             if (certificateFingerprint != null)
             {
@@ -185,7 +185,7 @@ namespace ExpressHa.Client
                     }
                     catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
                     {
-                        throw new HaApiException(status, HaApiCodes.ConnectionFailed, $"{Endpoint} broke off the transfer after {total} bytes: {ex.Message}", ex);
+                        throw new HaApiException(status, ErrorCodes.ConnectionFailed, $"{Endpoint} broke off the transfer after {total} bytes: {ex.Message}", ex);
                     }
                     return total;
                 }
@@ -206,7 +206,7 @@ namespace ExpressHa.Client
             }
             catch (OperationCanceledException ex)
             {
-                throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
+                throw new HaApiException(0, ErrorCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
             }
             catch (HttpRequestException ex)
             {
@@ -219,17 +219,17 @@ namespace ExpressHa.Client
             if (_pinFailed)
             {
                 if (_expected == null)
-                    return new HaApiException(0, HaApiCodes.CertificateNotTrusted,
+                    return new HaApiException(0, ErrorCodes.CertificateNotTrusted,
                         $"{Endpoint} presented a certificate with SHA-256 fingerprint {_presented ?? "(none)"}. It is not trusted because no fingerprint was given: " +
                         "check it against the node (its log or state directory shows it) and pass it with -CertificateFingerprint.", ex)
                     { ServerFingerprint = _presented };
-                return new HaApiException(0, HaApiCodes.CertificateMismatch,
+                return new HaApiException(0, ErrorCodes.CertificateMismatch,
                     $"{Endpoint} presented a certificate with SHA-256 fingerprint {_presented ?? "(none)"}, not the pinned {_expected}. " +
                     "The node's certificate changed or this is not the node you meant; do not connect until you know which.", ex)
                 { ServerFingerprint = _presented };
             }
             var inner = ex.InnerException != null ? ex.InnerException.Message : ex.Message;
-            return new HaApiException(0, HaApiCodes.ConnectionFailed, $"Cannot reach {Endpoint}: {inner}", ex);
+            return new HaApiException(0, ErrorCodes.ConnectionFailed, $"Cannot reach {Endpoint}: {inner}", ex);
         }
 
         T Decode<T>(string text, int status)
@@ -240,7 +240,7 @@ namespace ExpressHa.Client
             }
             catch (JsonLiteException ex)
             {
-                throw new HaApiException(status, HaApiCodes.BadResponse, $"{Endpoint} answered with something that is not the expected JSON ({ex.Message}).", ex);
+                throw new HaApiException(status, ErrorCodes.BadResponse, $"{Endpoint} answered with something that is not the expected JSON ({ex.Message}).", ex);
             }
         }
 
@@ -263,11 +263,11 @@ namespace ExpressHa.Client
             }
             code ??= status switch
             {
-                401 => HaApiCodes.Unauthorized,
-                400 => HaApiCodes.BadRequest,
-                404 => HaApiCodes.NotFound,
-                409 => HaApiCodes.Conflict,
-                _ => HaApiCodes.InternalError,
+                401 => ErrorCodes.Unauthorized,
+                400 => ErrorCodes.BadRequest,
+                404 => ErrorCodes.NotFound,
+                409 => ErrorCodes.Conflict,
+                _ => ErrorCodes.InternalError,
             };
             if (status == 401) message ??= "The API token was refused.";
             message ??= $"HTTP {status} {reason}";

@@ -74,12 +74,12 @@ public sealed class ApiAuthorization
     {
         (ApiCaller.Node, true) or (ApiCaller.Operator, false) => null,
         (ApiCaller.ReadOnly, false) => IsReadOnlyAllowed(method, routePattern) ? null : ReadOnlyRefusal,
-        (ApiCaller.Operator or ApiCaller.ReadOnly, true) => new(ApiErrorCodes.Forbidden, "node-to-node routes accept only the cluster credential, not an API token"),
-        (ApiCaller.Node, false) => new(ApiErrorCodes.Forbidden, "operator routes accept only the API token, not the cluster credential"),
-        _ => new(ApiErrorCodes.Unauthorized, "authentication required"),
+        (ApiCaller.Operator or ApiCaller.ReadOnly, true) => new(ErrorCodes.Forbidden, "node-to-node routes accept only the cluster credential, not an API token"),
+        (ApiCaller.Node, false) => new(ErrorCodes.Forbidden, "operator routes accept only the API token, not the cluster credential"),
+        _ => new(ErrorCodes.Unauthorized, "authentication required"),
     };
 
-    public static ApiRefusal ReadOnlyRefusal { get; } = new(ApiErrorCodes.ReadOnly,
+    public static ApiRefusal ReadOnlyRefusal { get; } = new(ErrorCodes.ReadOnly,
         "the read-only token may look at the cluster but not change it; sign in with the API token (cluster.security.apiTokenFile) to do this");
 
     static byte[] Hash(string s) => SHA256.HashData(Encoding.UTF8.GetBytes(s));

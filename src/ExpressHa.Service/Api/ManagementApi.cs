@@ -130,7 +130,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
             {
                 if (ctx.Response.HasStarted) throw;
                 var tooLarge = ex.StatusCode == StatusCodes.Status413PayloadTooLarge;
-                await WriteError(ctx, tooLarge ? 413 : 400, tooLarge ? ApiErrorCodes.PayloadTooLarge : ApiErrorCodes.BadRequest,
+                await WriteError(ctx, tooLarge ? 413 : 400, tooLarge ? ErrorCodes.PayloadTooLarge : ErrorCodes.BadRequest,
                     tooLarge ? "the request body is too large" : "malformed request: " + ex.Message);
             }
             catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
@@ -142,7 +142,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
                 log.LogError(ex, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
                 if (ctx.Response.HasStarted) throw;
                 ctx.Response.Clear();
-                await WriteError(ctx, 500, ApiErrorCodes.InternalError, "the node could not handle the request; see its log");
+                await WriteError(ctx, 500, ErrorCodes.InternalError, "the node could not handle the request; see its log");
             }
         });
 
@@ -169,14 +169,14 @@ public sealed partial class ManagementApi : IAsyncDisposable
             if (caller == ApiCaller.None)
             {
                 ctx.Response.Headers.WWWAuthenticate = "Bearer";
-                await WriteError(ctx, 401, ApiErrorCodes.Unauthorized, "authentication required");
+                await WriteError(ctx, 401, ErrorCodes.Unauthorized, "authentication required");
                 return;
             }
             if (session != null && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
                 && WebUi.SameOrigin.Refusal(ctx.Request.Headers[WebUi.SameOrigin.HeaderName].FirstOrDefault(), headerRequired: true,
                     ctx.Request.Headers.Origin.FirstOrDefault(), ctx.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), WebUi.WebUiSessions.Self(ctx.Request)) is { } crossSite)
             {
-                await WriteError(ctx, 403, ApiErrorCodes.CrossSiteRequest, crossSite);
+                await WriteError(ctx, 403, ErrorCodes.CrossSiteRequest, crossSite);
                 return;
             }
             ctx.Items[typeof(ApiCaller)] = caller;
@@ -225,7 +225,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
         Map(app, ApiRoutes.SessionSignOut, sessions.SignOutAsync);
         Map(app, ApiRoutes.Events, (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store, c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
         OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);
-        app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
+        app.MapFallback((HttpContext c) => WriteError(c, 404, ErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
     }
 
     /// <summary>Maps one route of the contract (<see cref="ApiRoutes"/>), its method and pattern as the contract says.</summary>
@@ -257,30 +257,30 @@ public sealed partial class ManagementApi : IAsyncDisposable
         public async Task Alerts(HttpContext c)
         {
             var query = AlertQueryReader.Read(c.Request.Query, out var error);
-            if (query == null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
+            if (query == null) { await WriteError(c, 400, ErrorCodes.BadRequest, error!); return; }
             await WriteJson(c, 200, Control.GetAlerts(query));
         }
 
         public async Task GroupTarget(HttpContext c, string name, Func<string, string?, CancellationToken, Task<OperationResult>> op)
         {
             var (body, error) = await ReadBody<GroupTargetBody>(c, allowEmpty: true);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             var node = body?.Node;
-            if (node != null && node.Length == 0) { await WriteError(c, 400, ApiErrorCodes.BadRequest, "node is empty; leave it out to let the group's policy choose"); return; }
+            if (node != null && node.Length == 0) { await WriteError(c, 400, ErrorCodes.BadRequest, "node is empty; leave it out to let the group's policy choose"); return; }
             await Answer(c, await op(name, node, Ct));
         }
 
         public async Task Operation(HttpContext c, Func<CancellationToken, Task<OperationResult>> op)
         {
             var (_, error) = await ReadBody<EmptyBody>(c, allowEmpty: true);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await Answer(c, await op(Ct));
         }
 
         public async Task PushConfig(HttpContext c)
         {
             var (body, error) = await ReadBody<ConfigPushBody>(c, allowEmpty: false);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             if (!body!.DryRun && c.Items[typeof(ApiCaller)] is ApiCaller.ReadOnly)
             {
                 await WriteError(c, 403, ApiAuthorization.ReadOnlyRefusal.Code, ApiAuthorization.ReadOnlyRefusal.Message);
@@ -293,7 +293,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
         public async Task Prepare(HttpContext c)
         {
             var (body, error) = await ReadBody<ConfigPrepareBody>(c, allowEmpty: false);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             var refusal = await Control.PrepareConfigAsync(body!.Yaml, body.Generation, Ct);
             await WriteJson(c, refusal == null ? 200 : 409, new ConfigPrepareAnswer(refusal == null, refusal));
         }
@@ -301,20 +301,20 @@ public sealed partial class ManagementApi : IAsyncDisposable
         public async Task Finish(HttpContext c)
         {
             var (body, error) = await ReadBody<ConfigFinishBody>(c, allowEmpty: false);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await Answer(c, await Control.FinishConfigAsync(body!.Generation, body.Commit, Ct));
         }
 
         public Task RunningConfig(HttpContext c)
             => Control is IRunningConfigSource source
                 ? WriteJson(c, 200, source.GetRunningConfig())
-                : WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not hand out its running config");
+                : WriteError(c, 404, ErrorCodes.NotFound, "this node does not hand out its running config");
 
         public async Task Actions(HttpContext c)
         {
             var (body, error) = await ReadBody<List<PlanAction>>(c, allowEmpty: false);
             if (error == null && body!.Any(a => a == null)) error = "the action list holds a null";
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await Answer(c, await Control.RunActionsAsync(body!, Ct));
         }
 

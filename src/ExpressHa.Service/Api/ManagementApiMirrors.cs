@@ -20,7 +20,7 @@ public sealed partial class ManagementApi
         Map(app, ApiRoutes.MirrorRestore, (HttpContext c, string name) => h.Restore(c, name));
         Map(app, ApiRoutes.Job, (HttpContext c, string id) => h.Control.GetJob(id) is { } job
             ? WriteJson(c, 200, job)
-            : WriteError(c, 404, MirrorOperationCodes.JobNotFound, $"This node has no job '{id}' (jobs live on the node that started them, and not across a restart)."));
+            : WriteError(c, 404, ErrorCodes.JobNotFound, $"This node has no job '{id}' (jobs live on the node that started them, and not across a restart)."));
 
         Map(app, ApiRoutes.InternalMirrors, async (HttpContext c) => await WriteJson(c, 200, await h.Control.LocalMirrors.GetMirrorsAsync(c.RequestAborted)));
         Map(app, ApiRoutes.InternalMirrorSuspend, (HttpContext c, string name) => h.Operation(c, ct => h.Control.LocalMirrors.SuspendAsync(name, ct)));
@@ -38,7 +38,7 @@ public sealed partial class ManagementApi
         {
             var (body, error) = await ReadBody<MirrorRepairBody>(c, allowEmpty: false);
             if (error == null && string.IsNullOrWhiteSpace(body!.Source)) error = "source is empty; name the node whose copy wins";
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await Answer(c, await op(body!.Source, Ct));
         }
 
@@ -48,7 +48,7 @@ public sealed partial class ManagementApi
             error ??= CheckPath(body!.Path)
                 ?? CheckOptional("preCommand", body.PreCommand) ?? CheckOptional("postCommand", body.PostCommand) ?? CheckOptional("node", body.Node)
                 ?? CheckTimeout("commandTimeoutSeconds", body.CommandTimeoutSeconds);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             var request = new BackupRequest
             {
                 Path = body!.Path, PreCommand = body.PreCommand, PostCommand = body.PostCommand, Node = body.Node, CommandTimeoutSeconds = body.CommandTimeoutSeconds,
@@ -60,7 +60,7 @@ public sealed partial class ManagementApi
         {
             var (body, error) = await ReadBody<MirrorRestoreBody>(c, allowEmpty: false);
             error ??= CheckPath(body!.Path) ?? CheckOptional("node", body.Node);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await AnswerJob(c, await Control.StartMirrorRestoreAsync(name, new RestoreRequest { Path = body!.Path, Node = body.Node }, Ct));
         }
 
@@ -68,7 +68,7 @@ public sealed partial class ManagementApi
         {
             var (body, error) = await ReadBody<MirrorCommandBody>(c, allowEmpty: false);
             error ??= (string.IsNullOrWhiteSpace(body!.Command) ? "command is empty" : null) ?? CheckTimeout("timeoutSeconds", body.TimeoutSeconds);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await Answer(c, await Control.LocalMirrors.RunCommandAsync(name, body!.Command, body.TimeoutSeconds, Ct));
         }
 
@@ -76,7 +76,7 @@ public sealed partial class ManagementApi
         {
             var (body, error) = await ReadBody<MirrorPathBody>(c, allowEmpty: false);
             error ??= CheckPath(body!.Path);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (error != null) { await WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await AnswerJob(c, await op(body!.Path, Ct));
         }
 

@@ -14,27 +14,25 @@ namespace ExpressHa.Service.Api;
 /// behind the same token check as every route.</summary>
 public static class OperationsRoutes
 {
-    public const string NodeUnreachable = "ExpressHa.NodeUnreachable";
-
     public static void Map(WebApplication app, IClusterControl control, CancellationToken stopping)
     {
         ManagementApi.Map(app, ApiRoutes.ConfigGet, (HttpContext c) => RunningConfig(c, control));
         ManagementApi.Map(app, ApiRoutes.ClusterAlerts, (HttpContext c) => With(c, control, async s =>
         {
             var query = AlertQueryReader.Read(c.Request.Query, out var error);
-            if (query == null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
+            if (query == null) { await ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error!); return; }
             await ManagementApi.WriteJson(c, 200, await s.GetClusterAlertsAsync(query, c.RequestAborted));
         }));
         ManagementApi.Map(app, ApiRoutes.GroupHistory, (HttpContext c, string name) => With(c, control, async s =>
         {
-            if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             var report = await s.GetGroupHistoryAsync(name, c.RequestAborted);
-            if (report == null) await ManagementApi.WriteError(c, 404, "ExpressHa.GroupNotFound", $"Group '{name}' does not exist in the running config.");
+            if (report == null) await ManagementApi.WriteError(c, 404, ErrorCodes.GroupNotFound, $"Group '{name}' does not exist in the running config.");
             else await ManagementApi.WriteJson(c, 200, report);
         }));
         ManagementApi.Map(app, ApiRoutes.InternalOwnership, (HttpContext c) => With(c, control, async s =>
         {
-            if (AlertQueryReader.Check(c.Request.Query, ["group"]) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (AlertQueryReader.Check(c.Request.Query, ["group"]) is { } error) { await ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             await ManagementApi.WriteJson(c, 200, s.LocalOwnership(c.Request.Query["group"]));
         }));
         ManagementApi.Map(app, ApiRoutes.SupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: true, stopping)));
@@ -42,12 +40,12 @@ public static class OperationsRoutes
     }
 
     static Task With(HttpContext c, IClusterControl control, Func<SupportOperations, Task> serve)
-        => control is ISupportControl s ? serve(s.Support) : ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not serve the operations routes");
+        => control is ISupportControl s ? serve(s.Support) : ManagementApi.WriteError(c, 404, ErrorCodes.NotFound, "this node does not serve the operations routes");
 
     static Task RunningConfig(HttpContext c, IClusterControl control)
     {
-        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error);
-        if (control is not IRunningConfigSource source) return ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not hand out its running config");
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error);
+        if (control is not IRunningConfigSource source) return ManagementApi.WriteError(c, 404, ErrorCodes.NotFound, "this node does not hand out its running config");
         var running = source.GetRunningConfig();
         var status = control.GetStatus();
         return ManagementApi.WriteJson(c, 200, new RunningClusterConfig { ClusterName = status.ClusterName, Node = status.ReportingNode, Generation = running.Generation, Yaml = running.Yaml });
@@ -62,7 +60,7 @@ public static class OperationsRoutes
         error ??= timeError;
         string? node = relay ? q["node"].ToString() : null;
         if (error == null && relay && string.IsNullOrWhiteSpace(node)) error = "node is required: the name of the node whose bundle to send";
-        if (error != null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+        if (error != null) { await ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, stopping);
         if (!relay || node == s.Self)
         {
@@ -80,7 +78,7 @@ public static class OperationsRoutes
         }
         catch (HaApiException e) when (e.StatusCode is 0 or >= 500)
         {
-            await ManagementApi.WriteError(c, 502, NodeUnreachable, $"Node {node} did not answer: {e.Message}");
+            await ManagementApi.WriteError(c, 502, ErrorCodes.NodeUnreachable, $"Node {node} did not answer: {e.Message}");
             return;
         }
         catch (HaApiException e)

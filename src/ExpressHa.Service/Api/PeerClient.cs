@@ -128,13 +128,13 @@ public sealed partial class PeerClient : IDisposable
     async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, HttpCompletionOption completion, CancellationToken ct)
     {
         if (Endpoint.Scheme == "https" && _expected == null)
-            throw new HaApiException(0, HaApiCodes.CertificateNotTrusted, $"no certificate fingerprint is known for {Endpoint}; not calling it over unpinned HTTPS");
+            throw new HaApiException(0, ErrorCodes.CertificateNotTrusted, $"no certificate fingerprint is known for {Endpoint}; not calling it over unpinned HTTPS");
         if (Endpoint.Scheme == "http" && !Endpoint.IsLoopback)
-            throw new HaApiException(0, HaApiCodes.InsecureEndpoint, $"plain HTTP to {Endpoint} would send the token in clear; only loopback peers may use it");
+            throw new HaApiException(0, ErrorCodes.InsecureEndpoint, $"plain HTTP to {Endpoint} would send the token in clear; only loopback peers may use it");
 
         var nodeRoute = ApiRoutes.IsNodeToNode(path);
         if (nodeRoute && _nodeAuth == null)
-            throw new HaApiException(0, HaApiCodes.Unauthorized, $"no cluster credential to call {path} on {Endpoint} (node-to-node routes do not take the API token)");
+            throw new HaApiException(0, ErrorCodes.Unauthorized, $"no cluster credential to call {path} on {Endpoint} (node-to-node routes do not take the API token)");
         using var req = new HttpRequestMessage(method, path);
         req.Headers.Authorization = nodeRoute ? _nodeAuth : _operatorAuth;
         if (body != null)
@@ -151,14 +151,14 @@ public sealed partial class PeerClient : IDisposable
         }
         catch (OperationCanceledException ex)
         {
-            throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s", ex);
+            throw new HaApiException(0, ErrorCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s", ex);
         }
         catch (HttpRequestException ex)
         {
             if (_pinFailed)
-                throw new HaApiException(0, HaApiCodes.CertificateMismatch,
+                throw new HaApiException(0, ErrorCodes.CertificateMismatch,
                     $"{Endpoint} presented certificate {_presented ?? "(none)"}, not the pinned {_expected}", ex) { ServerFingerprint = _presented };
-            throw new HaApiException(0, HaApiCodes.ConnectionFailed, $"cannot reach {Endpoint}: {ex.InnerException?.Message ?? ex.Message}", ex);
+            throw new HaApiException(0, ErrorCodes.ConnectionFailed, $"cannot reach {Endpoint}: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
     }
 
@@ -180,7 +180,7 @@ public sealed partial class PeerClient : IDisposable
                 catch (JsonException)
                 {
                     if (status is >= 200 and < 300)
-                        throw new HaApiException(status, HaApiCodes.BadResponse, $"{Endpoint} answered {path} with JSON that does not fit");
+                        throw new HaApiException(status, ErrorCodes.BadResponse, $"{Endpoint} answered {path} with JSON that does not fit");
                 }
             }
             throw Error(status, text);
@@ -197,7 +197,7 @@ public sealed partial class PeerClient : IDisposable
             message = e?.Message;
         }
         catch (JsonException) { }
-        code ??= status switch { 401 => HaApiCodes.Unauthorized, 400 => HaApiCodes.BadRequest, 403 => "ExpressHa.Forbidden", 404 => HaApiCodes.NotFound, 409 => HaApiCodes.Conflict, _ => HaApiCodes.InternalError };
+        code ??= status switch { 401 => ErrorCodes.Unauthorized, 400 => ErrorCodes.BadRequest, 403 => ErrorCodes.Forbidden, 404 => ErrorCodes.NotFound, 409 => ErrorCodes.Conflict, _ => ErrorCodes.InternalError };
         message ??= $"HTTP {status}";
         if (status == 401) message = "the peer refused the credential (do all nodes have the same API token file and cluster key file?)";
         return new HaApiException(status, code, message);

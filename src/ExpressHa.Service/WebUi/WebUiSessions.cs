@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System.Text;
 using System.Text.Json;
 using ExpressHa.Service.Api;
@@ -32,7 +33,7 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     /// node and cluster; role "none" and nothing else otherwise.</summary>
     public Task WhoAmIAsync(HttpContext c)
     {
-        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error);
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error);
         var role = c.Request.Headers.Authorization.Count > 0 ? auth.Identify(c.Request.Headers.Authorization) : FromCookie(c.Request).Role;
         c.Response.Headers.CacheControl = "no-store";
         if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly)) return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
@@ -52,7 +53,7 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     public async Task SignInAsync(HttpContext c)
     {
         var refusal = SameOrigin.Refusal(null, headerRequired: false, c.Request.Headers.Origin.FirstOrDefault(), c.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), Self(c.Request));
-        if (refusal != null) { await ManagementApi.WriteError(c, 403, ApiErrorCodes.CrossSiteRequest, refusal); return; }
+        if (refusal != null) { await ManagementApi.WriteError(c, 403, ErrorCodes.CrossSiteRequest, refusal); return; }
         string? token = null;
         string? error = null;
         if (c.Request.ContentLength > MaxSignInBody) error = "the sign-in body is too large";
@@ -74,13 +75,13 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
             }
             catch (Exception e) when (e is JsonException or DecoderFallbackException) { error = "malformed JSON: " + e.Message; }
         }
-        if (error != null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+        if (error != null) { await ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
 
         var role = auth.IdentifyToken(token?.Trim());
         if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly))
         {
             await Task.Delay(RefusalDelay, c.RequestAborted);
-            await ManagementApi.WriteError(c, 401, ApiErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
+            await ManagementApi.WriteError(c, 401, ErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
             return;
         }
         var id = store.Create(role);
