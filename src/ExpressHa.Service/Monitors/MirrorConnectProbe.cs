@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Mirror;
 
 namespace ExpressHa.Service.Monitors;
@@ -14,7 +15,7 @@ public sealed class MirrorConnectProbe : IMonitorProbe
         if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, name) is not { } engine)
             return Task.FromResult(ProbeResult.Fail($"the mirror engine of {name} is not running on {context.Node.Name}"));
         var s = engine.GetStatus();
-        return Task.FromResult(s.Connection is "Connected" or "Suspended"
+        return Task.FromResult(s.Connection is MirrorConnectionStates.Connected or MirrorConnectionStates.Suspended
             ? ProbeResult.Ok($"{name}: mirror-connect to {s.Peer} is {s.Connection}")
             : ProbeResult.Fail($"{name}: mirror-connect to {s.Peer} is {s.Connection}" + (s.LastError is null ? "" : $" ({s.LastError})")));
     }

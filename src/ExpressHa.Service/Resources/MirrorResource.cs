@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Mirror;
 using ExpressHa.Service.Mirror.Nbd;
 using ExpressHa.Service.Resources.MirrorFs;
@@ -66,7 +67,7 @@ public sealed class MirrorResource : IResourceDriver
         var key = MirrorEngines.Key(context.Config.Cluster.Name, context.Node.Name, r.Name);
         if (MirrorExports.Find(key) is not null) return Task.FromResult(ResourceProbe.Active);
         if (MirrorEngines.Find(context.Config.Cluster.Name, context.Node.Name, r.Name) is not { } engine) return Task.FromResult(ResourceProbe.Unknown);
-        return Task.FromResult(engine.GetStatus().Role == "Primary" ? ResourceProbe.Active : ResourceProbe.Inactive);
+        return Task.FromResult(engine.GetStatus().Role == MirrorRoles.Primary ? ResourceProbe.Active : ResourceProbe.Inactive);
     }
 
     /// <summary>Promotes, waiting up to connectWaitSeconds while the only obstacle is a peer not yet connected (both
@@ -81,7 +82,7 @@ public sealed class MirrorResource : IResourceDriver
             catch (MirrorException ex)
             {
                 var waiting = ex.Code == MirrorErrorCodes.Busy
-                    || (ex.Code is MirrorErrorCodes.PeerUnknown or MirrorErrorCodes.Inconsistent && engine.GetStatus().Connection is "Connecting" or "Disconnected");
+                    || (ex.Code is MirrorErrorCodes.PeerUnknown or MirrorErrorCodes.Inconsistent && engine.GetStatus().Connection is MirrorConnectionStates.Connecting or MirrorConnectionStates.Disconnected);
                 if (!waiting || DateTime.UtcNow >= deadline) throw new ResourceException(NotPromotableCode, $"{ex.Message} [{ex.Code}]", ex);
             }
             await Task.Delay(250, ct);
