@@ -12,15 +12,13 @@ namespace ExpressHa.Service.Resources;
 /// (<see cref="MirrorMount"/>). Stop reverses that and demotes the copy.</summary>
 public sealed class MirrorResource : IResourceDriver
 {
-    public const string LogModule = "mm";
+    public const string LogModule = AlertEvents.Mm.Module;
     /// <summary>Activation refused by the mirror's safety rules (outdated, inconsistent, split brain, peer unknown).</summary>
     public const int NotPromotableCode = 20;
     /// <summary>The engine of this mirror is not running on this node.</summary>
     public const int NoEngineCode = 21;
     /// <summary>The NBD export could not listen.</summary>
     public const int ExportFailedCode = 22;
-    /// <summary>Alert event: fsck corrected errors before the mount (a warning; the mount goes on).</summary>
-    public const int FsckCorrectedEvent = 84;
 
     public string Type => "mirror";
 

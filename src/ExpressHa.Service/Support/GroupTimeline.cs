@@ -96,22 +96,21 @@ public static class GroupTimeline
             Message = $"group {r.Group} {r.State} on {r.Node} (generation {r.Generation}{(r.Owner != null && r.Owner != r.Node ? ", owner " + r.Owner : "")})",
         }, r, false);
 
+    static readonly AlertEvent[] GroupEvents = [AlertEvents.Rc.GroupMoving, AlertEvents.Rc.GroupStartFailed, AlertEvents.Rc.NoServer, AlertEvents.Rc.GroupBlocked];
+
     /// <summary>The alerts that belong in a group's timeline, named by the step they are; null for the others.</summary>
     static Item? FromAlert(AlertEntry a, string group, IReadOnlyCollection<string> resources)
     {
-        var step = (a.Module, a.EventId) switch
-        {
-            ("nm", 2) or ("nm", 5) => "detection",
-            ("rm", 9) when MentionsAny(a.Message, resources, group) => "detection",
-            ("rc", 32) or ("rc", 42) when MentionsAny(a.Message, resources, group) => "detection",
-            ("pm", 21) when Mentions(a.Message, group) => "detection",
-            ("fence", _) => "fence",
-            ("np", _) => "partition",
-            ("rc", 201) or ("rc", 12) or ("rc", 13) or ("rc", 46) when Mentions(a.Message, group) => "group",
-            ("rc", 31) when MentionsAny(a.Message, resources, null) => "resource",
-            ("rc", 41) when MentionsAny(a.Message, resources, null) => "resource",
-            _ => null,
-        };
+        var step =
+            AlertEvents.Nm.NodeLost.Matches(a) || AlertEvents.Nm.NodeRestarted.Matches(a) ? "detection"
+            : AlertEvents.Rm.MonitorFailed.Matches(a) && MentionsAny(a.Message, resources, group) ? "detection"
+            : (AlertEvents.Rc.ResourceStartFailed.Matches(a) || AlertEvents.Rc.ResourceStopFailed.Matches(a)) && MentionsAny(a.Message, resources, group) ? "detection"
+            : AlertEvents.Pm.StaleCopy.Matches(a) && Mentions(a.Message, group) ? "detection"
+            : a.Module == AlertEvents.Fence.Module ? "fence"
+            : a.Module == AlertEvents.Np.Module ? "partition"
+            : GroupEvents.Any(e => e.Matches(a)) && Mentions(a.Message, group) ? "group"
+            : (AlertEvents.Rc.ResourceStarted.Matches(a) || AlertEvents.Rc.ResourceStopped.Matches(a)) && MentionsAny(a.Message, resources, null) ? "resource"
+            : null;
         if (step == null) return null;
         return new Item(AlertMerge.ParseTime(a.Time), new TimelineStep { Time = a.Time, Node = a.Node, Step = step, Message = a.Message },
             null, step == "detection");
