@@ -16,13 +16,13 @@ namespace ExpressHa.Client
         /// <summary>Every reachable node's alerts merged by time; the node asked gathers them from its peers.</summary>
         public static Task<ClusterAlertReport> GetClusterAlertsAsync(this HaApiClient client, string? minLevel = null, string? module = null,
             DateTimeOffset? since = null, int? last = null, CancellationToken ct = default)
-            => client.CallAsync<ClusterAlertReport>(ApiRoutes.ClusterAlerts, null, ct, query: AlertQueryString(minLevel, module, since, last));
+            => client.Connection.CallAsync<ClusterAlertReport>(ApiRoutes.ClusterAlerts, null, ct, query: AlertQueryString(minLevel, module, since, last));
 
         public static Task<RunningClusterConfig> GetRunningConfigAsync(this HaApiClient client, CancellationToken ct = default)
-            => client.CallAsync<RunningClusterConfig>(ApiRoutes.ConfigGet, null, ct);
+            => client.Connection.CallAsync<RunningClusterConfig>(ApiRoutes.ConfigGet, null, ct);
 
         public static Task<GroupHistoryReport> GetGroupHistoryAsync(this HaApiClient client, string group, CancellationToken ct = default)
-            => client.CallAsync<GroupHistoryReport>(ApiRoutes.GroupHistory, null, ct, group);
+            => client.Connection.CallAsync<GroupHistoryReport>(ApiRoutes.GroupHistory, null, ct, group);
 
         /// <summary>Streams one node's support bundle (a zip) into <paramref name="destination"/>; the node asked
         /// relays a peer's bundle. Returns the number of bytes written.</summary>
@@ -32,7 +32,7 @@ namespace ExpressHa.Client
             if (destination == null) throw new ArgumentNullException(nameof(destination));
             var path = ApiRoutes.SupportBundle.Path() + "?node=" + Uri.EscapeDataString(node)
                 + (since != null ? "&since=" + Uri.EscapeDataString(Iso(since.Value)) : "");
-            return client.DownloadAsync(path, destination, progress, ct);
+            return client.Connection.DownloadAsync(path, destination, progress, ct);
         }
 
         /// <summary>"?minLevel=...&amp;since=..." for the alert routes, or "" without filters.</summary>

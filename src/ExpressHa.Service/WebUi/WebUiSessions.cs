@@ -33,12 +33,12 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     /// node and cluster; role "none" and nothing else otherwise.</summary>
     public Task WhoAmIAsync(HttpContext c)
     {
-        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error);
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error);
         var role = c.Request.Headers.Authorization.Count > 0 ? auth.Identify(c.Request.Headers.Authorization) : FromCookie(c.Request).Role;
         c.Response.Headers.CacheControl = "no-store";
-        if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly)) return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
+        if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly)) return ApiResponses.WriteJson(c, 200, new SessionInfo("none"));
         var (node, cluster) = where();
-        return ManagementApi.WriteJson(c, 200, new SessionInfo(RoleName(role), node, cluster));
+        return ApiResponses.WriteJson(c, 200, new SessionInfo(RoleName(role), node, cluster));
     }
 
     /// <summary>The role of the request's session cookie (None without one) and the session id.</summary>
@@ -53,7 +53,7 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     public async Task SignInAsync(HttpContext c)
     {
         var refusal = SameOrigin.Refusal(null, headerRequired: false, c.Request.Headers.Origin.FirstOrDefault(), c.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), Self(c.Request));
-        if (refusal != null) { await ManagementApi.WriteError(c, 403, ErrorCodes.CrossSiteRequest, refusal); return; }
+        if (refusal != null) { await ApiResponses.WriteError(c, 403, ErrorCodes.CrossSiteRequest, refusal); return; }
         string? token = null;
         string? error = null;
         if (c.Request.ContentLength > MaxSignInBody) error = "the sign-in body is too large";
@@ -75,13 +75,13 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
             }
             catch (Exception e) when (e is JsonException or DecoderFallbackException) { error = "malformed JSON: " + e.Message; }
         }
-        if (error != null) { await ManagementApi.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
+        if (error != null) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
 
         var role = auth.IdentifyToken(token?.Trim());
         if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly))
         {
             await Task.Delay(RefusalDelay, c.RequestAborted);
-            await ManagementApi.WriteError(c, 401, ErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
+            await ApiResponses.WriteError(c, 401, ErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
             return;
         }
         var id = store.Create(role);
@@ -90,14 +90,14 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
             HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secureCookie, Path = "/", IsEssential = true,
         });
         c.Response.Headers.CacheControl = "no-store";
-        await ManagementApi.WriteJson(c, 200, new SessionInfo(RoleName(role)));
+        await ApiResponses.WriteJson(c, 200, new SessionInfo(RoleName(role)));
     }
 
     public Task SignOutAsync(HttpContext c)
     {
         store.End(c.Request.Cookies[CookieName]);
         c.Response.Cookies.Delete(CookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secureCookie, Path = "/" });
-        return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
+        return ApiResponses.WriteJson(c, 200, new SessionInfo("none"));
     }
 
     public static string RoleName(ApiCaller role) => role switch
