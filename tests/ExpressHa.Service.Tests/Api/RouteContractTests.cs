@@ -30,4 +30,24 @@ public class RouteContractTests
         using var status = await anonymous.GetAsync(ApiRoutes.Status.Path());
         Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
     }
+
+    /// <summary>The web UI is a client too: every API path its scripts call is a route of the contract.</summary>
+    [Fact]
+    public void The_web_ui_calls_only_contract_routes()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "ExpressHa.slnx"))) dir = dir.Parent;
+        var assets = Path.Combine(dir!.FullName, "src", "ExpressHa.Service", "WebUi", "assets");
+        var templates = ApiRoutes.Mapped.Concat(ApiRoutes.BeforeAuthentication).Select(r => r.Template).ToList();
+        var calls = Directory.GetFiles(assets, "*.js")
+            .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"['`""]/(v1/[^'`""?]*)").Select(m => (File: Path.GetFileName(f), Path: m.Groups[1].Value)))
+            .ToList();
+        Assert.True(calls.Count >= 8, $"only {calls.Count} API paths found in the web UI");
+        foreach (var (file, path) in calls)
+        {
+            // ${...} is one path segment filled in by the page
+            var pattern = "^" + string.Join("/", path.Split('/').Select(seg => seg.Contains("${") ? "[^/]+" : System.Text.RegularExpressions.Regex.Escape(seg))) + "$";
+            Assert.True(templates.Any(t => System.Text.RegularExpressions.Regex.IsMatch(t, pattern)), $"{file} calls /{path}, which is not a route of the contract");
+        }
+    }
 }
