@@ -8,6 +8,18 @@ namespace ExpressHa.Api
     {
         public const string Prefix = "ExpressHa.";
 
+        /// <summary>The id a client gives an error answer that carries none of its own (not the API's JSON).</summary>
+        public static string ForStatus(int status) => status switch
+        {
+            400 => BadRequest,
+            401 => Unauthorized,
+            403 => Forbidden,
+            404 => NotFound,
+            409 => Conflict,
+            413 => PayloadTooLarge,
+            _ => InternalError,
+        };
+
         // ---- the API layer: credentials and malformed requests
         /// <summary>No credential, or one the node does not know (401).</summary>
         public const string Unauthorized = "ExpressHa.Unauthorized";

@@ -189,14 +189,7 @@ namespace ExpressHa.Client
             {
                 // not our JSON: fall back to the status line
             }
-            code ??= status switch
-            {
-                401 => ErrorCodes.Unauthorized,
-                400 => ErrorCodes.BadRequest,
-                404 => ErrorCodes.NotFound,
-                409 => ErrorCodes.Conflict,
-                _ => ErrorCodes.InternalError,
-            };
+            code ??= ErrorCodes.ForStatus(status);
             if (status == 401) message ??= "The API token was refused.";
             message ??= $"HTTP {status} {reason}";
             return new HaApiException(status, code, message) { PushResult = push };

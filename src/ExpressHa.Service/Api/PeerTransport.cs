@@ -127,7 +127,7 @@ sealed class PeerTransport : IDisposable
             message = e?.Message;
         }
         catch (JsonException) { }
-        code ??= status switch { 401 => ErrorCodes.Unauthorized, 400 => ErrorCodes.BadRequest, 403 => ErrorCodes.Forbidden, 404 => ErrorCodes.NotFound, 409 => ErrorCodes.Conflict, _ => ErrorCodes.InternalError };
+        code ??= ErrorCodes.ForStatus(status);
         message ??= $"HTTP {status}";
         if (status == 401) message = "the peer refused the credential (do all nodes have the same API token file and cluster key file?)";
         return new HaApiException(status, code, message);

@@ -39,4 +39,15 @@ public class ErrorCodeTests
     [InlineData("ExpressHa.MirrorNoPrimary")]
     [InlineData("ExpressHa.ImdsUnavailable")]
     public void Shipped_ids_are_in_the_catalog(string id) => Assert.Contains(Catalog(), c => c.Id == id);
+
+    [Theory]
+    [InlineData(400, "ExpressHa.BadRequest")]
+    [InlineData(401, "ExpressHa.Unauthorized")]
+    [InlineData(403, "ExpressHa.Forbidden")]
+    [InlineData(404, "ExpressHa.NotFound")]
+    [InlineData(409, "ExpressHa.Conflict")]
+    [InlineData(413, "ExpressHa.PayloadTooLarge")]
+    [InlineData(500, "ExpressHa.InternalError")]
+    [InlineData(502, "ExpressHa.InternalError")]
+    public void A_status_without_a_code_gets_the_catalog_id(int status, string id) => Assert.Equal(id, ErrorCodes.ForStatus(status));
 }
