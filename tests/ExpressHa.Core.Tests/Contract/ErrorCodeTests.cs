@@ -50,4 +50,22 @@ public class ErrorCodeTests
     [InlineData(500, "ExpressHa.InternalError")]
     [InlineData(502, "ExpressHa.InternalError")]
     public void A_status_without_a_code_gets_the_catalog_id(int status, string id) => Assert.Equal(id, ErrorCodes.ForStatus(status));
+
+    /// <summary>The help, the docs and the Pester suite name only ids that exist (project and namespace names aside).</summary>
+    [Fact]
+    public void Help_docs_and_pester_name_only_catalog_ids()
+    {
+        var root = TestUtil.RepoRoot();
+        string[] notIds = ["AwsLocal", "Cmdlets", "Core", "Service", "ModuleLoader", "Pester", "Policy", "MirrorBench", "NetnsBench"];
+        var files = new[] { "module", "docs", Path.Combine("tests", "Pester") }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".md") || f.EndsWith(".txt") || f.EndsWith(".ps1") || f.EndsWith(".xml")).Append(Path.Combine(root, "README.md")).ToList();
+        var ids = Catalog().Select(c => c.Id).ToHashSet();
+        var named = files.SelectMany(f => Regex.Matches(File.ReadAllText(f), @"ExpressHa\.([A-Z][A-Za-z]+)\b(?![.\w])").Select(m => (File: Path.GetRelativePath(root, f), Name: m.Groups[1].Value)))
+            .Where(x => !notIds.Contains(x.Name)).ToList();
+        Assert.True(named.Select(x => x.Name).Distinct().Count() >= 20, "the scan found almost no ids");
+        var unknown = named.Where(x => !ids.Contains(ErrorCodes.Prefix + x.Name)).Select(x => $"{x.File}: ExpressHa.{x.Name}").Distinct().ToList();
+        Assert.True(files.Count > 20, $"only {files.Count} files read");
+        Assert.True(unknown.Count == 0, "ids not in the catalog:\n" + string.Join("\n", unknown));
+    }
 }
