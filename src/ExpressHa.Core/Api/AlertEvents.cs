@@ -5,7 +5,8 @@ using ExpressHa.Config;
 namespace ExpressHa.Api
 {
     /// <summary>Every alert of ExpressHa: module, event id, level and message (docs/alerts.md is written from it and
-    /// checked against it). Ids are unique within a module. Ids 12, 13, 32, 42 and 201 of rc follow the seeds' codes.
+    /// checked against it). Ids are unique within a module. Ids 12, 32 and 201 of rc are the ones the
+    /// "HA Cluster Configuration Guide for Amazon Web Services" gives these events.
     /// Change from earlier versions: np 9 meant two things; the failed fencing of a restarted node is now np 10.</summary>
     public static class AlertEvents
     {
@@ -85,7 +86,8 @@ namespace ExpressHa.Api
         }
 
         /// <summary>monitor: the monitors' own results. A failure's id is the probe's code (5 failed, 6 timeout,
-        /// 7 stalled, 8 pseudo-failure, the AWS monitors' 50-58 as the seeds number them per monitor type); a warning
+        /// 7 stalled, 8 pseudo-failure, the AWS monitors' 50-58 numbered per monitor type as in the
+        /// "HA Cluster Configuration Guide for Amazon Web Services"); a warning
         /// (onApiFailure: warn) is 100 + that code.</summary>
         public static class Monitor
         {
