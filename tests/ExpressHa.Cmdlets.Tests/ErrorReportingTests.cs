@@ -161,4 +161,41 @@ public class ErrorReportingTests
         s.Run("$c | Remove-HaGroup -Name failover1 -Force").Ok();
         Assert.Equal(0, s.Run("$c.Monitors.Count + $c.Groups.Count").Ok().Single());
     }
+
+    /// <summary>Scripts match on the ErrorIds: every id the cmdlets write is the shipped string, and the catalog's.</summary>
+    [Fact]
+    public void The_cmdlets_error_ids_are_the_shipped_strings_of_the_catalog()
+    {
+        using var s = new PsSession();
+        var ids = s.Run("""
+            'HaErrorIds', 'HaOperationErrorIds', 'HaMirrorErrorIds', 'GetHaAwsEnvironmentCommand' | ForEach-Object {
+                $t = [ExpressHa.Cmdlets.HaErrorIds].Assembly.GetType("ExpressHa.Cmdlets.$_")
+                $t.GetFields() | Where-Object IsLiteral | ForEach-Object { "$($t.Name).$($_.Name)=$($_.GetRawConstantValue())" }
+            }
+            """).Ok().Output.Select(o => o.ToString()!).ToList();
+        var catalog = typeof(ExpressHa.Api.ErrorCodes).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
+        foreach (var shipped in new[]
+        {
+            "HaErrorIds.ConfigInvalid=ExpressHa.ConfigInvalid", "HaErrorIds.ConfigParseError=ExpressHa.ConfigParseError",
+            "HaErrorIds.ConfigFileNotFound=ExpressHa.ConfigFileNotFound", "HaErrorIds.ConfigFileExists=ExpressHa.ConfigFileExists",
+            "HaErrorIds.ConfigWriteFailed=ExpressHa.ConfigWriteFailed", "HaErrorIds.UnknownType=ExpressHa.UnknownType",
+            "HaErrorIds.InvalidArgument=ExpressHa.InvalidArgument", "HaErrorIds.DuplicateName=ExpressHa.DuplicateName",
+            "HaErrorIds.NodeNotFound=ExpressHa.NodeNotFound", "HaErrorIds.GroupNotFound=ExpressHa.GroupNotFound",
+            "HaErrorIds.ResourceNotFound=ExpressHa.ResourceNotFound", "HaErrorIds.MonitorNotFound=ExpressHa.MonitorNotFound",
+            "HaErrorIds.ObjectInUse=ExpressHa.ObjectInUse",
+            "HaOperationErrorIds.NotConnected=ExpressHa.NotConnected", "HaOperationErrorIds.ConnectionFailed=ExpressHa.ConnectionFailed",
+            "HaOperationErrorIds.Unauthorized=ExpressHa.Unauthorized", "HaOperationErrorIds.CertificateNotTrusted=ExpressHa.CertificateNotTrusted",
+            "HaOperationErrorIds.CertificateMismatch=ExpressHa.CertificateMismatch", "HaOperationErrorIds.ConfigRefused=ExpressHa.ConfigRefused",
+            "HaOperationErrorIds.WrongCluster=ExpressHa.WrongCluster", "HaOperationErrorIds.WaitTimeout=ExpressHa.WaitTimeout",
+            "HaOperationErrorIds.GroupFailed=ExpressHa.GroupFailed", "HaOperationErrorIds.FileExists=ExpressHa.FileExists",
+            "HaOperationErrorIds.ArchiveWriteFailed=ExpressHa.ArchiveWriteFailed", "HaOperationErrorIds.DrillFailed=ExpressHa.DrillFailed",
+            "HaOperationErrorIds.ReportWriteFailed=ExpressHa.ReportWriteFailed",
+            "HaMirrorErrorIds.MirrorNotFound=ExpressHa.MirrorNotFound", "HaMirrorErrorIds.MirrorBackupFailed=ExpressHa.MirrorBackupFailed",
+            "HaMirrorErrorIds.MirrorRestoreFailed=ExpressHa.MirrorRestoreFailed", "HaMirrorErrorIds.FileExists=ExpressHa.FileExists",
+            "HaMirrorErrorIds.KeyWriteFailed=ExpressHa.KeyWriteFailed",
+            "GetHaAwsEnvironmentCommand.ImdsUnavailableErrorId=ExpressHa.ImdsUnavailable",
+        })
+            Assert.Contains(shipped, ids);
+        foreach (var id in ids) Assert.Contains(id[(id.IndexOf('=') + 1)..], catalog);
+    }
 }

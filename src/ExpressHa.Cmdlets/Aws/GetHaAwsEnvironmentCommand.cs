@@ -15,7 +15,7 @@ namespace ExpressHa.Cmdlets
     public sealed class GetHaAwsEnvironmentCommand : PSCmdlet
     {
         /// <summary>ErrorId when the metadata service cannot be reached or refuses (not on EC2, IMDSv2 disabled).</summary>
-        public const string ImdsUnavailableErrorId = "ExpressHa.ImdsUnavailable";
+        public const string ImdsUnavailableErrorId = Api.ErrorCodes.ImdsUnavailable;
 
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
 

@@ -43,8 +43,8 @@ namespace ExpressHa.Cmdlets
         {
             skipped = new List<string>();
             var plan = new List<DrillSpec>();
-            var online = status.Nodes.Where(n => n.State == "online").Select(n => n.Name).ToList();
-            var active = status.Groups.Where(g => g.State == "online" && g.Owner != null && (groups == null || groups.Contains(g.Name))).ToList();
+            var online = status.Nodes.Where(n => n.State == NodeStates.Online).Select(n => n.Name).ToList();
+            var active = status.Groups.Where(g => g.State == GroupStates.Online && g.Owner != null && (groups == null || groups.Contains(g.Name))).ToList();
 
             if (kinds.Contains(DrillKinds.Move))
                 foreach (var g in active)
@@ -60,7 +60,7 @@ namespace ExpressHa.Cmdlets
 
             if (kinds.Contains(DrillKinds.ServiceStop))
             {
-                var owners = new HashSet<string>(status.Groups.Where(g => g.Owner != null && g.State != "offline").Select(g => g.Owner!));
+                var owners = new HashSet<string>(status.Groups.Where(g => g.Owner != null && g.State != GroupStates.Offline).Select(g => g.Owner!));
                 var standbys = online.Where(n => !owners.Contains(n)).ToList();
                 if (standbys.Count == 0) skipped.Add("ServiceStop: every online server runs a group, so there is no standby");
                 foreach (var n in standbys) plan.Add(new DrillSpec(DrillKinds.ServiceStop, $"Stop and start the service on {n}", node: n));
@@ -69,7 +69,7 @@ namespace ExpressHa.Cmdlets
             if (kinds.Contains(DrillKinds.MonitorFailure))
                 foreach (var m in status.Monitors.Where(m => monitors == null || monitors.Contains(m.Name)))
                 {
-                    if (m.State is "suspended" or "inactive") { skipped.Add($"Pseudo-failure of {m.Name}: the monitor is {m.State}"); continue; }
+                    if (m.State is MonitorStates.Suspended or MonitorStates.Inactive) { skipped.Add($"Pseudo-failure of {m.Name}: the monitor is {m.State}"); continue; }
                     plan.Add(new DrillSpec(DrillKinds.MonitorFailure, $"Pseudo-failure of {m.Name}", monitor: m.Name));
                 }
 

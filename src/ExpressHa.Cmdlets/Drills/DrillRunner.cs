@@ -76,7 +76,7 @@ namespace ExpressHa.Cmdlets
         (bool, string) Move(Run run, DrillSpec spec)
         {
             if (!Request(run, $"move {spec.Group} to {spec.Node}", c => c.MoveGroupAsync(spec.Group!, spec.Node, _ct), out var refused)) return (false, refused);
-            return Wait(run, s => Group(s, spec.Group!) is { State: "online" } g && g.Owner == spec.Node, $"{spec.Group} online on {spec.Node}")
+            return Wait(run, s => Group(s, spec.Group!) is { State: GroupStates.Online } g && g.Owner == spec.Node, $"{spec.Group} online on {spec.Node}")
                 ? (true, $"{spec.Group} runs on {spec.Node}.")
                 : (false, TimedOut($"{spec.Group} online on {spec.Node}"));
         }
@@ -85,9 +85,9 @@ namespace ExpressHa.Cmdlets
         {
             var owners = Owners(run.Last!);
             if (!Request(run, $"stop the service on {spec.Node}", c => c.StopNodeAsync(spec.Node!, _ct), out var refused)) return (false, refused);
-            if (!Wait(run, s => Node(s, spec.Node!)?.ServiceState == "stopped", null, detect: true)) return (false, TimedOut($"the service on {spec.Node} stopped"));
+            if (!Wait(run, s => Node(s, spec.Node!)?.ServiceState == ServiceStates.Stopped, null, detect: true)) return (false, TimedOut($"the service on {spec.Node} stopped"));
             if (!Request(run, $"start the service on {spec.Node}", c => c.StartNodeAsync(spec.Node!, _ct), out refused)) return (false, refused);
-            if (!Wait(run, s => Node(s, spec.Node!)?.ServiceState == "running", $"the service on {spec.Node} runs")) return (false, TimedOut($"the service on {spec.Node} running"));
+            if (!Wait(run, s => Node(s, spec.Node!)?.ServiceState == ServiceStates.Running, $"the service on {spec.Node} runs")) return (false, TimedOut($"the service on {spec.Node} running"));
             var moved = Owners(run.Last!).Where(o => owners.TryGetValue(o.Key, out var was) && was != o.Value).Select(o => o.Key).ToList();
             return moved.Count == 0
                 ? (true, $"The service on {spec.Node} stopped and started; no group moved.")
@@ -100,7 +100,7 @@ namespace ExpressHa.Cmdlets
             if (!Request(run, $"pseudo-failure of {spec.Monitor}", c => c.FailMonitorAsync(spec.Monitor!, null, _ct), out var refused)) return (false, refused);
             // The error state can be brief (an active monitor goes inactive as soon as its group leaves the node), so
             // the recovery starting counts as detection too.
-            if (!Wait(run, s => Monitor(s, spec.Monitor!)?.State == "error" || GroupsChanged(before, s), null, detect: true))
+            if (!Wait(run, s => Monitor(s, spec.Monitor!)?.State == MonitorStates.Error || GroupsChanged(before, s), null, detect: true))
                 return (false, TimedOut($"monitor {spec.Monitor} in error"));
             var settled = WaitSettled(run);
             var outcome = string.Join("; ", run.Last!.Groups.Select(g => $"{g.Name} {g.State}" + (g.Owner != null ? " on " + g.Owner : "")));
@@ -112,8 +112,8 @@ namespace ExpressHa.Cmdlets
         (bool, string) ServiceKill(Run run, DrillSpec spec)
         {
             if (!Request(run, $"kill the service on {spec.Node}", c => c.KillNodeAsync(spec.Node!, _ct), out var refused)) return (false, refused);
-            if (!Wait(run, s => Node(s, spec.Node!) is { } n && n.State != "online", null, detect: true)) return (false, TimedOut($"{spec.Node} lost"));
-            if (!Wait(run, s => Group(s, spec.Group!) is { State: "online" } g && g.Owner != spec.Node, $"{spec.Group} online on another server"))
+            if (!Wait(run, s => Node(s, spec.Node!) is { } n && n.State != NodeStates.Online, null, detect: true)) return (false, TimedOut($"{spec.Node} lost"));
+            if (!Wait(run, s => Group(s, spec.Group!) is { State: GroupStates.Online } g && g.Owner != spec.Node, $"{spec.Group} online on another server"))
                 return (false, TimedOut($"{spec.Group} online on another server"));
             return (true, $"{spec.Group} runs on {Group(run.Last!, spec.Group!)!.Owner}; start the service on {spec.Node} again.");
         }
@@ -129,14 +129,14 @@ namespace ExpressHa.Cmdlets
                         Call(c => c.ClearMonitorAsync(m.Name, null, _ct));
                         run.Note("note", m.Name, $"pseudo-failure of {m.Name} cleared");
                     }
-                foreach (var g in before.Groups.Where(g => g.State == "online" && g.Owner != null))
+                foreach (var g in before.Groups.Where(g => g.State == GroupStates.Online && g.Owner != null))
                 {
                     var now = Group(Poll(run), g.Name);
-                    if (now != null && now.Owner != g.Owner && before.Nodes.Any(n => n.Name == g.Owner && n.State == "online"))
+                    if (now != null && now.Owner != g.Owner && before.Nodes.Any(n => n.Name == g.Owner && n.State == NodeStates.Online))
                     {
                         Call(c => c.MoveGroupAsync(g.Name, g.Owner, _ct));
                         run.Note("note", g.Name, $"moving {g.Name} back to {g.Owner}");
-                        Wait(run, s => Group(s, g.Name) is { State: "online" } x && x.Owner == g.Owner, null);
+                        Wait(run, s => Group(s, g.Name) is { State: GroupStates.Online } x && x.Owner == g.Owner, null);
                     }
                 }
             }
@@ -180,7 +180,7 @@ namespace ExpressHa.Cmdlets
             {
                 var count = run.Timeline.Count;
                 var s = Poll(run);
-                var busy = s.Groups.Any(g => g.State is "starting" or "stopping" || g.Resources.Any(r => r.State is "starting" or "stopping"));
+                var busy = s.Groups.Any(g => g.State is GroupStates.Starting or GroupStates.Stopping || g.Resources.Any(r => r.State is ResourceStates.Starting or ResourceStates.Stopping));
                 if (busy || run.Timeline.Count != count) quietSince = run.Now;
                 else if (run.Now - quietSince >= SettleSeconds) return true;
                 Pause();

@@ -52,7 +52,7 @@ namespace ExpressHa.Cmdlets
                         Node = on > 0 && on + 1 < words.Length ? words[on + 1] : "", Seconds = e.Seconds,
                     };
                 })
-                .Where(r => r.State == "online" || r.State == "offline")
+                .Where(r => r.State == GroupStates.Online || r.State == GroupStates.Offline)
                 .ToArray();
 
         static HaDrillEvent Event(string kind, string subject, string text) => new HaDrillEvent { Kind = kind, Subject = subject, Text = text };

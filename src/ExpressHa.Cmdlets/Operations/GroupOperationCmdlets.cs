@@ -77,7 +77,7 @@ namespace ExpressHa.Cmdlets
                 {
                     var now = Find(Invoke((api, ct) => api.GetStatusAsync(ct)), before.Name, c);
                     if (Arrived(before, now)) return now;
-                    if (now.State == "failed")
+                    if (now.State == GroupStates.Failed)
                         throw new HaCmdletException(HaOperationErrorIds.GroupFailed, ErrorCategory.InvalidResult,
                             $"Group '{now.Name}' failed{(now.Owner != null ? " on " + now.Owner : "")}; see Get-HaAlertLog -Level warning for the reason.", now.Name);
                     if (watch.Elapsed.TotalSeconds >= TimeoutSeconds)
@@ -112,7 +112,7 @@ namespace ExpressHa.Cmdlets
         protected override OperationResult Request(HaConnection c, GroupStatusInfo before)
             => Invoke((api, ct) => api.StartGroupAsync(before.Name, Node, ct), before.Name);
         protected override bool Arrived(GroupStatusInfo before, GroupStatusInfo now)
-            => now.State == "online" && (Node == null || now.Owner == Node);
+            => now.State == GroupStates.Online && (Node == null || now.Owner == Node);
     }
 
     /// <summary>Stops a failover group (its resources in reverse dependency order).</summary>
@@ -124,7 +124,7 @@ namespace ExpressHa.Cmdlets
         protected override string Activity => $"Stopping group '{GroupName}'";
         protected override OperationResult Request(HaConnection c, GroupStatusInfo before)
             => Invoke((api, ct) => api.StopGroupAsync(before.Name, ct), before.Name);
-        protected override bool Arrived(GroupStatusInfo before, GroupStatusInfo now) => now.State == "offline";
+        protected override bool Arrived(GroupStatusInfo before, GroupStatusInfo now) => now.State == GroupStates.Offline;
     }
 
     /// <summary>Moves a failover group to another node (stop here, start there).</summary>
@@ -142,6 +142,6 @@ namespace ExpressHa.Cmdlets
         protected override OperationResult Request(HaConnection c, GroupStatusInfo before)
             => Invoke((api, ct) => api.MoveGroupAsync(before.Name, Node, ct), before.Name);
         protected override bool Arrived(GroupStatusInfo before, GroupStatusInfo now)
-            => now.State == "online" && (Node != null ? now.Owner == Node : now.Owner != before.Owner);
+            => now.State == GroupStates.Online && (Node != null ? now.Owner == Node : now.Owner != before.Owner);
     }
 }

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System;
 using System.Management.Automation;
 using System.Threading;
@@ -9,21 +10,21 @@ namespace ExpressHa.Cmdlets
     /// <summary>ErrorIds of the operating cmdlets (in addition to the ids the node itself returns, such as ExpressHa.GroupNotFound).</summary>
     public static class HaOperationErrorIds
     {
-        public const string NotConnected = "ExpressHa.NotConnected";
-        public const string ConnectionFailed = "ExpressHa.ConnectionFailed";
-        public const string Unauthorized = "ExpressHa.Unauthorized";
-        public const string CertificateNotTrusted = "ExpressHa.CertificateNotTrusted";
-        public const string CertificateMismatch = "ExpressHa.CertificateMismatch";
-        public const string ConfigRefused = "ExpressHa.ConfigRefused";
-        public const string WrongCluster = "ExpressHa.WrongCluster";
-        public const string WaitTimeout = "ExpressHa.WaitTimeout";
-        public const string GroupFailed = "ExpressHa.GroupFailed";
-        public const string FileExists = "ExpressHa.FileExists";
-        public const string ArchiveWriteFailed = "ExpressHa.ArchiveWriteFailed";
+        public const string NotConnected = ErrorCodes.NotConnected;
+        public const string ConnectionFailed = ErrorCodes.ConnectionFailed;
+        public const string Unauthorized = ErrorCodes.Unauthorized;
+        public const string CertificateNotTrusted = ErrorCodes.CertificateNotTrusted;
+        public const string CertificateMismatch = ErrorCodes.CertificateMismatch;
+        public const string ConfigRefused = ErrorCodes.ConfigRefused;
+        public const string WrongCluster = ErrorCodes.WrongCluster;
+        public const string WaitTimeout = ErrorCodes.WaitTimeout;
+        public const string GroupFailed = ErrorCodes.GroupFailed;
+        public const string FileExists = ErrorCodes.FileExists;
+        public const string ArchiveWriteFailed = ErrorCodes.ArchiveWriteFailed;
         /// <summary>An Invoke-HaFailoverDrill drill was refused or did not reach its outcome in time.</summary>
-        public const string DrillFailed = "ExpressHa.DrillFailed";
+        public const string DrillFailed = ErrorCodes.DrillFailed;
         /// <summary>The drill report could not be written.</summary>
-        public const string ReportWriteFailed = "ExpressHa.ReportWriteFailed";
+        public const string ReportWriteFailed = ErrorCodes.ReportWriteFailed;
     }
 
     /// <summary>Calls the management API for a cmdlet: the session's connection, Ctrl+C, and API errors as ErrorRecords.</summary>
@@ -75,8 +76,8 @@ namespace ExpressHa.Cmdlets
                     message = "The node refused the API token. Check the token (cluster.security.apiTokenFile on the nodes) and run Connect-HaCluster again.";
                     break;
                 case 0:
-                    category = ex.Code == HaApiCodes.Timeout ? ErrorCategory.OperationTimeout
-                        : ex.Code == HaApiCodes.CertificateNotTrusted || ex.Code == HaApiCodes.CertificateMismatch || ex.Code == HaApiCodes.InsecureEndpoint ? ErrorCategory.SecurityError
+                    category = ex.Code == ErrorCodes.Timeout ? ErrorCategory.OperationTimeout
+                        : ex.Code == ErrorCodes.CertificateNotTrusted || ex.Code == ErrorCodes.CertificateMismatch || ex.Code == ErrorCodes.InsecureEndpoint ? ErrorCategory.SecurityError
                         : ErrorCategory.ConnectionError;
                     break;
                 default: category = ErrorCategory.NotSpecified; break;

@@ -12,7 +12,7 @@ namespace ExpressHa.Api
         public string? Coordinator { get; set; }
         public long ConfigGeneration { get; set; }
         /// <summary>running, stopped or suspended.</summary>
-        public string ServiceState { get; set; } = "running";
+        public string ServiceState { get; set; } = ServiceStates.Running;
         /// <summary>The configured partition resolution, e.g. "ping 10.0.0.1; on loss: stopService", or "none".</summary>
         public string PartitionResolution { get; set; } = "";
         /// <summary>The configured fencing levels and delays, or "off".</summary>

@@ -7,13 +7,13 @@ namespace ExpressHa.Api
         public string Node { get; set; } = "";
         public string Peer { get; set; } = "";
         /// <summary>Primary or Secondary.</summary>
-        public string Role { get; set; } = "Secondary";
+        public string Role { get; set; } = MirrorRoles.Secondary;
         /// <summary>Connected, Connecting, Disconnected, Suspended, SplitBrain, KeyMismatch, AuthFailed.</summary>
-        public string Connection { get; set; } = "Connecting";
+        public string Connection { get; set; } = MirrorConnectionStates.Connecting;
         /// <summary>UpToDate, Consistent (peer unknown), Outdated, Inconsistent (resync target), Failed.</summary>
-        public string Disk { get; set; } = "Consistent";
+        public string Disk { get; set; } = MirrorDiskStates.Consistent;
         /// <summary>None, SyncSource, SyncTarget.</summary>
-        public string Sync { get; set; } = "None";
+        public string Sync { get; set; } = MirrorSyncStates.None;
         public double SyncPercent { get; set; } = 100;
         public long DirtyBytes { get; set; }
         public long ResyncBytesPerSecond { get; set; }

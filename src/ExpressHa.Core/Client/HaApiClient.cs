@@ -1,10 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ExpressHa.Api;
@@ -14,107 +9,73 @@ namespace ExpressHa.Client
     /// <summary>The management API as the cmdlets (and any .NET caller) see it: one typed method per route. HTTPS
     /// endpoints are trusted only through a pinned SHA-256 certificate fingerprint; plain HTTP only to loopback.
     /// Failures throw <see cref="HaApiException"/>.</summary>
-    public sealed partial class HaApiClient : IDisposable
+    public sealed class HaApiClient : IDisposable
     {
-        readonly HttpClient _http;
-        readonly string? _expected;
-        string? _presented;
-        bool _pinFailed;
+        readonly HaApiConnection _c;
 
         /// <param name="endpoint">https://host:port/ (or http://127.0.0.1:port/ on loopback).</param>
         /// <param name="token">The cluster's API token.</param>
         /// <param name="certificateFingerprint">SHA-256 of the server certificate (hex, ':' allowed); required for HTTPS.</param>
         public HaApiClient(Uri endpoint, string token, string? certificateFingerprint, TimeSpan? timeout = null)
-        {
-            if (endpoint == null) throw new ArgumentNullException(nameof(endpoint));
-            if (string.IsNullOrEmpty(token)) throw new ArgumentException("the API token is empty", nameof(token));
-            if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != "https" && endpoint.Scheme != "http"))
-                throw new ArgumentException($"'{endpoint}' is not an http:// or https:// URL", nameof(endpoint));
-            if (endpoint.Scheme == "http" && !endpoint.IsLoopback)
-                throw new HaApiException(0, HaApiCodes.InsecureEndpoint,
-                    $"Plain HTTP is allowed only to a loopback address; '{endpoint}' is not one. Use https:// with -CertificateFingerprint.");
-            if (certificateFingerprint != null)
-            {
-                _expected = Client.CertificateFingerprint.Normalize(certificateFingerprint)
-                    ?? throw new ArgumentException($"'{certificateFingerprint}' is not a SHA-256 fingerprint (64 hex digits)", nameof(certificateFingerprint));
-                if (endpoint.Scheme != "https")
-                    throw new ArgumentException("a certificate fingerprint pins an HTTPS certificate; the endpoint uses plain HTTP", nameof(certificateFingerprint));
-            }
+            => _c = new HaApiConnection(endpoint, token, certificateFingerprint, timeout);
 
-            Endpoint = new Uri(endpoint.GetLeftPart(UriPartial.Authority) + "/");
-            var handler = new HttpClientHandler { UseProxy = false, AllowAutoRedirect = false };
-            if (endpoint.Scheme == "https") handler.ServerCertificateCustomValidationCallback = (_, cert, __, ___) => Validate(cert);
-            _http = new HttpClient(handler) { BaseAddress = Endpoint, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        }
-
-        public Uri Endpoint { get; }
-        public string? CertificateFingerprint => _expected;
-
-        bool Validate(System.Security.Cryptography.X509Certificates.X509Certificate2? cert)
-        {
-            if (cert == null) { _pinFailed = true; return false; }
-            var fp = Client.CertificateFingerprint.Compute(cert);
-            _presented = fp;
-            var ok = _expected != null && Client.CertificateFingerprint.Matches(_expected, fp);
-            if (!ok) _pinFailed = true;
-            return ok;
-        }
+        public Uri Endpoint => _c.Endpoint;
+        public string? CertificateFingerprint => _c.CertificateFingerprint;
+        internal HaApiConnection Connection => _c;
 
         // ------------------------------------------------------------------ routes
 
         public Task<ClusterStatus> GetStatusAsync(CancellationToken ct = default)
-            => SendAsync<ClusterStatus>(HttpMethod.Get, ApiRoutes.Status, null, ct);
+            => _c.CallAsync<ClusterStatus>(ApiRoutes.Status, null, ct);
 
         public Task<List<AlertEntry>> GetAlertsAsync(string? minLevel = null, string? module = null, DateTimeOffset? since = null, int? last = null,
             CancellationToken ct = default)
-            => SendAsync<List<AlertEntry>>(HttpMethod.Get, ApiRoutes.Alerts + HaApiClientOperations.AlertQueryString(minLevel, module, since, last), null, ct);
+            => _c.CallAsync<List<AlertEntry>>(ApiRoutes.Alerts, null, ct, query: HaApiClientOperations.AlertQueryString(minLevel, module, since, last));
 
         public Task<OperationResult> StartGroupAsync(string group, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "start"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.GroupStart, new Dictionary<string, object?> { ["node"] = node }, ct, group);
 
         public Task<OperationResult> StopGroupAsync(string group, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "stop"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.GroupStop, new Dictionary<string, object?>(), ct, group);
 
         public Task<OperationResult> MoveGroupAsync(string group, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Group(group, "move"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.GroupMove, new Dictionary<string, object?> { ["node"] = node }, ct, group);
 
         public Task<OperationResult> SuspendNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "suspend"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.NodeSuspend, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> ResumeNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "resume"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.NodeResume, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> SuspendMonitorAsync(string monitor, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "suspend"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.MonitorSuspend, new Dictionary<string, object?>(), ct, monitor);
 
         public Task<OperationResult> ResumeMonitorAsync(string monitor, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "resume"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.MonitorResume, new Dictionary<string, object?>(), ct, monitor);
 
         /// <summary>Makes the monitor report an error on the node (default: where its group runs) until cleared.</summary>
         public Task<OperationResult> FailMonitorAsync(string monitor, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "fail"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.MonitorFail, new Dictionary<string, object?> { ["node"] = node }, ct, monitor);
 
         /// <summary>Ends a pseudo-failure on the node (default: every online node).</summary>
         public Task<OperationResult> ClearMonitorAsync(string monitor, string? node = null, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Monitor(monitor, "clear"), new Dictionary<string, object?> { ["node"] = node }, ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.MonitorClear, new Dictionary<string, object?> { ["node"] = node }, ct, monitor);
 
         public Task<OperationResult> StopNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "stop"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.NodeStop, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> StartNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "start"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.NodeStart, new Dictionary<string, object?>(), ct, node);
 
         /// <summary>Kills the node's service process, as a crash would.</summary>
         public Task<OperationResult> KillNodeAsync(string node, CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.Node(node, "kill"), new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.NodeKill, new Dictionary<string, object?>(), ct, node);
 
         public Task<OperationResult> StartClusterAsync(CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.ClusterStart, new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.ClusterStart, new Dictionary<string, object?>(), ct);
 
         public Task<OperationResult> StopClusterAsync(CancellationToken ct = default)
-            => SendAsync<OperationResult>(HttpMethod.Post, ApiRoutes.ClusterStop, new Dictionary<string, object?>(), ct);
+            => _c.CallAsync<OperationResult>(ApiRoutes.ClusterStop, new Dictionary<string, object?>(), ct);
 
         /// <summary>Pushes a config (or only computes the difference with <paramref name="dryRun"/>). A push that was
         /// refused or invalid comes back as a result with Errors or Refusals (HTTP 409), not as an exception.</summary>
@@ -122,7 +83,7 @@ namespace ExpressHa.Client
         {
             try
             {
-                return await SendAsync<ConfigPushResult>(HttpMethod.Post, ApiRoutes.Config,
+                return await _c.CallAsync<ConfigPushResult>(ApiRoutes.ConfigPush,
                     new Dictionary<string, object?> { ["yaml"] = yaml, ["dryRun"] = dryRun }, ct).ConfigureAwait(false);
             }
             catch (HaApiException ex) when (ex.PushResult != null)
@@ -131,162 +92,45 @@ namespace ExpressHa.Client
             }
         }
 
-        // ------------------------------------------------------------------ plumbing
+        // ------------------------------------------------------------------ mirrors: status of every copy,
+        // suspend/resume/repair, and backup/restore jobs
 
-        internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+        public Task<MirrorReport> GetMirrorsAsync(CancellationToken ct = default)
+            => _c.CallAsync<MirrorReport>(ApiRoutes.Mirrors, null, ct);
+
+        public Task<OperationResult> SuspendMirrorAsync(string mirror, CancellationToken ct = default)
+            => _c.CallAsync<OperationResult>(ApiRoutes.MirrorSuspend, new Dictionary<string, object?>(), ct, mirror);
+
+        public Task<OperationResult> ResumeMirrorAsync(string mirror, CancellationToken ct = default)
+            => _c.CallAsync<OperationResult>(ApiRoutes.MirrorResume, new Dictionary<string, object?>(), ct, mirror);
+
+        /// <summary>The copy on <paramref name="source"/> wins; every other copy is overwritten.</summary>
+        public Task<OperationResult> RepairMirrorAsync(string mirror, string source, CancellationToken ct = default)
+            => _c.CallAsync<OperationResult>(ApiRoutes.MirrorRepair, new Dictionary<string, object?> { ["source"] = source }, ct, mirror);
+
+        /// <summary>Starts a backup job; poll it with <see cref="GetJobAsync"/>.</summary>
+        public Task<JobStatus> StartBackupAsync(string mirror, BackupRequest request, CancellationToken ct = default)
         {
-            using (var req = new HttpRequestMessage(method, path))
-            {
-                if (body != null) req.Content = new StringContent(JsonLite.Write(body), new UTF8Encoding(false), "application/json");
-                var resp = await TransportAsync(req, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-                using (resp)
-                {
-                    var text = resp.Content == null ? "" : await resp.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    var status = (int)resp.StatusCode;
-                    if (status >= 200 && status < 300) return Decode<T>(text, status);
-                    throw ErrorFrom(status, resp.ReasonPhrase, text, typeof(T) == typeof(ConfigPushResult));
-                }
-            }
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var body = new Dictionary<string, object?> { ["path"] = request.Path, ["commandTimeoutSeconds"] = request.CommandTimeoutSeconds };
+            if (request.PreCommand != null) body["preCommand"] = request.PreCommand;
+            if (request.PostCommand != null) body["postCommand"] = request.PostCommand;
+            if (request.Node != null) body["node"] = request.Node;
+            return _c.CallAsync<JobStatus>(ApiRoutes.MirrorBackup, body, ct, mirror);
         }
 
-        /// <summary>GETs a binary answer and copies it to <paramref name="destination"/> as it arrives (never held in
-        /// memory); <paramref name="progress"/> gets the bytes copied so far. Errors throw as for the JSON routes.</summary>
-        internal async Task<long> DownloadAsync(string path, Stream destination, Action<long>? progress, CancellationToken ct)
+        /// <summary>Starts a restore job; refused while the mirror's group is online anywhere.</summary>
+        public Task<JobStatus> StartRestoreAsync(string mirror, RestoreRequest request, CancellationToken ct = default)
         {
-            using (var req = new HttpRequestMessage(HttpMethod.Get, path))
-            {
-                var resp = await TransportAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                using (resp)
-                {
-                    var status = (int)resp.StatusCode;
-                    if (status < 200 || status >= 300)
-                    {
-                        var text = resp.Content == null ? "" : await resp.Content.ReadAsStringAsync().ConfigureAwait(false);
-                        throw ErrorFrom(status, resp.ReasonPhrase, text, false);
-                    }
-                    var total = 0L;
-                    try
-                    {
-                        using (var body = await resp.Content!.ReadAsStreamAsync().ConfigureAwait(false))
-                        {
-                            var buffer = new byte[81920];
-                            int n;
-                            while ((n = await body.ReadAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false)) > 0)
-                            {
-                                await destination.WriteAsync(buffer, 0, n, ct).ConfigureAwait(false);
-                                total += n;
-                                progress?.Invoke(total);
-                            }
-                        }
-                    }
-                    catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
-                    {
-                        throw new HaApiException(status, HaApiCodes.ConnectionFailed, $"{Endpoint} broke off the transfer after {total} bytes: {ex.Message}", ex);
-                    }
-                    return total;
-                }
-            }
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var body = new Dictionary<string, object?> { ["path"] = request.Path };
+            if (request.Node != null) body["node"] = request.Node;
+            return _c.CallAsync<JobStatus>(ApiRoutes.MirrorRestore, body, ct, mirror);
         }
 
-        /// <summary>Sends the request; transport failures (timeout, refused connection, certificate) become <see cref="HaApiException"/>.</summary>
-        async Task<HttpResponseMessage> TransportAsync(HttpRequestMessage req, HttpCompletionOption completion, CancellationToken ct)
-        {
-            _pinFailed = false;
-            try
-            {
-                return await _http.SendAsync(req, completion, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (OperationCanceledException ex)
-            {
-                throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s.", ex);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw TransportError(ex);
-            }
-        }
+        public Task<JobStatus> GetJobAsync(string id, CancellationToken ct = default)
+            => _c.CallAsync<JobStatus>(ApiRoutes.Job, null, ct, id);
 
-        Exception TransportError(HttpRequestException ex)
-        {
-            if (_pinFailed)
-            {
-                if (_expected == null)
-                    return new HaApiException(0, HaApiCodes.CertificateNotTrusted,
-                        $"{Endpoint} presented a certificate with SHA-256 fingerprint {_presented ?? "(none)"}. It is not trusted because no fingerprint was given: " +
-                        "check it against the node (its log or state directory shows it) and pass it with -CertificateFingerprint.", ex)
-                    { ServerFingerprint = _presented };
-                return new HaApiException(0, HaApiCodes.CertificateMismatch,
-                    $"{Endpoint} presented a certificate with SHA-256 fingerprint {_presented ?? "(none)"}, not the pinned {_expected}. " +
-                    "The node's certificate changed or this is not the node you meant; do not connect until you know which.", ex)
-                { ServerFingerprint = _presented };
-            }
-            var inner = ex.InnerException != null ? ex.InnerException.Message : ex.Message;
-            return new HaApiException(0, HaApiCodes.ConnectionFailed, $"Cannot reach {Endpoint}: {inner}", ex);
-        }
-
-        T Decode<T>(string text, int status)
-        {
-            try
-            {
-                return JsonLite.Deserialize<T>(text);
-            }
-            catch (JsonLiteException ex)
-            {
-                throw new HaApiException(status, HaApiCodes.BadResponse, $"{Endpoint} answered with something that is not the expected JSON ({ex.Message}).", ex);
-            }
-        }
-
-        HaApiException ErrorFrom(int status, string? reason, string text, bool pushResult)
-        {
-            string? code = null, message = null;
-            ConfigPushResult? push = null;
-            try
-            {
-                if (JsonLite.Parse(text) is Dictionary<string, object?> d)
-                {
-                    code = d.TryGetValue("code", out var c) ? c as string : null;
-                    message = d.TryGetValue("message", out var m) ? m as string : null;
-                    if (pushResult && d.ContainsKey("diff")) push = (ConfigPushResult?)JsonLite.Bind(d, typeof(ConfigPushResult));
-                }
-            }
-            catch (JsonLiteException)
-            {
-                // not our JSON: fall back to the status line
-            }
-            code ??= status switch
-            {
-                401 => HaApiCodes.Unauthorized,
-                400 => HaApiCodes.BadRequest,
-                404 => HaApiCodes.NotFound,
-                409 => HaApiCodes.Conflict,
-                _ => HaApiCodes.InternalError,
-            };
-            if (status == 401) message ??= "The API token was refused.";
-            message ??= $"HTTP {status} {reason}";
-            return new HaApiException(status, code, message) { PushResult = push };
-        }
-
-        public void Dispose() => _http.Dispose();
-    }
-
-    /// <summary>The API's paths, shared by the server and its clients.</summary>
-    public static partial class ApiRoutes
-    {
-        public const string Status = "v1/status";
-        public const string Alerts = "v1/alerts";
-        public const string Config = "v1/config";
-        public const string ClusterStart = "v1/cluster/start";
-        public const string ClusterStop = "v1/cluster/stop";
-        public const string InternalPrepare = "v1/internal/config/prepare";
-        public const string InternalFinish = "v1/internal/config/finish";
-        public const string InternalActions = "v1/internal/actions";
-
-        public static string Group(string name, string verb) => "v1/groups/" + Uri.EscapeDataString(name) + "/" + verb;
-        public static string Node(string name, string verb) => "v1/nodes/" + Uri.EscapeDataString(name) + "/" + verb;
-        public static string Monitor(string name, string verb) => "v1/monitors/" + Uri.EscapeDataString(name) + "/" + verb;
+        public void Dispose() => _c.Dispose();
     }
 }

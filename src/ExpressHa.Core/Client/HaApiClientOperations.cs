@@ -16,13 +16,13 @@ namespace ExpressHa.Client
         /// <summary>Every reachable node's alerts merged by time; the node asked gathers them from its peers.</summary>
         public static Task<ClusterAlertReport> GetClusterAlertsAsync(this HaApiClient client, string? minLevel = null, string? module = null,
             DateTimeOffset? since = null, int? last = null, CancellationToken ct = default)
-            => client.SendAsync<ClusterAlertReport>(HttpMethod.Get, OperationRoutes.ClusterAlerts + AlertQueryString(minLevel, module, since, last), null, ct);
+            => client.Connection.CallAsync<ClusterAlertReport>(ApiRoutes.ClusterAlerts, null, ct, query: AlertQueryString(minLevel, module, since, last));
 
         public static Task<RunningClusterConfig> GetRunningConfigAsync(this HaApiClient client, CancellationToken ct = default)
-            => client.SendAsync<RunningClusterConfig>(HttpMethod.Get, ApiRoutes.Config, null, ct);
+            => client.Connection.CallAsync<RunningClusterConfig>(ApiRoutes.ConfigGet, null, ct);
 
         public static Task<GroupHistoryReport> GetGroupHistoryAsync(this HaApiClient client, string group, CancellationToken ct = default)
-            => client.SendAsync<GroupHistoryReport>(HttpMethod.Get, OperationRoutes.GroupHistory(group), null, ct);
+            => client.Connection.CallAsync<GroupHistoryReport>(ApiRoutes.GroupHistory, null, ct, group);
 
         /// <summary>Streams one node's support bundle (a zip) into <paramref name="destination"/>; the node asked
         /// relays a peer's bundle. Returns the number of bytes written.</summary>
@@ -30,9 +30,9 @@ namespace ExpressHa.Client
             Action<long>? progress = null, CancellationToken ct = default)
         {
             if (destination == null) throw new ArgumentNullException(nameof(destination));
-            var path = OperationRoutes.SupportBundle + "?node=" + Uri.EscapeDataString(node)
+            var path = ApiRoutes.SupportBundle.Path() + "?node=" + Uri.EscapeDataString(node)
                 + (since != null ? "&since=" + Uri.EscapeDataString(Iso(since.Value)) : "");
-            return client.DownloadAsync(path, destination, progress, ct);
+            return client.Connection.DownloadAsync(path, destination, progress, ct);
         }
 
         /// <summary>"?minLevel=...&amp;since=..." for the alert routes, or "" without filters.</summary>
@@ -47,16 +47,5 @@ namespace ExpressHa.Client
         }
 
         static string Iso(DateTimeOffset t) => t.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The paths of the operations routes, shared by the server and its clients.</summary>
-    public static class OperationRoutes
-    {
-        public const string ClusterAlerts = "v1/cluster/alerts";
-        public const string SupportBundle = "v1/support/bundle";
-        public const string InternalSupportBundle = "v1/internal/support/bundle";
-        public const string InternalOwnership = "v1/internal/ownership";
-
-        public static string GroupHistory(string group) => "v1/groups/" + Uri.EscapeDataString(group) + "/history";
     }
 }

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ExpressHa.Api;
 namespace ExpressHa.Policy;
 
-/// <summary>The alerts the engine plans: module, event id, level and message in one place. Ids 12, 32 and 201 of module rc follow
-/// the seeds; the others are ExpressHa's own.</summary>
+/// <summary>The alerts the engine plans, with their module, event id and level from the catalog (<see cref="AlertEvents"/>).</summary>
 public static class PolicyAlerts
 {
     public const string Error = "error";
@@ -12,29 +12,31 @@ public static class PolicyAlerts
     public const string Info = "info";
 
     public static RaiseAlert ResourceStartFailed(string node, string resource, string reason)
-        => new(node, Error, "rc", 32, $"Activating {resource} resource has failed.({reason})");
+        => Raise(node, AlertEvents.Rc.ResourceStartFailed, $"Activating {resource} resource has failed.({reason})");
 
     public static RaiseAlert GroupStartFailed(string node, string group)
-        => new(node, Error, "rc", 12, $"Activating {group} group has failed.");
+        => Raise(node, AlertEvents.Rc.GroupStartFailed, $"Activating {group} group has failed.");
 
     public static RaiseAlert ResourceStopFailed(string node, string resource, string reason)
-        => new(node, Error, "rc", 42, $"Deactivating {resource} resource has failed.({reason})");
+        => Raise(node, AlertEvents.Rc.ResourceStopFailed, $"Deactivating {resource} resource has failed.({reason})");
 
     public static RaiseAlert GroupMoving(string node, string group, string from, string to)
-        => new(node, Warning, "rc", 201, $"Group {group} will be moved from {from} to {to}.");
+        => Raise(node, AlertEvents.Rc.GroupMoving, $"Group {group} will be moved from {from} to {to}.");
 
     public static RaiseAlert GroupBlocked(string node, string group, string where, string why)
-        => new(node, Error, "rc", 46, $"Group {group} is blocked on {where}: {why}");
+        => Raise(node, AlertEvents.Rc.GroupBlocked, $"Group {group} is blocked on {where}: {why}");
 
     public static RaiseAlert NoServer(string node, string group)
-        => new(node, Error, "rc", 13, $"Group {group} cannot start: no server of its failover policy is online.");
+        => Raise(node, AlertEvents.Rc.NoServer, $"Group {group} cannot start: no server of its failover policy is online.");
 
     public static RaiseAlert NodeLost(string node, string lost)
-        => new(node, Error, "nm", 2, $"Server {lost} is lost: every heartbeat path timed out.");
+        => Raise(node, AlertEvents.Nm.NodeLost, $"Server {lost} is lost: every heartbeat path timed out.");
 
     public static RaiseAlert MonitorFailed(string node, string monitor, string reason)
-        => new(node, Error, "rm", 9, $"Detected an error in monitoring {monitor}. ({reason})");
+        => Raise(node, AlertEvents.Rm.MonitorFailed, $"Detected an error in monitoring {monitor}. ({reason})");
 
     public static RaiseAlert MonitorNoRecovery(string node, string monitor, string why)
-        => new(node, Warning, "rm", 10, $"Monitor {monitor} failed; no recovery is done: {why}");
+        => Raise(node, AlertEvents.Rm.NoRecovery, $"Monitor {monitor} failed; no recovery is done: {why}");
+
+    static RaiseAlert Raise(string node, AlertEvent e, string message) => new(node, e.Level, e.Module, e.Id, message);
 }

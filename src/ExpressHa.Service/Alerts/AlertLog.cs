@@ -1,3 +1,4 @@
+using ExpressHa.Config;
 using System.Text.Json;
 using ExpressHa.Api;
 
@@ -7,7 +8,7 @@ namespace ExpressHa.Service.Alerts;
 /// kept in memory for the API. Thread-safe.</summary>
 public sealed class AlertLog : IAlertSink, IDisposable
 {
-    public static readonly string[] Levels = { "info", "warning", "error" };
+    public static readonly string[] Levels = AlertLevels.All;
     const int MemoryLimit = 5000;
 
     readonly string _node;

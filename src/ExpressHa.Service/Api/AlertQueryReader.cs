@@ -1,3 +1,4 @@
+using ExpressHa.Config;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
@@ -12,7 +13,7 @@ public static class AlertQueryReader
         error = Check(q, ["minLevel", "module", "since", "last"]);
         if (error != null) return null;
         string? minLevel = q["minLevel"];
-        if (minLevel != null && minLevel is not ("info" or "warning" or "error"))
+        if (minLevel != null && minLevel is not (AlertLevels.Info or AlertLevels.Warning or AlertLevels.Error))
         {
             error = "minLevel must be info, warning or error";
             return null;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Api;
 
@@ -54,12 +55,11 @@ public sealed class ApiAuthorization
     }
 
     /// <summary>Whether a route pattern (as mapped, e.g. "/v1/internal/actions") belongs to the node-to-node API.</summary>
-    public static bool IsNodeRoute(string? routePattern)
-        => routePattern != null && routePattern.TrimStart('/').StartsWith("v1/internal/", StringComparison.OrdinalIgnoreCase);
+    public static bool IsNodeRoute(string? routePattern) => ApiRoutes.IsNodeToNode(routePattern);
 
     /// <summary>Routes the read-only role may call besides every GET: the config push (its handler lets only a dry run
     /// through) and signing out of the web UI.</summary>
-    static readonly (string Method, string Pattern)[] ReadOnlyWrites = [("POST", "/v1/config"), ("DELETE", "/v1/session")];
+    static readonly ApiRoute[] ReadOnlyWrites = [ApiRoutes.ConfigPush, ApiRoutes.SessionSignOut];
 
     /// <summary>Whether a (method, route pattern) changes nothing: what the read-only role may call.</summary>
     public static bool IsReadOnlyAllowed(string method, string? routePattern)
@@ -74,12 +74,12 @@ public sealed class ApiAuthorization
     {
         (ApiCaller.Node, true) or (ApiCaller.Operator, false) => null,
         (ApiCaller.ReadOnly, false) => IsReadOnlyAllowed(method, routePattern) ? null : ReadOnlyRefusal,
-        (ApiCaller.Operator or ApiCaller.ReadOnly, true) => new(ApiErrorCodes.Forbidden, "node-to-node routes accept only the cluster credential, not an API token"),
-        (ApiCaller.Node, false) => new(ApiErrorCodes.Forbidden, "operator routes accept only the API token, not the cluster credential"),
-        _ => new(ApiErrorCodes.Unauthorized, "authentication required"),
+        (ApiCaller.Operator or ApiCaller.ReadOnly, true) => new(ErrorCodes.Forbidden, "node-to-node routes accept only the cluster credential, not an API token"),
+        (ApiCaller.Node, false) => new(ErrorCodes.Forbidden, "operator routes accept only the API token, not the cluster credential"),
+        _ => new(ErrorCodes.Unauthorized, "authentication required"),
     };
 
-    public static ApiRefusal ReadOnlyRefusal { get; } = new(ApiErrorCodes.ReadOnly,
+    public static ApiRefusal ReadOnlyRefusal { get; } = new(ErrorCodes.ReadOnly,
         "the read-only token may look at the cluster but not change it; sign in with the API token (cluster.security.apiTokenFile) to do this");
 
     static byte[] Hash(string s) => SHA256.HashData(Encoding.UTF8.GetBytes(s));

@@ -22,18 +22,3 @@ public sealed record ApiError(string Code, string Message)
 {
     public bool Ok => false;
 }
-
-/// <summary>Stable codes the API layer itself returns (operation codes such as ExpressHa.GroupNotFound come from the node).</summary>
-public static class ApiErrorCodes
-{
-    public const string Unauthorized = "ExpressHa.Unauthorized";
-    public const string Forbidden = "ExpressHa.Forbidden";
-    /// <summary>The read-only token (or a read-only web UI session) asked for a change.</summary>
-    public const string ReadOnly = "ExpressHa.ReadOnly";
-    /// <summary>A web UI session's changing call came without the same-origin proof.</summary>
-    public const string CrossSiteRequest = "ExpressHa.CrossSiteRequest";
-    public const string BadRequest = "ExpressHa.BadRequest";
-    public const string NotFound = "ExpressHa.NotFound";
-    public const string PayloadTooLarge = "ExpressHa.PayloadTooLarge";
-    public const string InternalError = "ExpressHa.InternalError";
-}

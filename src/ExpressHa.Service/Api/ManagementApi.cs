@@ -1,11 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
-using ExpressHa.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,7 +21,7 @@ namespace ExpressHa.Service.Api;
 /// token or session asking for a change, ExpressHa.ReadOnly; a web UI session's change without the same-origin proof,
 /// ExpressHa.CrossSiteRequest), 404 (unknown route or a
 /// *NotFound code from the node), 409 (any other refusal) or 500 (an exception: generic message, details only in the log).</summary>
-public sealed partial class ManagementApi : IAsyncDisposable
+public sealed class ManagementApi : IAsyncDisposable
 {
     readonly WebApplication _app;
 
@@ -76,7 +72,7 @@ public sealed partial class ManagementApi : IAsyncDisposable
         });
         var app = builder.Build();
         var log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExpressHa.Api");
-        var handlers = new Handlers(control, log, app.Lifetime.ApplicationStopping);
+        var handlers = new ApiHandlers(control, log, app.Lifetime.ApplicationStopping);
         var auth = new ApiAuthorization(options.Token, options.ClusterCredential, options.ReadOnlyToken);
         var sessions = new WebUi.WebUiSessions(new WebUi.SessionStore(options.SessionIdleTimeout, options.SessionLifetime), auth, secureCookie: cert != null,
             () => { var s = control.GetStatus(); return (s.ReportingNode, s.ClusterName); });
@@ -114,255 +110,17 @@ public sealed partial class ManagementApi : IAsyncDisposable
         return a;
     }
 
-    // ------------------------------------------------------------------ pipeline
-
-    static void Configure(WebApplication app, ApiAuthorization auth, WebUi.WebUiSessions sessions, ILogger log, Handlers h)
+    /// <summary>The middleware, then the route groups: each maps its routes of the contract (<see cref="ApiRoutes"/>).</summary>
+    static void Configure(WebApplication app, ApiAuthorization auth, WebUi.WebUiSessions sessions, ILogger log, ApiHandlers h)
     {
-
-        // Outermost: nothing escapes as a crash or a stack trace.
-        app.Use(async (ctx, next) =>
-        {
-            try
-            {
-                await next(ctx);
-            }
-            catch (BadHttpRequestException ex)
-            {
-                if (ctx.Response.HasStarted) throw;
-                var tooLarge = ex.StatusCode == StatusCodes.Status413PayloadTooLarge;
-                await WriteError(ctx, tooLarge ? 413 : 400, tooLarge ? ApiErrorCodes.PayloadTooLarge : ApiErrorCodes.BadRequest,
-                    tooLarge ? "the request body is too large" : "malformed request: " + ex.Message);
-            }
-            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
-            {
-                // the client went away
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
-                if (ctx.Response.HasStarted) throw;
-                ctx.Response.Clear();
-                await WriteError(ctx, 500, ApiErrorCodes.InternalError, "the node could not handle the request; see its log");
-            }
-        });
-
-        // The web UI's page and files, and its sign-in, are the only things served without a credential.
-        app.Use(async (ctx, next) =>
-        {
-            ctx.Response.Headers.XContentTypeOptions = "nosniff";
-            ctx.Response.Headers.XFrameOptions = "DENY";
-            if (await WebUi.WebUiAssets.TryServeAsync(ctx)) return;
-            if (WebUi.WebUiSessions.IsSignIn(ctx.Request)) { await sessions.SignInAsync(ctx); return; }
-            if (WebUi.WebUiSessions.IsWhoAmI(ctx.Request)) { await sessions.WhoAmIAsync(ctx); return; }
-            await next(ctx);
-        });
-
-        // Then the credential, before routing: an unauthenticated caller learns nothing, not even which routes exist.
-        // A bearer token when the request has an Authorization header, else the web UI's session cookie; a session's
-        // changing calls must also prove they come from the page (SameOrigin).
-        app.Use(async (ctx, next) =>
-        {
-            ApiCaller caller;
-            string? session = null;
-            if (ctx.Request.Headers.Authorization.Count > 0) caller = auth.Identify(ctx.Request.Headers.Authorization);
-            else (caller, session) = sessions.FromCookie(ctx.Request);
-            if (caller == ApiCaller.None)
-            {
-                ctx.Response.Headers.WWWAuthenticate = "Bearer";
-                await WriteError(ctx, 401, ApiErrorCodes.Unauthorized, "authentication required");
-                return;
-            }
-            if (session != null && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
-                && WebUi.SameOrigin.Refusal(ctx.Request.Headers[WebUi.SameOrigin.HeaderName].FirstOrDefault(), headerRequired: true,
-                    ctx.Request.Headers.Origin.FirstOrDefault(), ctx.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), WebUi.WebUiSessions.Self(ctx.Request)) is { } crossSite)
-            {
-                await WriteError(ctx, 403, ApiErrorCodes.CrossSiteRequest, crossSite);
-                return;
-            }
-            ctx.Items[typeof(ApiCaller)] = caller;
-            ctx.Items[WebUi.WebUiSessions.CookieName] = session;
-            await next(ctx);
-        });
-
-        app.UseRouting();
-
-        // Which credential a route takes is decided on the matched endpoint, not on the raw path, so no spelling of a
-        // path (case, doubled slashes, escapes) reaches a node-to-node handler with the operator's token.
-        app.Use(async (ctx, next) =>
-        {
-            var pattern = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-            var refusal = ApiAuthorization.Refusal((ApiCaller)ctx.Items[typeof(ApiCaller)]!, ctx.Request.Method, pattern);
-            if (refusal != null)
-            {
-                await WriteError(ctx, 403, refusal.Code, refusal.Message);
-                return;
-            }
-            await next(ctx);
-        });
-
-        app.MapGet("/v1/status", h.Status);
-        app.MapGet("/v1/alerts", h.Alerts);
-        app.MapPost("/v1/groups/{name}/start", (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.StartGroupAsync));
-        app.MapPost("/v1/groups/{name}/stop", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopGroupAsync(name, ct)));
-        app.MapPost("/v1/groups/{name}/move", (HttpContext c, string name) => h.GroupTarget(c, name, h.Control.MoveGroupAsync));
-        app.MapPost("/v1/nodes/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendNodeAsync(name, ct)));
-        app.MapPost("/v1/nodes/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeNodeAsync(name, ct)));
-        app.MapPost("/v1/monitors/{name}/suspend", (HttpContext c, string name) => h.Operation(c, ct => h.Control.SuspendMonitorAsync(name, ct)));
-        app.MapPost("/v1/monitors/{name}/resume", (HttpContext c, string name) => h.Operation(c, ct => h.Control.ResumeMonitorAsync(name, ct)));
-        app.MapPost("/v1/monitors/{name}/fail", (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, true, ct)));
-        app.MapPost("/v1/monitors/{name}/clear", (HttpContext c, string name) => h.GroupTarget(c, name, (m, n, ct) => h.Control.PseudoFailMonitorAsync(m, n, false, ct)));
-        app.MapPost("/v1/nodes/{name}/stop", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StopNodeAsync(name, ct)));
-        app.MapPost("/v1/nodes/{name}/start", (HttpContext c, string name) => h.Operation(c, ct => h.Control.StartNodeAsync(name, ct)));
-        app.MapPost("/v1/nodes/{name}/kill", (HttpContext c, string name) => h.Operation(c, ct => h.Control.KillNodeAsync(name, ct)));
-        app.MapPost("/v1/cluster/start", (HttpContext c) => h.Operation(c, h.Control.StartClusterAsync));
-        app.MapPost("/v1/cluster/stop", (HttpContext c) => h.Operation(c, h.Control.StopClusterAsync));
-        app.MapPost("/v1/config", h.PushConfig);
-        app.MapPost("/v1/internal/config/prepare", h.Prepare);
-        app.MapPost("/v1/internal/config/finish", h.Finish);
-        app.MapPost("/v1/internal/actions", h.Actions);
-        app.MapGet("/" + InternalRoutes.Config, h.RunningConfig);
-        MapMirrors(app, h);
-        app.MapDelete(WebUi.WebUiSessions.Route, sessions.SignOutAsync);
-        app.MapGet("/v1/events", (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store, c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
+        ApiPipeline.Use(app, auth, sessions, log);
+        ClusterRoutes.Map(app, h);
+        ConfigRoutes.Map(app, h);
+        MirrorRoutes.Map(app, h);
         OperationsRoutes.Map(app, h.Control, app.Lifetime.ApplicationStopping);
-        app.MapFallback((HttpContext c) => WriteError(c, 404, ApiErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
+        ApiResponses.Map(app, ApiRoutes.SessionSignOut, sessions.SignOutAsync);
+        ApiResponses.Map(app, ApiRoutes.Events, (HttpContext c) => WebUi.EventStream.ServeAsync(c, h.Control, sessions.Store,
+            c.Items[WebUi.WebUiSessions.CookieName] as string, app.Lifetime.ApplicationStopping));
+        app.MapFallback((HttpContext c) => ApiResponses.WriteError(c, 404, ErrorCodes.NotFound, "no such route; the API's routes start with /v1/"));
     }
-
-    internal static Task WriteError(HttpContext ctx, int status, string code, string message)
-        => WriteJson(ctx, status, new ApiError(code, message));
-
-    internal static Task WriteJson<T>(HttpContext ctx, int status, T value)
-    {
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json; charset=utf-8";
-        return JsonSerializer.SerializeAsync(ctx.Response.Body, value, ApiJson.Options, ctx.RequestAborted);
-    }
-
-    // ------------------------------------------------------------------ handlers
-
-    sealed partial class Handlers(IClusterControl control, ILogger log, CancellationToken stopping)
-    {
-        public IClusterControl Control { get; } = control;
-
-        // Operations run on the server's lifetime, not the request's: a client that hangs up must not cut a
-        // group start or a config commit in half.
-        CancellationToken Ct => stopping;
-
-        public Task Status(HttpContext c) => WriteJson(c, 200, Control.GetStatus());
-
-        public async Task Alerts(HttpContext c)
-        {
-            var query = AlertQueryReader.Read(c.Request.Query, out var error);
-            if (query == null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
-            await WriteJson(c, 200, Control.GetAlerts(query));
-        }
-
-        public async Task GroupTarget(HttpContext c, string name, Func<string, string?, CancellationToken, Task<OperationResult>> op)
-        {
-            var (body, error) = await ReadBody<GroupTargetBody>(c, allowEmpty: true);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            var node = body?.Node;
-            if (node != null && node.Length == 0) { await WriteError(c, 400, ApiErrorCodes.BadRequest, "node is empty; leave it out to let the group's policy choose"); return; }
-            await Answer(c, await op(name, node, Ct));
-        }
-
-        public async Task Operation(HttpContext c, Func<CancellationToken, Task<OperationResult>> op)
-        {
-            var (_, error) = await ReadBody<EmptyBody>(c, allowEmpty: true);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            await Answer(c, await op(Ct));
-        }
-
-        public async Task PushConfig(HttpContext c)
-        {
-            var (body, error) = await ReadBody<ConfigPushBody>(c, allowEmpty: false);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            if (!body!.DryRun && c.Items[typeof(ApiCaller)] is ApiCaller.ReadOnly)
-            {
-                await WriteError(c, 403, ApiAuthorization.ReadOnlyRefusal.Code, ApiAuthorization.ReadOnlyRefusal.Message);
-                return;
-            }
-            var result = await Control.PushConfigAsync(body!.Yaml, body.DryRun, Ct) ?? throw new InvalidOperationException("PushConfigAsync returned null");
-            await WriteJson(c, result.DryRun || result.Applied ? 200 : 409, result);
-        }
-
-        public async Task Prepare(HttpContext c)
-        {
-            var (body, error) = await ReadBody<ConfigPrepareBody>(c, allowEmpty: false);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            var refusal = await Control.PrepareConfigAsync(body!.Yaml, body.Generation, Ct);
-            await WriteJson(c, refusal == null ? 200 : 409, new ConfigPrepareAnswer(refusal == null, refusal));
-        }
-
-        public async Task Finish(HttpContext c)
-        {
-            var (body, error) = await ReadBody<ConfigFinishBody>(c, allowEmpty: false);
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            await Answer(c, await Control.FinishConfigAsync(body!.Generation, body.Commit, Ct));
-        }
-
-        public Task RunningConfig(HttpContext c)
-            => Control is IRunningConfigSource source
-                ? WriteJson(c, 200, source.GetRunningConfig())
-                : WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not hand out its running config");
-
-        public async Task Actions(HttpContext c)
-        {
-            var (body, error) = await ReadBody<List<PlanAction>>(c, allowEmpty: false);
-            if (error == null && body!.Any(a => a == null)) error = "the action list holds a null";
-            if (error != null) { await WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            await Answer(c, await Control.RunActionsAsync(body!, Ct));
-        }
-
-        Task Answer(HttpContext c, OperationResult? r)
-        {
-            if (r == null) throw new InvalidOperationException("the node returned no result");
-            if (r.Ok) return WriteJson(c, 200, r);
-            var status = r.Code != null && r.Code.EndsWith("NotFound", StringComparison.Ordinal) ? 404 : 409;
-            log.LogInformation("{Method} {Path} refused: {Code} {Message}", c.Request.Method, c.Request.Path, r.Code, r.Message);
-            return WriteJson(c, status, r);
-        }
-
-        /// <summary>Reads and parses the body; any problem is a reason for a 400, never an exception.</summary>
-        static async Task<(T? Value, string? Error)> ReadBody<T>(HttpContext c, bool allowEmpty) where T : class
-        {
-            string text;
-            using (var reader = new StreamReader(c.Request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true)))
-            {
-                try
-                {
-                    text = await reader.ReadToEndAsync(c.RequestAborted);
-                }
-                catch (DecoderFallbackException)
-                {
-                    return (null, "the body is not valid UTF-8");
-                }
-            }
-            if (string.IsNullOrWhiteSpace(text))
-                return allowEmpty ? (null, null) : (null, "the request needs a JSON body");
-            try
-            {
-                var value = JsonSerializer.Deserialize<T>(text, ApiJson.Strict);
-                if (value == null) return allowEmpty ? (null, null) : (null, "the body is JSON null; an object was expected");
-                return (value, null);
-            }
-            catch (JsonException ex)
-            {
-                return (null, "malformed JSON: " + ex.Message);
-            }
-            catch (NotSupportedException ex)
-            {
-                return (null, "malformed JSON: " + (typeof(T) == typeof(List<PlanAction>)
-                    ? $"every action needs a known \"{PlanActionKinds.Discriminator}\" ({string.Join(", ", PlanActionKinds.All.Select(k => k.Kind))})"
-                    : ex.Message));
-            }
-            catch (ArgumentException ex)
-            {
-                return (null, "malformed JSON: " + ex.Message);
-            }
-        }
-    }
-
-    /// <summary>The body of routes that take no arguments: empty, {} or nothing else.</summary>
-    sealed record EmptyBody;
 }

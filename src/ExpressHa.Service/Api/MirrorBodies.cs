@@ -26,17 +26,18 @@ public sealed record JobStart(JobStatus? Job, OperationResult? Refusal)
     public static JobStart Refused(OperationResult refusal) => new(null, refusal);
 }
 
-/// <summary>Codes of refused mirror operations that the orchestration itself gives (the engine's are in MirrorErrorCodes).</summary>
+/// <summary>The mirror orchestration's names for ids of <see cref="ErrorCodes"/>, kept for the runtime's callers until
+/// they name the catalog directly.</summary>
 public static class MirrorOperationCodes
 {
-    public const string MirrorNotFound = "ExpressHa.MirrorNotFound";
-    public const string NodeNotFound = "ExpressHa.NodeNotFound";
-    public const string JobNotFound = "ExpressHa.JobNotFound";
-    public const string GroupActive = "ExpressHa.GroupActive";
-    public const string NoPrimary = "ExpressHa.MirrorNoPrimary";
-    public const string CopyUnavailable = "ExpressHa.MirrorCopyUnavailable";
-    public const string BackupNeedsStandby = "ExpressHa.BackupNeedsStandby";
-    public const string NodeRequired = "ExpressHa.MirrorNodeRequired";
-    public const string CommandFailed = "ExpressHa.MirrorCommandFailed";
-    public const string PeerUnreachable = "ExpressHa.PeerUnreachable";
+    public const string MirrorNotFound = ErrorCodes.MirrorNotFound;
+    public const string NodeNotFound = ErrorCodes.NodeNotFound;
+    public const string JobNotFound = ErrorCodes.JobNotFound;
+    public const string GroupActive = ErrorCodes.GroupActive;
+    public const string NoPrimary = ErrorCodes.MirrorNoPrimary;
+    public const string CopyUnavailable = ErrorCodes.MirrorCopyUnavailable;
+    public const string BackupNeedsStandby = ErrorCodes.BackupNeedsStandby;
+    public const string NodeRequired = ErrorCodes.MirrorNodeRequired;
+    public const string CommandFailed = ErrorCodes.MirrorCommandFailed;
+    public const string PeerUnreachable = ErrorCodes.PeerUnreachable;
 }

@@ -14,43 +14,41 @@ namespace ExpressHa.Service.Api;
 /// behind the same token check as every route.</summary>
 public static class OperationsRoutes
 {
-    public const string NodeUnreachable = "ExpressHa.NodeUnreachable";
-
     public static void Map(WebApplication app, IClusterControl control, CancellationToken stopping)
     {
-        app.MapGet("/" + ApiRoutes.Config, (HttpContext c) => RunningConfig(c, control));
-        app.MapGet("/" + OperationRoutes.ClusterAlerts, (HttpContext c) => With(c, control, async s =>
+        ApiResponses.Map(app, ApiRoutes.ConfigGet, (HttpContext c) => RunningConfig(c, control));
+        ApiResponses.Map(app, ApiRoutes.ClusterAlerts, (HttpContext c) => With(c, control, async s =>
         {
             var query = AlertQueryReader.Read(c.Request.Query, out var error);
-            if (query == null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error!); return; }
-            await ManagementApi.WriteJson(c, 200, await s.GetClusterAlertsAsync(query, c.RequestAborted));
+            if (query == null) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error!); return; }
+            await ApiResponses.WriteJson(c, 200, await s.GetClusterAlertsAsync(query, c.RequestAborted));
         }));
-        app.MapGet("/v1/groups/{name}/history", (HttpContext c, string name) => With(c, control, async s =>
+        ApiResponses.Map(app, ApiRoutes.GroupHistory, (HttpContext c, string name) => With(c, control, async s =>
         {
-            if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+            if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
             var report = await s.GetGroupHistoryAsync(name, c.RequestAborted);
-            if (report == null) await ManagementApi.WriteError(c, 404, "ExpressHa.GroupNotFound", $"Group '{name}' does not exist in the running config.");
-            else await ManagementApi.WriteJson(c, 200, report);
+            if (report == null) await ApiResponses.WriteError(c, 404, ErrorCodes.GroupNotFound, $"Group '{name}' does not exist in the running config.");
+            else await ApiResponses.WriteJson(c, 200, report);
         }));
-        app.MapGet("/" + OperationRoutes.InternalOwnership, (HttpContext c) => With(c, control, async s =>
+        ApiResponses.Map(app, ApiRoutes.InternalOwnership, (HttpContext c) => With(c, control, async s =>
         {
-            if (AlertQueryReader.Check(c.Request.Query, ["group"]) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-            await ManagementApi.WriteJson(c, 200, s.LocalOwnership(c.Request.Query["group"]));
+            if (AlertQueryReader.Check(c.Request.Query, ["group"]) is { } error) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
+            await ApiResponses.WriteJson(c, 200, s.LocalOwnership(c.Request.Query["group"]));
         }));
-        app.MapGet("/" + OperationRoutes.SupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: true, stopping)));
-        app.MapGet("/" + OperationRoutes.InternalSupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: false, stopping)));
+        ApiResponses.Map(app, ApiRoutes.SupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: true, stopping)));
+        ApiResponses.Map(app, ApiRoutes.InternalSupportBundle, (HttpContext c) => With(c, control, s => Bundle(c, s, relay: false, stopping)));
     }
 
     static Task With(HttpContext c, IClusterControl control, Func<SupportOperations, Task> serve)
-        => control is ISupportControl s ? serve(s.Support) : ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not serve the operations routes");
+        => control is ISupportControl s ? serve(s.Support) : ApiResponses.WriteError(c, 404, ErrorCodes.NotFound, "this node does not serve the operations routes");
 
     static Task RunningConfig(HttpContext c, IClusterControl control)
     {
-        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error);
-        if (control is not IRunningConfigSource source) return ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node does not hand out its running config");
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error);
+        if (control is not IRunningConfigSource source) return ApiResponses.WriteError(c, 404, ErrorCodes.NotFound, "this node does not hand out its running config");
         var running = source.GetRunningConfig();
         var status = control.GetStatus();
-        return ManagementApi.WriteJson(c, 200, new RunningClusterConfig { ClusterName = status.ClusterName, Node = status.ReportingNode, Generation = running.Generation, Yaml = running.Yaml });
+        return ApiResponses.WriteJson(c, 200, new RunningClusterConfig { ClusterName = status.ClusterName, Node = status.ReportingNode, Generation = running.Generation, Yaml = running.Yaml });
     }
 
     /// <summary>The bundle of this node, or (relay, ?node= another node) the named peer's, copied through as it arrives.</summary>
@@ -62,7 +60,7 @@ public static class OperationsRoutes
         error ??= timeError;
         string? node = relay ? q["node"].ToString() : null;
         if (error == null && relay && string.IsNullOrWhiteSpace(node)) error = "node is required: the name of the node whose bundle to send";
-        if (error != null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+        if (error != null) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, stopping);
         if (!relay || node == s.Self)
         {
@@ -80,12 +78,12 @@ public static class OperationsRoutes
         }
         catch (HaApiException e) when (e.StatusCode is 0 or >= 500)
         {
-            await ManagementApi.WriteError(c, 502, NodeUnreachable, $"Node {node} did not answer: {e.Message}");
+            await ApiResponses.WriteError(c, 502, ErrorCodes.NodeUnreachable, $"Node {node} did not answer: {e.Message}");
             return;
         }
         catch (HaApiException e)
         {
-            await ManagementApi.WriteError(c, e.StatusCode, e.Code, e.Message);
+            await ApiResponses.WriteError(c, e.StatusCode, e.Code, e.Message);
             return;
         }
         using (peer)

@@ -1,8 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Security;
-using System.Text;
-using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Policy;
@@ -15,39 +11,12 @@ namespace ExpressHa.Service.Api;
 /// the node that must act) the API token; neither is sent before the certificate has been checked.
 /// Operations return the peer's <see cref="OperationResult"/> as is, refusals included (404/409 carry one); transport,
 /// pinning, authentication and protocol failures throw <see cref="HaApiException"/>.</summary>
-public sealed partial class PeerClient : IDisposable
+public sealed class PeerClient : IDisposable
 {
-    readonly HttpClient _http;
-    readonly string? _expected;
-    readonly AuthenticationHeaderValue _operatorAuth;
-    readonly AuthenticationHeaderValue? _nodeAuth;
-    string? _presented;
-    volatile bool _pinFailed;
+    readonly PeerTransport _t;
 
     public PeerClient(Uri endpoint, string token, string? certificateFingerprint, TimeSpan? timeout = null, string? clusterCredential = null)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (string.IsNullOrEmpty(token)) throw new ArgumentException("the API token is empty", nameof(token));
-        if (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("https" or "http"))
-            throw new ArgumentException($"'{endpoint}' is not an http:// or https:// URL", nameof(endpoint));
-        Endpoint = new Uri(endpoint.GetLeftPart(UriPartial.Authority) + "/");
-        if (certificateFingerprint != null)
-            _expected = Client.CertificateFingerprint.Normalize(certificateFingerprint)
-                ?? throw new ArgumentException($"'{certificateFingerprint}' is not a SHA-256 fingerprint", nameof(certificateFingerprint));
-
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => Validate(cert);
-        _http = new HttpClient(handler) { BaseAddress = Endpoint, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-        _operatorAuth = new AuthenticationHeaderValue("Bearer", token);
-        _nodeAuth = string.IsNullOrEmpty(clusterCredential) ? null : new AuthenticationHeaderValue("Bearer", clusterCredential);
-        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-    }
+        => _t = new PeerTransport(endpoint, token, certificateFingerprint, timeout, clusterCredential);
 
     /// <summary>A peer at ADDRESS:PORT: https when a fingerprint is known, plain http (loopback only) otherwise.</summary>
     public static PeerClient For(string address, int port, string token, string? certificateFingerprint, TimeSpan? timeout = null, string? clusterCredential = null)
@@ -56,166 +25,94 @@ public sealed partial class PeerClient : IDisposable
         return new PeerClient(new Uri($"{(certificateFingerprint != null ? "https" : "http")}://{host}:{port}/"), token, certificateFingerprint, timeout, clusterCredential);
     }
 
-    public Uri Endpoint { get; }
-    public string? CertificateFingerprint => _expected;
-
-    bool Validate(System.Security.Cryptography.X509Certificates.X509Certificate? cert)
-    {
-        if (cert == null || _expected == null) { _pinFailed = true; return false; }
-        _presented = Client.CertificateFingerprint.Compute(cert);
-        var ok = Client.CertificateFingerprint.Matches(_expected, _presented);
-        if (!ok) _pinFailed = true;
-        return ok;
-    }
+    public Uri Endpoint => _t.Endpoint;
+    public string? CertificateFingerprint => _t.CertificateFingerprint;
 
     // ------------------------------------------------------------------ routes
 
     public Task<ClusterStatus> GetStatusAsync(CancellationToken ct = default)
-        => SendAsync<ClusterStatus>(HttpMethod.Get, ApiRoutes.Status, null, ct, okOnly: true);
+        => _t.SendAsync<ClusterStatus>(ApiRoutes.Status, ApiRoutes.Status.Path(), null, ct, okOnly: true);
 
     /// <summary>The peer's running config, for a node that missed a push. Throws (404) when the peer does not serve it.</summary>
     public async Task<(string Yaml, long Generation)> GetConfigAsync(CancellationToken ct = default)
     {
-        var c = await SendAsync<RunningConfig>(HttpMethod.Get, InternalRoutes.Config, null, ct, okOnly: true).ConfigureAwait(false);
+        var c = await _t.SendAsync<RunningConfig>(ApiRoutes.InternalConfig, ApiRoutes.InternalConfig.Path(), null, ct, okOnly: true).ConfigureAwait(false);
         return (c.Yaml, c.Generation);
     }
 
     /// <summary>Phase one: null when the peer staged the config, its refusal otherwise.</summary>
     public async Task<NodeRefusal?> PrepareConfigAsync(string yaml, long generation, CancellationToken ct = default)
     {
-        var a = await SendAsync<ConfigPrepareAnswer>(HttpMethod.Post, ApiRoutes.InternalPrepare, new ConfigPrepareBody(yaml, generation), ct, okOnly: false)
+        var a = await _t.SendAsync<ConfigPrepareAnswer>(ApiRoutes.InternalPrepare, ApiRoutes.InternalPrepare.Path(), new ConfigPrepareBody(yaml, generation), ct, okOnly: false)
             .ConfigureAwait(false);
         if (a.Accepted) return null;
         return a.Refusal ?? new NodeRefusal { Node = Endpoint.Host, Reasons = { "refused without a reason" } };
     }
 
     public Task<OperationResult> FinishConfigAsync(long generation, bool commit, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalFinish, new ConfigFinishBody(generation, commit), ct);
+        => Operation(ApiRoutes.InternalFinish, null, new ConfigFinishBody(generation, commit), ct);
 
     public Task<OperationResult> RunActionsAsync(IReadOnlyList<PlanAction> actions, CancellationToken ct = default)
-        => Operation(ApiRoutes.InternalActions, actions.ToList(), ct);
+        => Operation(ApiRoutes.InternalActions, null, actions.ToList(), ct);
 
     // Forwarding of operator requests to the coordinator.
     public Task<OperationResult> StartGroupAsync(string group, string? node, CancellationToken ct = default)
-        => Operation(ApiRoutes.Group(group, "start"), new GroupTargetBody(node), ct);
+        => Operation(ApiRoutes.GroupStart, group, new GroupTargetBody(node), ct);
     public Task<OperationResult> StopGroupAsync(string group, CancellationToken ct = default)
-        => Operation(ApiRoutes.Group(group, "stop"), new { }, ct);
+        => Operation(ApiRoutes.GroupStop, group, new { }, ct);
     public Task<OperationResult> MoveGroupAsync(string group, string? node, CancellationToken ct = default)
-        => Operation(ApiRoutes.Group(group, "move"), new GroupTargetBody(node), ct);
+        => Operation(ApiRoutes.GroupMove, group, new GroupTargetBody(node), ct);
 
     public Task<List<AlertEntry>> GetAlertsAsync(AlertQuery q, CancellationToken ct = default)
-        => SendAsync<List<AlertEntry>>(HttpMethod.Get, ApiRoutes.Alerts + HaApiClientOperations.AlertQueryString(q.MinLevel, q.Module, q.Since, q.Last), null, ct, okOnly: true);
+        => _t.SendAsync<List<AlertEntry>>(ApiRoutes.Alerts, ApiRoutes.Alerts.Path() + HaApiClientOperations.AlertQueryString(q.MinLevel, q.Module, q.Since, q.Last), null, ct, okOnly: true);
 
     public Task<List<Runtime.OwnershipRecord>> GetOwnershipAsync(string? group, CancellationToken ct = default)
-        => SendAsync<List<Runtime.OwnershipRecord>>(HttpMethod.Get,
-            OperationRoutes.InternalOwnership + (group != null ? "?group=" + Uri.EscapeDataString(group) : ""), null, ct, okOnly: true);
+        => _t.SendAsync<List<Runtime.OwnershipRecord>>(ApiRoutes.InternalOwnership,
+            ApiRoutes.InternalOwnership.Path() + (group != null ? "?group=" + Uri.EscapeDataString(group) : ""), null, ct, okOnly: true);
 
     /// <summary>The peer's own support bundle, as a response whose body is still to be read (a zip, streamed).</summary>
     public async Task<HttpResponseMessage> OpenSupportBundleAsync(DateTimeOffset? since, CancellationToken ct = default)
     {
-        var path = OperationRoutes.InternalSupportBundle + (since != null ? "?since=" + Uri.EscapeDataString(since.Value.ToUniversalTime().ToString("o")) : "");
-        var resp = await SendRawAsync(HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        var path = ApiRoutes.InternalSupportBundle.Path() + (since != null ? "?since=" + Uri.EscapeDataString(since.Value.ToUniversalTime().ToString("o")) : "");
+        var resp = await _t.SendRawAsync(HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (resp.IsSuccessStatusCode) return resp;
-        using (resp) throw Error((int)resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+        using (resp) throw PeerTransport.Error((int)resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
     }
 
-    // ------------------------------------------------------------------ plumbing
+    // ------------------------------------------------------------------ mirrors: the peer's own copies only (the
+    // orchestration runs on the node that took the operator's request); job starts and reads throw on a refusal.
 
-    Task<OperationResult> Operation<TBody>(string path, TBody body, CancellationToken ct)
-        => SendAsync<OperationResult>(HttpMethod.Post, path, body, ct, okOnly: false);
+    public Task<List<MirrorStatus>> GetLocalMirrorsAsync(CancellationToken ct = default)
+        => _t.SendAsync<List<MirrorStatus>>(ApiRoutes.InternalMirrors, ApiRoutes.InternalMirrors.Path(), null, ct, okOnly: true);
 
-    async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, HttpCompletionOption completion, CancellationToken ct)
-    {
-        if (Endpoint.Scheme == "https" && _expected == null)
-            throw new HaApiException(0, HaApiCodes.CertificateNotTrusted, $"no certificate fingerprint is known for {Endpoint}; not calling it over unpinned HTTPS");
-        if (Endpoint.Scheme == "http" && !Endpoint.IsLoopback)
-            throw new HaApiException(0, HaApiCodes.InsecureEndpoint, $"plain HTTP to {Endpoint} would send the token in clear; only loopback peers may use it");
+    public Task<OperationResult> SuspendLocalMirrorAsync(string mirror, CancellationToken ct = default)
+        => Operation(ApiRoutes.InternalMirrorSuspend, mirror, new { }, ct);
 
-        var nodeRoute = ApiAuthorization.IsNodeRoute(path);
-        if (nodeRoute && _nodeAuth == null)
-            throw new HaApiException(0, HaApiCodes.Unauthorized, $"no cluster credential to call {path} on {Endpoint} (node-to-node routes do not take the API token)");
-        using var req = new HttpRequestMessage(method, path);
-        req.Headers.Authorization = nodeRoute ? _nodeAuth : _operatorAuth;
-        if (body != null)
-            req.Content = new StringContent(JsonSerializer.Serialize(body, body.GetType() == typeof(List<PlanAction>) ? typeof(List<PlanAction>) : body.GetType(), ApiJson.Options),
-                new UTF8Encoding(false), "application/json");
-        _pinFailed = false;
-        try
-        {
-            return await _http.SendAsync(req, completion, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException ex)
-        {
-            throw new HaApiException(0, HaApiCodes.Timeout, $"{Endpoint} did not answer within {_http.Timeout.TotalSeconds:0} s", ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            if (_pinFailed)
-                throw new HaApiException(0, HaApiCodes.CertificateMismatch,
-                    $"{Endpoint} presented certificate {_presented ?? "(none)"}, not the pinned {_expected}", ex) { ServerFingerprint = _presented };
-            throw new HaApiException(0, HaApiCodes.ConnectionFailed, $"cannot reach {Endpoint}: {ex.InnerException?.Message ?? ex.Message}", ex);
-        }
-    }
+    public Task<OperationResult> ResumeLocalMirrorAsync(string mirror, CancellationToken ct = default)
+        => Operation(ApiRoutes.InternalMirrorResume, mirror, new { }, ct);
 
-    async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool okOnly)
-    {
-        var resp = await SendRawAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-        using (resp)
-        {
-            var text = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            var status = (int)resp.StatusCode;
-            var decodable = status is >= 200 and < 300 || (!okOnly && status is 404 or 409);
-            if (decodable)
-            {
-                try
-                {
-                    var value = JsonSerializer.Deserialize<T>(text, ApiJson.Options);
-                    if (value != null) return value;
-                }
-                catch (JsonException)
-                {
-                    if (status is >= 200 and < 300)
-                        throw new HaApiException(status, HaApiCodes.BadResponse, $"{Endpoint} answered {path} with JSON that does not fit");
-                }
-            }
-            throw Error(status, text);
-        }
-    }
+    public Task<OperationResult> RepairLocalMirrorAsync(string mirror, string source, CancellationToken ct = default)
+        => Operation(ApiRoutes.InternalMirrorRepair, mirror, new MirrorRepairBody(source), ct);
 
-    static HaApiException Error(int status, string text)
-    {
-        string? code = null, message = null;
-        try
-        {
-            var e = JsonSerializer.Deserialize<ApiError>(text, ApiJson.Options);
-            code = e?.Code;
-            message = e?.Message;
-        }
-        catch (JsonException) { }
-        code ??= status switch { 401 => HaApiCodes.Unauthorized, 400 => HaApiCodes.BadRequest, 403 => "ExpressHa.Forbidden", 404 => HaApiCodes.NotFound, 409 => HaApiCodes.Conflict, _ => HaApiCodes.InternalError };
-        message ??= $"HTTP {status}";
-        if (status == 401) message = "the peer refused the credential (do all nodes have the same API token file and cluster key file?)";
-        return new HaApiException(status, code, message);
-    }
+    /// <summary>The mirror engine's primary asks the peer's copy to mark itself outdated before writing without it.</summary>
+    public Task<OperationResult> OutdateMirrorAsync(string mirror, CancellationToken ct = default)
+        => Operation(ApiRoutes.InternalMirrorOutdate, mirror, new { }, ct);
 
-    public void Dispose() => _http.Dispose();
-}
+    public Task<OperationResult> RunMirrorCommandAsync(string mirror, string command, int timeoutSeconds, CancellationToken ct = default)
+        => Operation(ApiRoutes.InternalMirrorCommand, mirror, new MirrorCommandBody(command, timeoutSeconds), ct);
 
-/// <summary>GET /v1/internal/config: the running config and its generation.</summary>
-public sealed record RunningConfig(string Yaml, long Generation);
+    public Task<JobStatus> StartCopyOutAsync(string mirror, string path, CancellationToken ct = default)
+        => _t.SendAsync<JobStatus>(ApiRoutes.InternalMirrorCopyOut, ApiRoutes.InternalMirrorCopyOut.Path(mirror), new MirrorPathBody(path), ct, okOnly: true);
 
-/// <summary>Optional: a control that can hand out its running config serves GET /v1/internal/config (a node that
-/// missed a push catches up from a peer). Kept apart from <see cref="IClusterControl"/> so that contract stays as agreed.</summary>
-public interface IRunningConfigSource
-{
-    RunningConfig GetRunningConfig();
-}
+    public Task<JobStatus> StartLocalRestoreAsync(string mirror, string path, CancellationToken ct = default)
+        => _t.SendAsync<JobStatus>(ApiRoutes.InternalMirrorRestore, ApiRoutes.InternalMirrorRestore.Path(mirror), new MirrorPathBody(path), ct, okOnly: true);
 
-public static class InternalRoutes
-{
-    public const string Config = "v1/internal/config";
+    public Task<JobStatus> GetJobAsync(string id, CancellationToken ct = default)
+        => _t.SendAsync<JobStatus>(ApiRoutes.Job, ApiRoutes.Job.Path(id), null, ct, okOnly: true);
+
+    /// <summary>A POST of the contract whose answer is an <see cref="OperationResult"/>, refusals included; <paramref name="name"/> fills its placeholder.</summary>
+    Task<OperationResult> Operation<TBody>(ApiRoute route, string? name, TBody body, CancellationToken ct)
+        => _t.SendAsync<OperationResult>(route, name == null ? route.Path() : route.Path(name), body, ct, okOnly: false);
+
+    public void Dispose() => _t.Dispose();
 }

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System.Diagnostics;
 using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
@@ -22,28 +23,6 @@ public sealed record FenceOutcome(bool Fenced, string Code, string Message, stri
     public TimeSpan Elapsed { get; init; }
 }
 
-/// <summary>Alert event ids of module "fence" (id 1 is the runtime's "fencing not available" alert).</summary>
-public static class FenceEvents
-{
-    public const string Module = "fence";
-    /// <summary>info: fencing of X starts (after its delay, if any).</summary>
-    public const int Started = 10;
-    /// <summary>info: waiting the delay before fencing X.</summary>
-    public const int Delaying = 11;
-    /// <summary>warning: one attempt of one level failed.</summary>
-    public const int AttemptFailed = 12;
-    /// <summary>info: X is fenced.</summary>
-    public const int Fenced = 13;
-    /// <summary>error: every level failed; X is not known to be down.</summary>
-    public const int Failed = 14;
-    /// <summary>info: fencing of X was abandoned because it is no longer needed.</summary>
-    public const int Aborted = 15;
-    /// <summary>warning: fencing is needed but none is configured.</summary>
-    public const int Disabled = 16;
-    /// <summary>error: the race check found this node's own instance stopping; this node does not fence.</summary>
-    public const int SelfStopping = 17;
-}
-
 /// <summary>The fencing policy around the agents.
 /// <para><b>Delay (two-node race breaker)</b>: before fencing node T, wait fencing.delaySeconds[T]: the delay applies to
 /// fencing actions that TARGET the node, as Pacemaker's pcmk_delay_base does. With delays {server1: 10, server2: 0}
@@ -56,7 +35,7 @@ public static class FenceEvents
 /// fencing.timeoutSeconds; the first success ends fencing. A non-retryable failure (unauthorized, unknown instance,
 /// missing command) moves on to the next level at once; a race-check refusal (this node's own instance is stopping)
 /// ends fencing with no further level. stillNeeded is checked again before every attempt.</para>
-/// <para><b>Alerts</b> (module "fence", <see cref="FenceEvents"/>): start, every failed attempt, the final result.
+/// <para><b>Alerts</b> (module "fence", <see cref="AlertEvents.Fence"/>): start, every failed attempt, the final result.
 /// Agent progress and script output go to the plain log of module "fence".</para></summary>
 public sealed class Fencer
 {
@@ -99,7 +78,7 @@ public sealed class Fencer
         if (!settings.IsEnabled)
         {
             var msg = $"Fencing {target} is needed ({reason}) but no fencing is configured; it is not known to be down.";
-            _alerts.Alert(AlertLevels.Warning, FenceEvents.Module, FenceEvents.Disabled, msg);
+            _alerts.Raise(AlertEvents.Fence.Disabled, msg);
             return Done(new FenceOutcome(false, FenceCodes.Disabled, msg, target));
         }
         var targetNode = config.FindNode(target);
@@ -107,14 +86,14 @@ public sealed class Fencer
         if (targetNode == null || selfNode == null)
         {
             var msg = $"Cannot fence {target} from {self}: node {(targetNode == null ? target : self)} is not in the config.";
-            _alerts.Alert(AlertLevels.Error, FenceEvents.Module, FenceEvents.Failed, msg);
+            _alerts.Raise(AlertEvents.Fence.Failed, msg);
             return Done(new FenceOutcome(false, FenceCodes.UnknownNode, msg, target));
         }
 
         var delay = DelayFor(settings, targetNode.Name);
         if (delay > TimeSpan.Zero)
         {
-            _alerts.Alert(AlertLevels.Info, FenceEvents.Module, FenceEvents.Delaying,
+            _alerts.Raise(AlertEvents.Fence.Delaying,
                 $"Waiting {delay.TotalSeconds:0.###} s (fencing delay of {targetNode.Name}) before fencing it ({reason}).");
             var waited = Stopwatch.StartNew();
             while (waited.Elapsed < delay)
@@ -129,7 +108,7 @@ public sealed class Fencer
         var timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds > 0 ? settings.TimeoutSeconds : 120);
         var tries = 1 + Math.Max(0, settings.Retries);
         var levels = string.Join(", ", settings.Levels.Select(l => l.Type));
-        _alerts.Alert(AlertLevels.Info, FenceEvents.Module, FenceEvents.Started,
+        _alerts.Raise(AlertEvents.Fence.Started,
             $"Fencing {targetNode.Name} from {selfNode.Name} ({reason}); levels: {levels}; timeout {timeout.TotalSeconds:0.###} s, {tries} attempt(s) per level.");
 
         var attempts = new List<FenceAttempt>();
@@ -140,7 +119,7 @@ public sealed class Fencer
             {
                 var r = FenceResult.Failure(FenceCodes.BadConfig, $"No fencing agent of type '{level.Type}'.", retryable: false);
                 attempts.Add(new FenceAttempt(li + 1, level.ToString(), 1, r, TimeSpan.Zero));
-                _alerts.Alert(AlertLevels.Warning, FenceEvents.Module, FenceEvents.AttemptFailed, $"Fencing {targetNode.Name}: level {li + 1} ({level}): {r.Message}");
+                _alerts.Raise(AlertEvents.Fence.AttemptFailed, $"Fencing {targetNode.Name}: level {li + 1} ({level}): {r.Message}");
                 continue;
             }
             for (var attempt = 1; attempt <= tries; attempt++)
@@ -149,7 +128,7 @@ public sealed class Fencer
                     return Done(Abort(targetNode.Name, $"before level {li + 1} ({level.Type}) attempt {attempt}", attempts) with { Delay = delay });
                 var request = new FenceRequest(config, level, targetNode, selfNode, reason, timeout)
                 {
-                    Log = line => _alerts.Log(FenceEvents.Module, $"[{targetNode.Name} level {li + 1} {level.Type} #{attempt}] {line}"),
+                    Log = line => _alerts.Log(AlertEvents.Fence.Module, $"[{targetNode.Name} level {li + 1} {level.Type} #{attempt}] {line}"),
                 };
                 var t = Stopwatch.StartNew();
                 FenceResult result;
@@ -163,22 +142,21 @@ public sealed class Fencer
                 }
                 attempts.Add(new FenceAttempt(li + 1, level.ToString(), attempt, result, t.Elapsed));
                 foreach (var line in result.Output)
-                    _alerts.Log(FenceEvents.Module, $"[{targetNode.Name} level {li + 1} {level.Type} #{attempt} output] {line}");
+                    _alerts.Log(AlertEvents.Fence.Module, $"[{targetNode.Name} level {li + 1} {level.Type} #{attempt} output] {line}");
 
                 if (result.Fenced)
                 {
                     var msg = $"{targetNode.Name} has been fenced by level {li + 1} ({level.Type}) on attempt {attempt}: {result.Message}";
-                    _alerts.Alert(AlertLevels.Info, FenceEvents.Module, FenceEvents.Fenced, msg);
+                    _alerts.Raise(AlertEvents.Fence.Fenced, msg);
                     return Done(new FenceOutcome(true, result.Code, msg, targetNode.Name) { Level = level.ToString(), Attempts = attempts, Delay = delay });
                 }
                 if (result.Final)
                 {
                     var msg = $"Fencing {targetNode.Name} refused: {result.Message}";
-                    _alerts.Alert(AlertLevels.Error, FenceEvents.Module,
-                        result.Code == FenceCodes.SelfStopping ? FenceEvents.SelfStopping : FenceEvents.Failed, msg);
+                    _alerts.Raise(result.Code == FenceCodes.SelfStopping ? AlertEvents.Fence.SelfStopping : AlertEvents.Fence.Failed, msg);
                     return Done(new FenceOutcome(false, result.Code, msg, targetNode.Name) { Attempts = attempts, Delay = delay });
                 }
-                _alerts.Alert(AlertLevels.Warning, FenceEvents.Module, FenceEvents.AttemptFailed,
+                _alerts.Raise(AlertEvents.Fence.AttemptFailed,
                     $"Fencing {targetNode.Name}: level {li + 1} ({level.Type}) attempt {attempt}/{tries} failed ({result.Code}): {result.Message}");
                 if (!result.Retryable) break;
                 if (attempt < tries && _options.RetryPause > TimeSpan.Zero)
@@ -187,14 +165,14 @@ public sealed class Fencer
         }
 
         var failed = $"Fencing {targetNode.Name} failed: every level failed ({attempts.Count} attempt(s)); it is not known to be down and the groups it ran stay down. Last: {attempts.LastOrDefault()?.Result.Message}";
-        _alerts.Alert(AlertLevels.Error, FenceEvents.Module, FenceEvents.Failed, failed);
+        _alerts.Raise(AlertEvents.Fence.Failed, failed);
         return Done(new FenceOutcome(false, FenceCodes.Failed, failed, targetNode.Name) { Attempts = attempts, Delay = delay });
     }
 
     FenceOutcome Abort(string target, string when, IReadOnlyList<FenceAttempt> attempts)
     {
         var msg = $"Fencing {target} abandoned {when}: it is no longer needed.";
-        _alerts.Alert(AlertLevels.Info, FenceEvents.Module, FenceEvents.Aborted, msg);
+        _alerts.Raise(AlertEvents.Fence.Aborted, msg);
         return new FenceOutcome(false, FenceCodes.Aborted, msg, target) { Attempts = attempts };
     }
 }

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 namespace ExpressHa.Service.Heartbeat;
 
 /// <summary>What a node tells the others every interval: that it lives, and what it runs. Groups and monitors are the
@@ -13,7 +14,7 @@ public sealed class HeartbeatReport
     public long SentAtMs { get; set; }
     public long ConfigGeneration { get; set; }
     /// <summary>running, suspended, stopping.</summary>
-    public string ServiceState { get; set; } = "running";
+    public string ServiceState { get; set; } = ServiceStates.Running;
     public string? ApiFingerprint { get; set; }
     /// <summary>The cluster has started its auto groups once; a node joining later does not start them again.</summary>
     public bool ClusterStarted { get; set; }

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Policy;
 
@@ -29,9 +30,9 @@ public sealed class MonitorRunnerOptions
 /// Between checks it measures its own lateness (actual minus planned wake-up), handed to timed probes (userw).</summary>
 public sealed class MonitorRunner : IAsyncDisposable
 {
-    public const string DefaultAlertModule = "monitor";
+    public const string DefaultAlertModule = AlertEvents.Monitor.Module;
     /// <summary>Event id of the info alert when a monitor in Error becomes healthy again.</summary>
-    public const int RecoveredEventId = 1;
+    public static int RecoveredEventId => AlertEvents.Monitor.Recovered.Id;
 
     readonly MonitorContext _context;
     readonly IMonitorProbe _probe;

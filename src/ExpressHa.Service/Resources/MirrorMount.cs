@@ -1,3 +1,5 @@
+using ExpressHa.Service.Alerts;
+using ExpressHa.Api;
 using ExpressHa.Service.Resources.MirrorFs;
 
 namespace ExpressHa.Service.Resources;
@@ -33,7 +35,7 @@ public static class MirrorMount
             tool.Log($"{record.Device}: {content}{(found is null ? "" : " (" + found + ")")}, last stop {lastStop}: {plan}");
             if (plan.Refusal is { } refusal)
                 throw new ResourceException(MirrorFsErrorCodes.NotFormatted, $"{context.Resource.Name}: {refusal}");
-            var steps = new FileSystemSteps(tool, settings, line => context.Alerts.Alert("warning", MirrorResource.LogModule, MirrorResource.FsckCorrectedEvent, line));
+            var steps = new FileSystemSteps(tool, settings, line => context.Alerts.Raise(AlertEvents.Mm.FsckCorrected, line));
             foreach (var action in plan.Actions)
             {
                 switch (action)

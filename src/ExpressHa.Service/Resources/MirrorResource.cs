@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Mirror;
 using ExpressHa.Service.Mirror.Nbd;
 using ExpressHa.Service.Resources.MirrorFs;
@@ -11,15 +12,13 @@ namespace ExpressHa.Service.Resources;
 /// (<see cref="MirrorMount"/>). Stop reverses that and demotes the copy.</summary>
 public sealed class MirrorResource : IResourceDriver
 {
-    public const string LogModule = "mm";
+    public const string LogModule = AlertEvents.Mm.Module;
     /// <summary>Activation refused by the mirror's safety rules (outdated, inconsistent, split brain, peer unknown).</summary>
     public const int NotPromotableCode = 20;
     /// <summary>The engine of this mirror is not running on this node.</summary>
     public const int NoEngineCode = 21;
     /// <summary>The NBD export could not listen.</summary>
     public const int ExportFailedCode = 22;
-    /// <summary>Alert event: fsck corrected errors before the mount (a warning; the mount goes on).</summary>
-    public const int FsckCorrectedEvent = 84;
 
     public string Type => "mirror";
 
@@ -65,7 +64,7 @@ public sealed class MirrorResource : IResourceDriver
         var r = context.Resource;
         if (context.Mirrors.Exports.Find(r.Name) is not null) return Task.FromResult(ResourceProbe.Active);
         if (context.Mirrors.Find(r.Name) is not { } engine) return Task.FromResult(ResourceProbe.Unknown);
-        return Task.FromResult(engine.GetStatus().Role == "Primary" ? ResourceProbe.Active : ResourceProbe.Inactive);
+        return Task.FromResult(engine.GetStatus().Role == MirrorRoles.Primary ? ResourceProbe.Active : ResourceProbe.Inactive);
     }
 
     /// <summary>Promotes, waiting up to connectWaitSeconds while the only obstacle is a peer not yet connected (both
@@ -80,7 +79,7 @@ public sealed class MirrorResource : IResourceDriver
             catch (MirrorException ex)
             {
                 var waiting = ex.Code == MirrorErrorCodes.Busy
-                    || (ex.Code is MirrorErrorCodes.PeerUnknown or MirrorErrorCodes.Inconsistent && engine.GetStatus().Connection is "Connecting" or "Disconnected");
+                    || (ex.Code is MirrorErrorCodes.PeerUnknown or MirrorErrorCodes.Inconsistent && engine.GetStatus().Connection is MirrorConnectionStates.Connecting or MirrorConnectionStates.Disconnected);
                 if (!waiting || DateTime.UtcNow >= deadline) throw new ResourceException(NotPromotableCode, $"{ex.Message} [{ex.Code}]", ex);
             }
             await Task.Delay(250, ct);

@@ -37,25 +37,25 @@ public static class GroupTimeline
             {
                 switch (r.State)
                 {
-                    case "starting":
+                    case GroupStates.Starting:
                         if (open != null && open.To == r.Node) { open.Steps.Add(s.Step); continue; }
-                        if (open != null) { Close(open, null, "failed"); owner = open.To; ownerStoppedAt = null; handedTo = null; }
+                        if (open != null) { Close(open, null, EpisodeOutcomes.Failed); owner = open.To; ownerStoppedAt = null; handedTo = null; }
                         var detected = pending.Any(p => p.IsDetection);
-                        var kind = owner == null ? "start"
-                            : detected ? "failover"
-                            : ownerStoppedAt is { } stopped && s.Time - stopped <= MoveGap ? (owner == r.Node ? "restart" : "move")
-                            : ownerStoppedAt != null ? "start"
-                            : "failover";
+                        var kind = owner == null ? EpisodeKinds.Start
+                            : detected ? EpisodeKinds.Failover
+                            : ownerStoppedAt is { } stopped && s.Time - stopped <= MoveGap ? (owner == r.Node ? EpisodeKinds.Restart : EpisodeKinds.Move)
+                            : ownerStoppedAt != null ? EpisodeKinds.Start
+                            : EpisodeKinds.Failover;
                         // A failover back to the node that handed the group away: the node it went to ran it in between
                         // (its journal is missing, e.g. it is down), so that is where it failed over from.
-                        var from = kind == "failover" && owner == r.Node && handedTo != null && handedTo != r.Node ? handedTo : owner;
-                        open = new GroupEpisode { Group = group, Kind = kind, From = kind == "start" ? null : from, To = r.Node, Generation = r.Generation };
+                        var from = kind == EpisodeKinds.Failover && owner == r.Node && handedTo != null && handedTo != r.Node ? handedTo : owner;
+                        open = new GroupEpisode { Group = group, Kind = kind, From = kind == EpisodeKinds.Start ? null : from, To = r.Node, Generation = r.Generation };
                         open.Steps.AddRange(pending.Select(p => p.Step));
                         open.Steps.Add(s.Step);
                         pending.Clear();
                         episodes.Add(open);
                         continue;
-                    case "online" or "failed" when open != null && r.Node == open.To:
+                    case GroupStates.Online or GroupStates.Failed when open != null && r.Node == open.To:
                         open.Steps.Add(s.Step);
                         Close(open, s.Time, r.State);
                         owner = r.Node;
@@ -63,7 +63,7 @@ public static class GroupTimeline
                         handedTo = null;
                         open = null;
                         continue;
-                    case "stopping" or "offline" when r.Node == owner:
+                    case GroupStates.Stopping or GroupStates.Offline when r.Node == owner:
                         ownerStoppedAt = s.Time;
                         handedTo = r.Next ?? handedTo;
                         break;
@@ -72,7 +72,7 @@ public static class GroupTimeline
             if (open != null) open.Steps.Add(s.Step);
             else pending.Add(s);
         }
-        if (open != null) Close(open, null, "unfinished");
+        if (open != null) Close(open, null, EpisodeOutcomes.Unfinished);
         return episodes;
     }
 
@@ -96,22 +96,21 @@ public static class GroupTimeline
             Message = $"group {r.Group} {r.State} on {r.Node} (generation {r.Generation}{(r.Owner != null && r.Owner != r.Node ? ", owner " + r.Owner : "")})",
         }, r, false);
 
+    static readonly AlertEvent[] GroupEvents = [AlertEvents.Rc.GroupMoving, AlertEvents.Rc.GroupStartFailed, AlertEvents.Rc.NoServer, AlertEvents.Rc.GroupBlocked];
+
     /// <summary>The alerts that belong in a group's timeline, named by the step they are; null for the others.</summary>
     static Item? FromAlert(AlertEntry a, string group, IReadOnlyCollection<string> resources)
     {
-        var step = (a.Module, a.EventId) switch
-        {
-            ("nm", 2) or ("nm", 5) => "detection",
-            ("rm", 9) when MentionsAny(a.Message, resources, group) => "detection",
-            ("rc", 32) or ("rc", 42) when MentionsAny(a.Message, resources, group) => "detection",
-            ("pm", 21) when Mentions(a.Message, group) => "detection",
-            ("fence", _) => "fence",
-            ("np", _) => "partition",
-            ("rc", 201) or ("rc", 12) or ("rc", 13) or ("rc", 46) when Mentions(a.Message, group) => "group",
-            ("rc", 31) when MentionsAny(a.Message, resources, null) => "resource",
-            ("rc", 41) when MentionsAny(a.Message, resources, null) => "resource",
-            _ => null,
-        };
+        var step =
+            AlertEvents.Nm.NodeLost.Matches(a) || AlertEvents.Nm.NodeRestarted.Matches(a) ? "detection"
+            : AlertEvents.Rm.MonitorFailed.Matches(a) && MentionsAny(a.Message, resources, group) ? "detection"
+            : (AlertEvents.Rc.ResourceStartFailed.Matches(a) || AlertEvents.Rc.ResourceStopFailed.Matches(a)) && MentionsAny(a.Message, resources, group) ? "detection"
+            : AlertEvents.Pm.StaleCopy.Matches(a) && Mentions(a.Message, group) ? "detection"
+            : a.Module == AlertEvents.Fence.Module ? "fence"
+            : a.Module == AlertEvents.Np.Module ? "partition"
+            : GroupEvents.Any(e => e.Matches(a)) && Mentions(a.Message, group) ? "group"
+            : (AlertEvents.Rc.ResourceStarted.Matches(a) || AlertEvents.Rc.ResourceStopped.Matches(a)) && MentionsAny(a.Message, resources, null) ? "resource"
+            : null;
         if (step == null) return null;
         return new Item(AlertMerge.ParseTime(a.Time), new TimelineStep { Time = a.Time, Node = a.Node, Step = step, Message = a.Message },
             null, step == "detection");

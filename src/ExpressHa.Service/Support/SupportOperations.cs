@@ -72,8 +72,8 @@ public sealed class SupportOperations(SupportSources s)
     /// <summary>A peer's bundle, still to be read; throws <see cref="HaApiException"/> when the peer does not answer.</summary>
     public Task<HttpResponseMessage> OpenPeerBundleAsync(string node, DateTimeOffset? since, CancellationToken ct)
     {
-        if (s.Config().FindNode(node) == null) throw new HaApiException(404, "ExpressHa.NodeNotFound", $"Node '{node}' is not in the running config.");
-        if (!s.IsOnline(node)) throw new HaApiException(0, HaApiCodes.ConnectionFailed, $"{node} is not online in the cluster");
+        if (s.Config().FindNode(node) == null) throw new HaApiException(404, ErrorCodes.NodeNotFound, $"Node '{node}' is not in the running config.");
+        if (!s.IsOnline(node)) throw new HaApiException(0, ErrorCodes.ConnectionFailed, $"{node} is not online in the cluster");
         return s.Peer(node).OpenSupportBundleAsync(since, ct);
     }
 

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Alerts;
 
 namespace ExpressHa.Service.Watchdog;
@@ -46,11 +47,11 @@ public sealed class WatchdogFeeder
             if (v.Feed)
             {
                 try { _device.Feed(); }
-                catch (IOException ex) { _alerts.Alert("error", "wd", 3, $"Feeding the watchdog {_device.Path} failed: {ex.Message}; it resets this machine within {_device.TimeoutMs} ms."); }
-                if (!feeding) _alerts.Alert("info", "wd", 2, $"The watchdog {_device.Path} is fed again: {v.Reason}.");
+                catch (IOException ex) { _alerts.Raise(AlertEvents.Wd.FeedFailed, $"Feeding the watchdog {_device.Path} failed: {ex.Message}; it resets this machine within {_device.TimeoutMs} ms."); }
+                if (!feeding) _alerts.Raise(AlertEvents.Wd.FedAgain, $"The watchdog {_device.Path} is fed again: {v.Reason}.");
             }
             else if (feeding)
-                _alerts.Alert("error", "wd", 1, $"The watchdog {_device.Path} is no longer fed: {v.Reason}; it resets this machine within {_device.TimeoutMs} ms unless that changes.");
+                _alerts.Raise(AlertEvents.Wd.NotFed, $"The watchdog {_device.Path} is no longer fed: {v.Reason}; it resets this machine within {_device.TimeoutMs} ms unless that changes.");
             feeding = v.Feed;
             if (ct.WaitHandle.WaitOne(_periodMs())) return;
         }

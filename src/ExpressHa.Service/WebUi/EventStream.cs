@@ -21,8 +21,8 @@ public static class EventStream
 
     public static async Task ServeAsync(HttpContext c, IClusterControl control, SessionStore sessions, string? sessionId, CancellationToken stopping)
     {
-        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
-        if (control is not IClusterEventSource source) { await ManagementApi.WriteError(c, 404, ApiErrorCodes.NotFound, "this node has no event stream"); return; }
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
+        if (control is not IClusterEventSource source) { await ApiResponses.WriteError(c, 404, ErrorCodes.NotFound, "this node has no event stream"); return; }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, stopping);
         var ct = linked.Token;
         using var subscription = source.Events.Subscribe();

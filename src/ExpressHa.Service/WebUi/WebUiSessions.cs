@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System.Text;
 using System.Text.Json;
 using ExpressHa.Service.Api;
@@ -12,7 +13,8 @@ namespace ExpressHa.Service.WebUi;
 public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, bool secureCookie, Func<(string Node, string Cluster)> where)
 {
     public const string CookieName = "expressha_session";
-    public const string Route = "/v1/session";
+    /// <summary>The session route (GET who am I, POST sign in, DELETE sign out) as the contract names it.</summary>
+    public static readonly string Route = ExpressHa.Api.ApiRoutes.SessionSignOut.Pattern;
     const int MaxSignInBody = 4096;
     /// <summary>A refused sign-in waits this long, so the page cannot be used to guess tokens quickly.</summary>
     public static readonly TimeSpan RefusalDelay = TimeSpan.FromMilliseconds(300);
@@ -31,12 +33,12 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     /// node and cluster; role "none" and nothing else otherwise.</summary>
     public Task WhoAmIAsync(HttpContext c)
     {
-        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error);
+        if (AlertQueryReader.Check(c.Request.Query, []) is { } error) return ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error);
         var role = c.Request.Headers.Authorization.Count > 0 ? auth.Identify(c.Request.Headers.Authorization) : FromCookie(c.Request).Role;
         c.Response.Headers.CacheControl = "no-store";
-        if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly)) return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
+        if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly)) return ApiResponses.WriteJson(c, 200, new SessionInfo("none"));
         var (node, cluster) = where();
-        return ManagementApi.WriteJson(c, 200, new SessionInfo(RoleName(role), node, cluster));
+        return ApiResponses.WriteJson(c, 200, new SessionInfo(RoleName(role), node, cluster));
     }
 
     /// <summary>The role of the request's session cookie (None without one) and the session id.</summary>
@@ -51,7 +53,7 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
     public async Task SignInAsync(HttpContext c)
     {
         var refusal = SameOrigin.Refusal(null, headerRequired: false, c.Request.Headers.Origin.FirstOrDefault(), c.Request.Headers["Sec-Fetch-Site"].FirstOrDefault(), Self(c.Request));
-        if (refusal != null) { await ManagementApi.WriteError(c, 403, ApiErrorCodes.CrossSiteRequest, refusal); return; }
+        if (refusal != null) { await ApiResponses.WriteError(c, 403, ErrorCodes.CrossSiteRequest, refusal); return; }
         string? token = null;
         string? error = null;
         if (c.Request.ContentLength > MaxSignInBody) error = "the sign-in body is too large";
@@ -73,13 +75,13 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
             }
             catch (Exception e) when (e is JsonException or DecoderFallbackException) { error = "malformed JSON: " + e.Message; }
         }
-        if (error != null) { await ManagementApi.WriteError(c, 400, ApiErrorCodes.BadRequest, error); return; }
+        if (error != null) { await ApiResponses.WriteError(c, 400, ErrorCodes.BadRequest, error); return; }
 
         var role = auth.IdentifyToken(token?.Trim());
         if (role is not (ApiCaller.Operator or ApiCaller.ReadOnly))
         {
             await Task.Delay(RefusalDelay, c.RequestAborted);
-            await ManagementApi.WriteError(c, 401, ApiErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
+            await ApiResponses.WriteError(c, 401, ErrorCodes.Unauthorized, "the token was not accepted: give the API token (cluster.security.apiTokenFile) or the read-only token (cluster.security.readOnlyTokenFile)");
             return;
         }
         var id = store.Create(role);
@@ -88,14 +90,14 @@ public sealed class WebUiSessions(SessionStore store, ApiAuthorization auth, boo
             HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secureCookie, Path = "/", IsEssential = true,
         });
         c.Response.Headers.CacheControl = "no-store";
-        await ManagementApi.WriteJson(c, 200, new SessionInfo(RoleName(role)));
+        await ApiResponses.WriteJson(c, 200, new SessionInfo(RoleName(role)));
     }
 
     public Task SignOutAsync(HttpContext c)
     {
         store.End(c.Request.Cookies[CookieName]);
         c.Response.Cookies.Delete(CookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secureCookie, Path = "/" });
-        return ManagementApi.WriteJson(c, 200, new SessionInfo("none"));
+        return ApiResponses.WriteJson(c, 200, new SessionInfo("none"));
     }
 
     public static string RoleName(ApiCaller role) => role switch

@@ -285,13 +285,13 @@ public class ManagementApiTests
 
             using var unpinned = new HaApiClient(s.Api.BaseAddress, ApiTestServer.Token, null);
             var ex = await Assert.ThrowsAsync<HaApiException>(() => unpinned.GetStatusAsync());
-            Assert.Equal(HaApiCodes.CertificateNotTrusted, ex.Code);
+            Assert.Equal(ErrorCodes.CertificateNotTrusted, ex.Code);
             Assert.Equal(first, ex.ServerFingerprint);
             Assert.Contains(first, ex.Message);
 
             using var wrong = new HaApiClient(s.Api.BaseAddress, ApiTestServer.Token, new string('A', 64));
             var mismatch = await Assert.ThrowsAsync<HaApiException>(() => wrong.GetStatusAsync());
-            Assert.Equal(HaApiCodes.CertificateMismatch, mismatch.Code);
+            Assert.Equal(ErrorCodes.CertificateMismatch, mismatch.Code);
             Assert.DoesNotContain("status", s.Fake.Calls.Skip(2));
         }
         await using (var again = await ApiTestServer.StartAsync(tls: true, stateDir: dir))
@@ -303,7 +303,7 @@ public class ManagementApiTests
     public void Typed_client_refuses_plain_http_to_a_non_loopback_host()
     {
         var ex = Assert.Throws<HaApiException>(() => new HaApiClient(new Uri("http://10.0.0.1:29003/"), "t", null));
-        Assert.Equal(HaApiCodes.InsecureEndpoint, ex.Code);
+        Assert.Equal(ErrorCodes.InsecureEndpoint, ex.Code);
         Assert.Throws<ArgumentException>(() => new HaApiClient(new Uri("http://127.0.0.1:29003/"), "t", new string('A', 64)));
         Assert.Throws<ArgumentException>(() => new HaApiClient(new Uri("https://127.0.0.1:29003/"), "t", "not-a-fingerprint"));
     }
@@ -342,12 +342,12 @@ public class ManagementApiTests
         using var bad = new HaApiClient(s.Api.BaseAddress, "wrong-token", null);
         var unauth = await Assert.ThrowsAsync<HaApiException>(() => bad.GetStatusAsync());
         Assert.Equal(401, unauth.StatusCode);
-        Assert.Equal(HaApiCodes.Unauthorized, unauth.Code);
+        Assert.Equal(ErrorCodes.Unauthorized, unauth.Code);
 
         var port = s.Api.Port;
         await s.Api.StopAsync();
         var down = await Assert.ThrowsAsync<HaApiException>(() => c.GetStatusAsync());
-        Assert.Equal(HaApiCodes.ConnectionFailed, down.Code);
+        Assert.Equal(ErrorCodes.ConnectionFailed, down.Code);
     }
 
     [Fact]
@@ -392,15 +392,15 @@ public class ManagementApiTests
 
         using var wrongPin = PeerClient.For("127.0.0.1", s.Api.Port, ApiTestServer.Token, new string('0', 64));
         var ex = await Assert.ThrowsAsync<HaApiException>(() => wrongPin.GetStatusAsync());
-        Assert.Equal(HaApiCodes.CertificateMismatch, ex.Code);
+        Assert.Equal(ErrorCodes.CertificateMismatch, ex.Code);
         Assert.Equal(s.Api.CertificateFingerprint, ex.ServerFingerprint);
 
         using var unpinned = new PeerClient(s.Api.BaseAddress, ApiTestServer.Token, null);
-        Assert.Equal(HaApiCodes.CertificateNotTrusted, (await Assert.ThrowsAsync<HaApiException>(() => unpinned.GetStatusAsync())).Code);
+        Assert.Equal(ErrorCodes.CertificateNotTrusted, (await Assert.ThrowsAsync<HaApiException>(() => unpinned.GetStatusAsync())).Code);
         using var wrongToken = PeerClient.For("127.0.0.1", s.Api.Port, "nope-nope", s.Api.CertificateFingerprint);
         Assert.Equal(401, (await Assert.ThrowsAsync<HaApiException>(() => wrongToken.GetStatusAsync())).StatusCode);
         using var clear = PeerClient.For("10.9.9.9", 1, ApiTestServer.Token, null);
-        Assert.Equal(HaApiCodes.InsecureEndpoint, (await Assert.ThrowsAsync<HaApiException>(() => clear.GetStatusAsync())).Code);
+        Assert.Equal(ErrorCodes.InsecureEndpoint, (await Assert.ThrowsAsync<HaApiException>(() => clear.GetStatusAsync())).Code);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System.Diagnostics;
 using ExpressHa.Config;
 using ExpressHa.Service.Fencing;
@@ -46,7 +47,7 @@ public sealed class FencerTests
         var o = await new Fencer(alerts, Array.Empty<IFenceAgent>(), Fast).FenceAsync(Config(), "server2", "server1", "heartbeat lost");
         Assert.False(o.Fenced);
         Assert.Equal(FenceCodes.Disabled, o.Code);
-        Assert.Contains(alerts.Alerts, a => a.Module == "fence" && a.EventId == FenceEvents.Disabled && a.Level == "warning");
+        Assert.Contains(alerts.Alerts, a => a.Module == "fence" && a.EventId == AlertEvents.Fence.Disabled.Id && a.Level == "warning");
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class FencerTests
         Assert.True(o.Fenced);
         Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(0.95), $"waited only {sw.Elapsed}");
         Assert.Equal(TimeSpan.FromSeconds(1), o.Delay);
-        Assert.Contains(alerts.Alerts, a => a.EventId == FenceEvents.Delaying);
+        Assert.Contains(alerts.Alerts, a => a.EventId == AlertEvents.Fence.Delaying.Id);
 
         sw.Restart();
         var back = await f.FenceAsync(c, "server1", "server2", "heartbeat lost");  // server1's delay is 0: at once
@@ -89,7 +90,7 @@ public sealed class FencerTests
         Assert.Equal(FenceCodes.Aborted, o.Code);
         Assert.InRange(sw.Elapsed.TotalSeconds, 0.25, 2);
         Assert.Empty(agent.Calls);
-        Assert.Contains(alerts.Alerts, a => a.EventId == FenceEvents.Aborted);
+        Assert.Contains(alerts.Alerts, a => a.EventId == AlertEvents.Fence.Aborted.Id);
     }
 
     [Fact]
@@ -116,9 +117,9 @@ public sealed class FencerTests
             Assert.Equal(TimeSpan.FromSeconds(5), r.Timeout);
         });
         var fence = alerts.Alerts.Where(a => a.Module == "fence").ToList();
-        Assert.Equal(FenceEvents.Started, fence[0].EventId);
-        Assert.Equal(4, fence.Count(a => a.EventId == FenceEvents.AttemptFailed && a.Level == "warning"));
-        Assert.Equal(FenceEvents.Fenced, fence[^1].EventId);
+        Assert.Equal(AlertEvents.Fence.Started.Id, fence[0].EventId);
+        Assert.Equal(4, fence.Count(a => a.EventId == AlertEvents.Fence.AttemptFailed.Id && a.Level == "warning"));
+        Assert.Equal(AlertEvents.Fence.Fenced.Id, fence[^1].EventId);
         Assert.Contains("server2", fence[^1].Message);
     }
 
@@ -143,7 +144,7 @@ public sealed class FencerTests
         Assert.False(o.Fenced);
         Assert.Equal(FenceCodes.Failed, o.Code);
         Assert.Equal(4, o.Attempts.Count);
-        Assert.Contains(alerts.Alerts, a => a.EventId == FenceEvents.Failed && a.Level == "error" && a.Message.Contains("server2"));
+        Assert.Contains(alerts.Alerts, a => a.EventId == AlertEvents.Fence.Failed.Id && a.Level == "error" && a.Message.Contains("server2"));
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public sealed class FencerTests
         Assert.False(o.Fenced);
         Assert.Equal(FenceCodes.SelfStopping, o.Code);
         Assert.Empty(script.Calls);
-        Assert.Contains(alerts.Alerts, a => a.EventId == FenceEvents.SelfStopping && a.Level == "error");
+        Assert.Contains(alerts.Alerts, a => a.EventId == AlertEvents.Fence.SelfStopping.Id && a.Level == "error");
     }
 
     [Fact]

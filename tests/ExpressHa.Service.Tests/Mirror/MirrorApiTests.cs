@@ -71,7 +71,7 @@ public class MirrorApiTests
         {
             var (s, b) = await Send(c, HttpMethod.Post, "v1/mirrors/md1/backup", bad);
             Assert.True(s == HttpStatusCode.BadRequest, bad + " -> " + s);
-            Assert.Equal(ApiErrorCodes.BadRequest, b.GetProperty("code").GetString());
+            Assert.Equal(ErrorCodes.BadRequest, b.GetProperty("code").GetString());
         }
         Assert.Equal(HttpStatusCode.BadRequest, (await Send(c, HttpMethod.Post, "v1/mirrors/md1/repair", "{}")).Status);
 

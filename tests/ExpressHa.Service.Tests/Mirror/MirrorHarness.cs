@@ -85,7 +85,7 @@ public sealed class MirrorHarness
 
     sealed class DownNode(string node) : IMirrorNode
     {
-        static HaApiException Unreachable(string n) => new(0, HaApiCodes.ConnectionFailed, $"cannot reach {n}");
+        static HaApiException Unreachable(string n) => new(0, ErrorCodes.ConnectionFailed, $"cannot reach {n}");
         static Task<OperationResult> Failed(string n) => Task.FromResult(OperationResult.Failure(MirrorOperationCodes.PeerUnreachable, $"cannot reach {n}"));
         public Task<IReadOnlyList<MirrorStatus>> GetMirrorsAsync(CancellationToken ct) => throw Unreachable(node);
         public Task<OperationResult> SuspendAsync(string mirror, CancellationToken ct) => Failed(node);

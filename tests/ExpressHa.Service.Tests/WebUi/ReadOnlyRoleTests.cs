@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -34,7 +35,7 @@ public class ReadOnlyRoleTests
         {
             var body = pattern == "/v1/config" ? JsonSerializer.Serialize(new { yaml = FakeClusterControl.DefaultYaml, dryRun = false }) : "{}";
             var (status, code) = await Send(s, ApiTestServer.ReadOnlyToken, method, Concrete(pattern), body);
-            Assert.True(status == 403 && code == ApiErrorCodes.ReadOnly, $"{method} {pattern} with the read-only token answered {status} {code}");
+            Assert.True(status == 403 && code == ErrorCodes.ReadOnly, $"{method} {pattern} with the read-only token answered {status} {code}");
         }
         Assert.Empty(s.Fake.Calls);
     }
@@ -57,7 +58,7 @@ public class ReadOnlyRoleTests
         foreach (var (method, pattern) in s.Api.Routes().Where(r => ApiAuthorization.IsNodeRoute(r.Pattern)))
         {
             var (status, code) = await Send(s, ApiTestServer.ReadOnlyToken, method, Concrete(pattern) + "?group=g");
-            Assert.True(status == 403 && code == ApiErrorCodes.Forbidden, $"{method} {pattern} answered {status} {code}");
+            Assert.True(status == 403 && code == ErrorCodes.Forbidden, $"{method} {pattern} answered {status} {code}");
         }
         Assert.Empty(s.Fake.Actions);
     }
@@ -77,7 +78,7 @@ public class ReadOnlyRoleTests
     {
         var refusal = ApiAuthorization.Refusal(ApiCaller.ReadOnly, method, pattern);
         Assert.Equal(allowed, refusal == null);
-        if (!allowed) Assert.Equal(ApiErrorCodes.ReadOnly, refusal!.Code);
+        if (!allowed) Assert.Equal(ErrorCodes.ReadOnly, refusal!.Code);
     }
 
     [Fact]

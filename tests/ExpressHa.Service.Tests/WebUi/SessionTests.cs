@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -87,7 +88,7 @@ public class SessionTests
         var (_, cookie) = await SignIn(s, ApiTestServer.Token);
         var noHeader = await WithCookie(s, cookie!, HttpMethod.Post, "v1/groups/failover1/stop", proof: false);
         Assert.Equal(HttpStatusCode.Forbidden, noHeader.StatusCode);
-        Assert.Contains(ApiErrorCodes.CrossSiteRequest, await noHeader.Content.ReadAsStringAsync());
+        Assert.Contains(ErrorCodes.CrossSiteRequest, await noHeader.Content.ReadAsStringAsync());
         var otherSite = await WithCookie(s, cookie!, HttpMethod.Post, "v1/groups/failover1/stop", origin: "https://evil.example");
         Assert.Equal(HttpStatusCode.Forbidden, otherSite.StatusCode);
         Assert.Empty(s.Fake.Calls);
@@ -123,7 +124,7 @@ public class SessionTests
         Assert.Contains("\"role\":\"readOnly\"", await resp.Content.ReadAsStringAsync());
         var move = await WithCookie(s, cookie!, HttpMethod.Post, "v1/groups/failover1/move");
         Assert.Equal(HttpStatusCode.Forbidden, move.StatusCode);
-        Assert.Contains(ApiErrorCodes.ReadOnly, await move.Content.ReadAsStringAsync());
+        Assert.Contains(ErrorCodes.ReadOnly, await move.Content.ReadAsStringAsync());
         Assert.Empty(s.Fake.Calls);
     }
 
