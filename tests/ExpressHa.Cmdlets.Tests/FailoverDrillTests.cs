@@ -1,6 +1,6 @@
 using ExpressHa.Client;
 using ExpressHa.Config;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 

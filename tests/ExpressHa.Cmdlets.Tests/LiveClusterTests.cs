@@ -1,5 +1,5 @@
 using ExpressHa.Client;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 

@@ -4,7 +4,7 @@ using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Config;
 using ExpressHa.Schema;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using ExpressHa.Client;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 

@@ -7,8 +7,8 @@ public class DemoTests
 {
     static string RunDemo(params string[] args)
     {
-        var dll = Path.Combine(Path.GetDirectoryName(typeof(ExpressHa.Service.Cli).Assembly.Location)!, "expresshad.dll");
-        var psi = new ProcessStartInfo("dotnet") { ArgumentList = { dll, "demo" }, RedirectStandardOutput = true, RedirectStandardError = true };
+        var dll = Path.Combine(Path.GetDirectoryName(typeof(ExpressHa.Demo.DemoRunner).Assembly.Location)!, "expressha-demo.dll");
+        var psi = new ProcessStartInfo("dotnet") { ArgumentList = { dll }, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

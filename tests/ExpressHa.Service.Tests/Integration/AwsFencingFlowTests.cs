@@ -1,6 +1,6 @@
 using ExpressHa.AwsLocal;
 using ExpressHa.Config;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;

@@ -1,4 +1,4 @@
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;

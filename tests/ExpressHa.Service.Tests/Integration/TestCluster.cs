@@ -4,7 +4,7 @@ using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Config;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;
