@@ -6,6 +6,7 @@ namespace ExpressHa.Cmdlets.Tests;
 
 /// <summary>Invoke-HaFailoverDrill against two real expresshad processes on loopback: moves, a service stop and start on
 /// the standby, a monitor's pseudo-failure, and (destructive) the service killed on the active node.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class FailoverDrillTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-drill-").FullName;

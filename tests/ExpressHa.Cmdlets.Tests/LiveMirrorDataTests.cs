@@ -11,6 +11,7 @@ namespace ExpressHa.Cmdlets.Tests;
 /// <summary>The mirror cmdlets end to end: a key made by New-HaMirrorKey encrypts the mirror connection of two real
 /// expresshad processes; Get-HaMirror shows both copies; Suspend/Resume and Backup-HaMirror (from the standby) work
 /// from PowerShell.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveMirrorDataTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-livemirrordata-").FullName;

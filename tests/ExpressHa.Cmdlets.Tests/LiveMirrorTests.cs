@@ -6,6 +6,7 @@ namespace ExpressHa.Cmdlets.Tests;
 /// <summary>The mirror cmdlets against two real expresshad processes: the nodes gather each other's mirrors over the
 /// internal route (none yet: the demo config has no mirror resource), refuse unknown mirrors, and report a crashed
 /// node as missing rather than failing.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveMirrorTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-livemirror-").FullName;

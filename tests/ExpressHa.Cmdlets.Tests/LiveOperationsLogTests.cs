@@ -8,6 +8,7 @@ namespace ExpressHa.Cmdlets.Tests;
 /// <summary>The day-to-day operations cmdlets against two real expresshad processes on loopback: one alert list for
 /// the cluster, the running config and drift, a group's history, and the support archive (secrets removed, a stopped
 /// node listed as not answering).</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveOperationsLogTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-opslogs-").FullName;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace ExpressHa.Service.Tests;
 
 /// <summary>The README's main command, run as a newcomer would: it must fail over and exit 0.</summary>
+[Trait("Category", TestCategory.Process)]
 public class DemoTests
 {
     static string RunDemo(params string[] args)

@@ -4,6 +4,7 @@ using ExpressHa.Service.Fencing;
 
 namespace ExpressHa.Service.Tests.Fencing;
 
+[Trait("Category", TestCategory.Process)]
 public sealed class ScriptFenceAgentTests
 {
     static FenceRequest Request(string command, TimeSpan? timeout = null, List<string>? log = null)

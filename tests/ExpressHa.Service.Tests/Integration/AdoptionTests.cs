@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// <summary>A service killed and restarted within the heartbeat timeout, its application still running: the group
 /// resumes on that node untouched (same process, same generation, no stop, no restart seen by the peer). When the
 /// peer took the group over first, the restarted service stops what it left instead.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class AdoptionTests(ITestOutputHelper output)
 {

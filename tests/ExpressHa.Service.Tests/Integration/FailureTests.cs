@@ -5,6 +5,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>Failures on real processes: a resource that does not start (retried, then failed over) and a custom monitor
 /// that fails (restart threshold, then failover threshold); monitor and node suspension through the API.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class FailureTests(ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>With fencing configured, the group of a crashed node starts elsewhere only after the fence succeeded;
 /// when fencing fails it stays down and an error says why (safety over availability).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class FencingFlowTests(ITestOutputHelper output)
 {

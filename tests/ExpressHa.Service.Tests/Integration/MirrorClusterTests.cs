@@ -12,6 +12,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>A mirror group on two real service processes: the engine replicates between them over loopback, the
 /// active node exports the volume over NBD, and failover promotes only an up-to-date copy.</summary>
+[Trait("Category", TestCategory.Mirror)]
 [Collection(IntegrationCollection.Name)]
 public sealed class MirrorClusterTests(ITestOutputHelper output)
 {
@@ -193,7 +194,7 @@ public sealed class MirrorClusterTests(ITestOutputHelper output)
         });
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdcopy")]
     public async Task BackupFromTheStandby_HoldsTheDataAtTheRestPoint_ThenTheDifferenceResyncs()
     {
         var (t, s) = Cluster(output);

@@ -13,6 +13,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// loop device and mounts it; an application in the group writes files and fsyncs them; the active node is killed in
 /// the middle. Every file whose fsync returned must be on the survivor, intact, after its check and mount, and the
 /// file system must check clean; the old node then rejoins, resyncs, and takes the group back with the same files.</summary>
+[Trait("Category", TestCategory.Mirror)]
 [Collection(IntegrationCollection.Name)]
 public sealed class MirrorFileSystemTests(ITestOutputHelper output)
 {
@@ -161,7 +162,7 @@ public sealed class MirrorFileSystemTests(ITestOutputHelper output)
         Assert.True(r.Code == 0, $"fsck -n of {node}'s copy is not clean (exit {r.Code}):\n{r.Output}");
     }
 
-    [Theory]
+    [NeedsTheory(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "fsfreeze")]
     [InlineData("ext4", 64)]
     [InlineData("xfs", 320)]
     public async Task EveryFsyncedFile_SurvivesTheActiveNodesCrash_ThenTheGroupMovesBackWithTheSameFiles(string fsType, int sizeMiB)

@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// <summary>A service that starts probes every resource it may run before it joins (the exec resource's <c>probe</c>
 /// command): an application a crashed run left behind is stopped even when no journal names it (here the state
 /// directory's journal is gone, as after a reinstall).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class ProbeTests(ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>A node whose service was SIGSTOPped beyond the heartbeat timeout wakes up, learns the group was taken over
 /// under a newer ownership generation, and stops its own copy instead of keeping it.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class StallTests(ITestOutputHelper output)
 {

@@ -24,6 +24,7 @@ public static class MonitorContexts
     }
 }
 
+[Trait("Category", TestCategory.Namespace)]
 public sealed class IpProbeTests : IDisposable
 {
     readonly NetNs _ns = new();
@@ -32,7 +33,7 @@ public sealed class IpProbeTests : IDisposable
 
     static List<string> Targets(params string[] t) => t.ToList();
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task Loopback_Answers()
     {
         var r = await new IpProbe(replyWaitSeconds: 1).ProbeAsync(MonitorContexts.For("ip", _alerts, ("targets", Targets("127.0.0.1"))), CancellationToken.None);
@@ -40,7 +41,7 @@ public sealed class IpProbeTests : IDisposable
         Assert.Contains("127.0.0.1", r.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task UnreachableAddressInAnIsolatedNamespace_Fails_ButOneAnsweringTargetIsEnough()
     {
         var ns = _ns.Create("iso"); // only lo: 198.18.x has no route
@@ -55,7 +56,7 @@ public sealed class IpProbeTests : IDisposable
         Assert.True(mixed.Healthy, mixed.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task BlackholedAddress_Fails()
     {
         var ns = _ns.Create("bh");
@@ -65,6 +66,7 @@ public sealed class IpProbeTests : IDisposable
     }
 }
 
+[Trait("Category", TestCategory.Process)]
 public sealed class ProcessProbeTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("ehproc-").FullName;
@@ -252,6 +254,7 @@ public sealed class HttpProbeTests : IDisposable
     }
 }
 
+[Trait("Category", TestCategory.Process)]
 public sealed class CustomProbeTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("ehcustom-").FullName;

@@ -4,6 +4,7 @@ using ExpressHa.Service.Resources;
 
 namespace ExpressHa.Service.Tests.Resources;
 
+[Trait("Category", TestCategory.Process)]
 public sealed class ExecResourceTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("ehexec-").FullName;

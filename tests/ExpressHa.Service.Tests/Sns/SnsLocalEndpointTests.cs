@@ -76,6 +76,7 @@ public sealed class AwsLocalProcess : IDisposable
 }
 
 /// <summary>SnsPublisher through the real SnsClient (SigV4, query API) against the local endpoint.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class SnsLocalEndpointTests : IDisposable
 {
     readonly AwsLocalProcess _aws = new();

@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.Netns.Chaos;
 /// fault ends with it. Whatever the others saw of it (its last reports, its restart within the heartbeat timeout, its
 /// loss just before the restart), the group must come back on another node, never with two owners (the chaos checker
 /// judges the history).</summary>
+[Trait("Category", TestCategory.Chaos)]
 [Collection("Netns")]
 public sealed class HandOverTests(ITestOutputHelper output)
 {
@@ -35,7 +36,7 @@ public sealed class HandOverTests(ITestOutputHelper output)
         try { output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}"); } catch (InvalidOperationException) { }
     }
 
-    [Theory]
+    [NeedsTheory(Need.Namespaces, "perl", "ping", "nft")]
     [MemberData(nameof(Rows))]
     public async Task TheOwnerStopsOrCrashesAndRestarts_TheGroupComesBackOnAnotherNode(Isolation isolation, int restartAfterMs)
     {
