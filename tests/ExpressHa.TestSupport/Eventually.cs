@@ -23,21 +23,27 @@ public static class Eventually
         Func<T, string>? show = null, int pollMs = DefaultPollMs)
     {
         var sw = Stopwatch.StartNew();
-        var seen = "nothing yet";
+        var seenValue = false;
+        T last = default!;
+        Exception? error = null;
         while (true)
         {
             try
             {
                 var value = await read();
                 if (done(value)) return value;
-                seen = show != null ? show(value) : value?.ToString() ?? "null";
+                (last, seenValue, error) = (value, true, null);
             }
             catch (Exception ex) when (ex is not XunitException)
             {
-                seen = $"{ex.GetType().Name}: {ex.Message}";
+                error = ex;
             }
             if (sw.Elapsed >= within)
+            {
+                var seen = error != null ? $"{error.GetType().Name}: {error.Message}"
+                    : !seenValue ? "nothing" : show != null ? show(last) : last?.ToString() ?? "null";
                 throw new XunitException($"timed out after {within.TotalSeconds:0.###} s waiting for {what}; last seen: {seen}");
+            }
             await Task.Delay(pollMs);
         }
     }

@@ -5,7 +5,8 @@ namespace ExpressHa.Testing;
 /// .NET; it may use temporary files and loopback sockets inside the test process (a Kestrel API, the local AWS endpoint,
 /// an NBD server and client in-process). The unit tests run with
 /// <c>dotnet test --filter "Category!=Process&amp;Category!=Namespace&amp;Category!=Mirror&amp;Category!=Chaos"</c>
-/// (build.ps1 -Task Unit). A class that does more carries the category of the most it needs.</summary>
+/// (build.ps1 -Task Unit). A class that does more carries the category of the most it needs (a single test
+/// that does more than the rest of its class carries it on the method).</summary>
 public static class TestCategory
 {
     /// <summary>Starts real processes: expresshad nodes, dotnet, pwsh, shell scripts, command-line tools.</summary>

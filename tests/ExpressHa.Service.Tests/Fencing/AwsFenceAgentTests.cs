@@ -18,6 +18,7 @@ public sealed class AwsFenceAgentTests
     static string State(AwsWorld w, string id) => w.World.Read(s => s.Instances.Single(i => i.Id == id).State);
 
     [Fact]
+    [Trait("Category", TestCategory.Process)]
     public async Task Stops_the_target_with_force_and_waits_until_stopped_and_the_hook_ran()
     {
         var marker = Path.Combine(Path.GetTempPath(), "expressha-fence-hook-" + Guid.NewGuid().ToString("N"));

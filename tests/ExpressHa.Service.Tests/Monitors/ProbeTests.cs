@@ -287,7 +287,7 @@ public sealed class CustomProbeTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new CustomProbe().ProbeAsync(ctx, cts.Token));
         var pid = int.Parse(File.ReadAllText(pidFile).Trim());
-        Assert.True(await Sh.WaitDead(pid, TimeSpan.FromSeconds(5)), "the script's child survived the timeout");
+        await Eventually.UntilAsync(() => !Sh.Alive(pid), TimeSpan.FromSeconds(5), "the script's child to end after the timeout");
     }
 }
 

@@ -180,15 +180,7 @@ public sealed class WatchdogHosts : IDisposable
         return string.Join("\n", lines);
     }
 
-    public async Task Until(Func<bool> done, TimeSpan within, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (sw.Elapsed > within) throw new Xunit.Sdk.XunitException($"{what}: not within {within.TotalSeconds:0} s\n{Describe()}");
-            await Task.Delay(20);
-        }
-    }
+    public Task Until(Func<bool> done, TimeSpan within, string what) => Eventually.UntilAsync(done, within, what, Describe);
 
     public void Dispose()
     {

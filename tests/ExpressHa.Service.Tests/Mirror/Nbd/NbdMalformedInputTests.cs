@@ -20,7 +20,7 @@ public sealed class NbdMalformedInputTests
             Assert.Equal(host.Device.Size, doc.RootElement.GetProperty("exports")[0].GetProperty("export-size").GetInt64());
         var w = await ExternalTool.RunOkAsync("qemu-io", "-f", "raw", "-c", "write -P 0x5a 4096 4096", "-c", "read -P 0x5a 4096 4096", host.Uri);
         Assert.DoesNotContain("failed", w.Stdout + w.Stderr);
-        Assert.True(await NbdTestHost.EventuallyAsync(() => host.Server.ConnectionCount == 0), $"connections left open: {host.Server.ConnectionCount}\n{host.Log}");
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 0, TimeSpan.FromSeconds(5), "every connection closed", () => $"{host.Server.ConnectionCount} open\n{host.Log}");
     }
 
     [NeedsFact(Need.None, "nbdinfo", "qemu-io")]

@@ -17,7 +17,7 @@ public sealed class NbdServerLifecycleTests
         using var b = await RawNbdClient.ConnectAsync(host.Port);
         await a.HandshakeAsync();
         await b.ReadGreetingAsync();
-        Assert.True(await NbdTestHost.EventuallyAsync(() => host.Server.ConnectionCount == 2), $"connections: {host.Server.ConnectionCount}");
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 2, TimeSpan.FromSeconds(5), "two connections", () => $"{host.Server.ConnectionCount} connections");
 
         var stop = host.Server.StopAsync();
         Assert.True(await Task.WhenAny(stop, Task.Delay(10_000)) == stop, "StopAsync did not finish");
