@@ -367,7 +367,7 @@ public sealed partial class NodeAgent : IServiceHooks, IAsyncDisposable, ISuppor
 
     void RunOsCommand(string command)
     {
-        if (OsCommand.Run(command) is string error)
+        if (CommandRunner.RunOsAction(command, TimeSpan.FromSeconds(30)) is string error)
             Alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {error}");
     }
 

@@ -127,7 +127,7 @@ public sealed class FloatIpResourceTests : IDisposable
     [Fact]
     public void ParsesIpAddrOutput()
     {
-        var list = FloatIpResource.ParseAddresses(new[]
+        var list = IpAddresses.ParseAddresses(new[]
         {
             "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever",
             "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever",
