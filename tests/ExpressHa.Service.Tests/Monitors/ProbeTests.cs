@@ -154,13 +154,10 @@ public sealed class ProcessProbeTests : IDisposable
         var zpid = Path.Combine(_dir, "zombie.pid");
         var parent = Process.Start(new ProcessStartInfo("/bin/sh", new[] { "-c", $"sleep 0.3 & echo $! > {zpid}; exec sleep 60" }) { UseShellExecute = false })!;
         _procs.Add(parent);
-        var sw = Stopwatch.StartNew();
-        while (!File.Exists(zpid) || File.ReadAllText(zpid).Trim().Length == 0) { if (sw.Elapsed > TimeSpan.FromSeconds(5)) throw new TimeoutException(); await Task.Delay(20); }
+        await Eventually.UntilAsync(() => File.Exists(zpid) && File.ReadAllText(zpid).Trim().Length > 0, TimeSpan.FromSeconds(5), "the zombie's pid file");
         File.Copy(zpid, pidFile, true);
-        ProbeResult z;
-        do { z = await probe.ProbeAsync(ctx, CancellationToken.None); await Task.Delay(20); }
-        while (z.Healthy && sw.Elapsed < TimeSpan.FromSeconds(5));
-        Assert.False(z.Healthy);
+        var z = await Eventually.ValueAsync(() => probe.ProbeAsync(ctx, CancellationToken.None), r => !r.Healthy, TimeSpan.FromSeconds(5),
+            "the probe to find the zombie", r => r.Message);
         Assert.Contains("zombie", z.Message);
 
         File.WriteAllText(pidFile, "not a pid");
