@@ -123,20 +123,4 @@ public sealed class FloatIpResourceTests : IDisposable
         var neigh = Sh.Must("ip", "-n", _b, "neigh", "show", "198.18.1.30");
         Assert.Contains("lladdr", neigh);
     }
-
-    [Fact]
-    public void ParsesIpAddrOutput()
-    {
-        var list = IpAddresses.ParseAddresses(new[]
-        {
-            "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever",
-            "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever",
-            "2: eth0    inet 10.0.0.99/32 scope global eth0\\       valid_lft forever preferred_lft forever",
-            "garbage",
-        });
-        Assert.Equal(3, list.Count);
-        Assert.Equal(("eth0", "10.0.0.99", 32), (list[2].Interface, list[2].Address.ToString(), list[2].PrefixLength));
-        Assert.True(list[1].Contains(System.Net.IPAddress.Parse("10.0.0.77")));
-        Assert.False(list[1].Contains(System.Net.IPAddress.Parse("10.0.1.77")));
-    }
 }
