@@ -40,16 +40,20 @@ public static class Requirements
         foreach (var tool in tools.Distinct(StringComparer.Ordinal))
         {
             if (FindTool(tool) != null) continue;
-            reasons.Add(Packages.TryGetValue(tool, out var package) ? $"needs {tool} (apt-get install {package})" : $"needs {tool}");
+            reasons.Add(ToolReason(tool));
         }
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
-    /// <summary>The tool's path on PATH or in the sbin directories (where root's tools live), else null.</summary>
+    /// <summary>The tool's path on PATH or in the sbin directories (root's tools, off a user's PATH), else null.</summary>
     public static string? FindTool(string name)
     {
         var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"]);
+            .Concat(["/usr/local/sbin", "/usr/sbin", "/sbin"]);
         return dirs.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
     }
+
+    /// <summary>"needs TOOL (apt-get install PACKAGE)", or "needs TOOL" for a tool without a known package.</summary>
+    public static string ToolReason(string tool)
+        => Packages.TryGetValue(tool, out var package) ? $"needs {tool} (apt-get install {package})" : $"needs {tool}";
 }
