@@ -5,7 +5,7 @@ namespace ExpressHa.Testing;
 public enum Need
 {
     None = 0,
-    /// <summary>Root (loop devices, mount, FUSE mounts of devices, /dev/watchdog stand-ins do not need it).</summary>
+    /// <summary>Root: loop devices, mount, a file system on a FUSE-attached device.</summary>
     Root = 1,
     /// <summary>Root and ip netns.</summary>
     Namespaces = 2,

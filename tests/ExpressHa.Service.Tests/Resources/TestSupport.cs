@@ -85,7 +85,7 @@ public static class Sh
 }
 
 /// <summary>Network namespaces for one test class: names ehtest-RANDOM-x, addresses only in 198.18.0.0/15,
-/// deleted on Dispose. Fails (never skips) when ip netns is not usable.</summary>
+/// deleted on Dispose. Throws when ip netns is not usable; the tests' [NeedsFact(Need.Namespaces)] skips them first without root.</summary>
 public sealed class NetNs : IDisposable
 {
     readonly List<string> _created = new();
