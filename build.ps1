@@ -7,6 +7,8 @@
       Build    dotnet build of the solution; leaves the importable module in out/ExpressHa.
       Test     xunit (dotnet test) and the Pester suite (tests/Pester, real pwsh) against out/ExpressHa; Pester's
                results go to out/pester-results.xml (NUnit XML). The last line is the summary of both.
+      Unit     only the unit tests: xunit without the Process, Namespace, Mirror and Chaos categories (no root, no
+               child processes, no tools; about a minute). The rule for each category is in tests/ExpressHa.TestSupport.
       Pester   only the Pester suite (after a Build).
       Pack     ExpressHa.<version>.nupkg in out/packages, a package Install-PSResource installs from a folder
                repository or a feed.
@@ -25,7 +27,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Pack', 'Install', 'Release')]
+    [ValidateSet('Build', 'Test', 'Unit', 'Pester', 'Pack', 'Install', 'Release')]
     [string[]]$Task = @('Build', 'Test', 'Pack'),
     [ValidateSet('Debug', 'Release')]
     [string]$Configuration = 'Debug',
@@ -63,9 +65,14 @@ function Get-PesterModule {
     $psd1
 }
 
-function Invoke-XunitTask {
-    Write-Host '==> xunit (dotnet test)'
-    $log = dotnet test ExpressHa.slnx -c $Configuration 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+# The unit tests: every xunit test without a category (tests/ExpressHa.TestSupport/TestCategory.cs).
+$unitFilter = 'Category!=Process&Category!=Namespace&Category!=Mirror&Category!=Chaos'
+
+function Invoke-XunitTask([string]$Filter) {
+    Write-Host "==> xunit (dotnet test$(if ($Filter) { " --filter $Filter" }))"
+    $testArgs = @('test', 'ExpressHa.slnx', '-c', $Configuration)
+    if ($Filter) { $testArgs += @('--filter', $Filter) }
+    $log = dotnet @testArgs 2>&1 | ForEach-Object { Write-Host $_; "$_" }
     $exit = $LASTEXITCODE
     $passed = 0; $failed = 0
     foreach ($line in $log) {
@@ -175,6 +182,7 @@ try {
                 Write-Host ("tests: " + (($results.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join '; '))
                 if ($failure) { throw $failure }
             }
+            'Unit' { Invoke-XunitTask -Filter $unitFilter; Write-Host "tests: xunit $($results['xunit'])" }
             'Pester' { Invoke-PesterTask; Write-Host "tests: pester $($results['pester'])" }
             'Pack' {
                 Write-Host '==> pack'

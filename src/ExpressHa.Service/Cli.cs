@@ -1,6 +1,6 @@
 namespace ExpressHa.Service;
 
-/// <summary>Command-line entry: the verbs grow with the issues (run, witness, demo come with the service).</summary>
+/// <summary>Command-line entry: the verbs of the service binary.</summary>
 public static class Cli
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -9,7 +9,6 @@ public static class Cli
         {
             stdout.WriteLine("usage: expresshad <command> [options]");
             stdout.WriteLine("  version, --version                           the version and the commit it was built from");
-            stdout.WriteLine("  demo                                         two nodes on loopback, a real failover, the timeline and its time");
             stdout.WriteLine("  run --config FILE --node NAME --state-dir DIR  the cluster service on one node");
             stdout.WriteLine("      [--watchdog-device PATH]                  override cluster.watchdog.device on this node");
             stdout.WriteLine("  witness --listen ADDR:PORT --state-dir DIR   the witness server for HTTP partition resolution (third site)");
@@ -31,12 +30,18 @@ public static class Cli
             "validate" => Commands.ValidateCommand.Run(options, stdout, stderr),
             "api-fingerprint" => Commands.ApiFingerprintCommand.Run(options, stdout, stderr),
             "run" => Commands.RunCommand.Run(options, stdout, stderr),
-            "demo" => Commands.DemoCommand.Run(options, stdout, stderr),
+            "demo" => DemoMoved(stderr),
             "witness" => Commands.WitnessCommand.Run(options, stdout, stderr),
             "demo-app" => Commands.DemoAppCommand.Run(options, stdout, stderr),
             "nbd-serve" => Commands.NbdServeCommand.Run(options, stdout, stderr),
             _ => Unknown(args[0], stderr),
         };
+    }
+
+    static int DemoMoved(TextWriter stderr)
+    {
+        stderr.WriteLine("expresshad: the demo is its own program: dotnet run --project src/ExpressHa.Demo [-- --aws]");
+        return 2;
     }
 
     static int Unknown(string verb, TextWriter stderr)

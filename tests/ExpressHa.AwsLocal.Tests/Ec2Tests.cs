@@ -183,6 +183,7 @@ public class Ec2Tests
     }
 
     [Fact]
+    [Trait("Category", TestCategory.Process)]
     public async Task StopInstancesGoesStoppingThenStoppedAndRunsTheHook()
     {
         var marker = Path.Combine(Path.GetTempPath(), "awslocal-hook-" + Guid.NewGuid().ToString("N"));

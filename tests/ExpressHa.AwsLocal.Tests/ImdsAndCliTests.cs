@@ -7,6 +7,7 @@ using static ExpressHa.AwsLocal.Tests.Harness;
 
 namespace ExpressHa.AwsLocal.Tests;
 
+[Trait("Category", TestCategory.Process)]
 public class ImdsAndCliTests
 {
     [Fact]

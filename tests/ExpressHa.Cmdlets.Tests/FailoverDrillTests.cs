@@ -1,11 +1,12 @@
 using ExpressHa.Client;
 using ExpressHa.Config;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 
 /// <summary>Invoke-HaFailoverDrill against two real expresshad processes on loopback: moves, a service stop and start on
 /// the standby, a monitor's pseudo-failure, and (destructive) the service killed on the active node.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class FailoverDrillTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-drill-").FullName;
@@ -33,8 +34,9 @@ public sealed class FailoverDrillTests : IDisposable
             await Task.Delay(300);
         }
         using var client = new HaApiClient(_cluster.ApiOf("server2"), _cluster.Token, null, TimeSpan.FromSeconds(2));
-        await LiveWait.ForStatusAsync(_cluster, client, s => s.Groups[0].State == "online"
-            && s.Nodes.All(n => n.State == "online" && n.ServiceState == "running") && s.Monitors.All(m => m.State == "normal"), "the demo cluster did not come up");
+        await Eventually.ValueAsync(() => client.GetStatusAsync(), s => s.Groups[0].State == "online"
+            && s.Nodes.All(n => n.State == "online" && n.ServiceState == "running") && s.Monitors.All(m => m.State == "normal"),
+            TimeSpan.FromSeconds(30), "the demo cluster to come up", _ => File.ReadAllText(_cluster.LogFile("server1")), pollMs: 50);
     }
 
     [Fact]

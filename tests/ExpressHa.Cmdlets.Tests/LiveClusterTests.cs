@@ -1,9 +1,10 @@
 using ExpressHa.Client;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 
 /// <summary>The operating cmdlets against two real expresshad processes on loopback, as an administrator would use them.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveClusterTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-live-").FullName;

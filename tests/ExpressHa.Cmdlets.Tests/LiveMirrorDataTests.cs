@@ -4,13 +4,14 @@ using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Config;
 using ExpressHa.Schema;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 
 /// <summary>The mirror cmdlets end to end: a key made by New-HaMirrorKey encrypts the mirror connection of two real
 /// expresshad processes; Get-HaMirror shows both copies; Suspend/Resume and Backup-HaMirror (from the standby) work
 /// from PowerShell.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveMirrorDataTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-livemirrordata-").FullName;
@@ -46,16 +47,8 @@ public sealed class LiveMirrorDataTests : IDisposable
         }, addressPrefix: "127.0.13.");
     }
 
-    static async Task Until(Func<Task<bool>> done, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try { if (await done()) return; } catch (HaApiException) { } catch (HttpRequestException) { }
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException(what);
-    }
+    /// <summary>The last lines of server1's log, for a wait that timed out.</summary>
+    string NodeLogTail() => string.Join("\n", File.ReadLines(_cluster.LogFile("server1")).TakeLast(30));
 
     [Fact]
     public async Task An_encrypted_mirror_is_shown_suspended_resumed_and_backed_up_from_PowerShell()
@@ -67,9 +60,9 @@ public sealed class LiveMirrorDataTests : IDisposable
 
         foreach (var (name, _) in _cluster.Nodes) _cluster.Start(name);
         using var client = new HaApiClient(_cluster.ApiOf("server1"), _cluster.Token, null, TimeSpan.FromSeconds(5));
-        await Until(async () => (await client.GetStatusAsync()).Groups[0] is { State: "online", Owner: "server1" }, "group web did not come online on server1");
-        await Until(async () => (await client.GetMirrorsAsync()).Mirrors is { Count: 2 } m && m.All(x => x.Connection == "Connected" && x.Disk == "UpToDate"),
-            "the mirror did not connect and sync");
+        await Eventually.UntilAsync(async () => (await client.GetStatusAsync()).Groups[0] is { State: "online", Owner: "server1" }, TimeSpan.FromSeconds(30), "group web online on server1", NodeLogTail, pollMs: 100);
+        await Eventually.UntilAsync(async () => (await client.GetMirrorsAsync()).Mirrors is { Count: 2 } m && m.All(x => x.Connection == "Connected" && x.Disk == "UpToDate"),
+            TimeSpan.FromSeconds(30), "the mirror connected and in sync", NodeLogTail, pollMs: 100);
 
         s.Run($"Connect-HaCluster -Endpoint '{_cluster.ApiOf("server1")}' -TokenFile '{_cluster.TokenFile}'").Ok();
         var rows = s.Run("Get-HaMirror -Name md1").Ok().Output.Select(o => (MirrorStatus)o.BaseObject).OrderBy(m => m.Node).ToList();
@@ -79,10 +72,10 @@ public sealed class LiveMirrorDataTests : IDisposable
         Assert.Equal(rows[0].CurrentGeneration, rows[1].CurrentGeneration);
 
         s.Run("Suspend-HaMirror md1 -Confirm:$false").Ok();
-        await Until(async () => (await client.GetMirrorsAsync()).Mirrors.Single(m => m.Node == "server2").Disk == "Outdated", "the standby was not frozen (outdated) by the suspension");
+        await Eventually.UntilAsync(async () => (await client.GetMirrorsAsync()).Mirrors.Single(m => m.Node == "server2").Disk == "Outdated", TimeSpan.FromSeconds(30), "the standby frozen (outdated) by the suspension", NodeLogTail, pollMs: 100);
         s.Run("Resume-HaMirror md1 -Confirm:$false").Ok();
-        await Until(async () => (await client.GetMirrorsAsync()).Mirrors.All(m => m.Connection == "Connected" && m.Disk == "UpToDate" && m.Sync == "None"),
-            "the mirror did not resync after Resume-HaMirror");
+        await Eventually.UntilAsync(async () => (await client.GetMirrorsAsync()).Mirrors.All(m => m.Connection == "Connected" && m.Disk == "UpToDate" && m.Sync == "None"),
+            TimeSpan.FromSeconds(30), "the mirror resynced after Resume-HaMirror", NodeLogTail, pollMs: 100);
 
         var backup = Path.Combine(_dir, "md1-backup.img");
         var job = s.Run($"Backup-HaMirror md1 -Path '{backup}' -Confirm:$false").Ok().Single() as JobStatus;
@@ -91,8 +84,8 @@ public sealed class LiveMirrorDataTests : IDisposable
         Assert.Equal("server2", job.Node);
         Assert.Equal(8L * 1024 * 1024, new FileInfo(backup).Length);
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_dir, "server2-data.img")), await File.ReadAllBytesAsync(backup));
-        await Until(async () => (await client.GetMirrorsAsync()).Mirrors.All(m => m.Connection == "Connected" && m.Disk == "UpToDate"),
-            "the mirror was not resumed after the backup");
+        await Eventually.UntilAsync(async () => (await client.GetMirrorsAsync()).Mirrors.All(m => m.Connection == "Connected" && m.Disk == "UpToDate"),
+            TimeSpan.FromSeconds(30), "the mirror resumed after the backup", NodeLogTail, pollMs: 100);
     }
 
     public void Dispose()

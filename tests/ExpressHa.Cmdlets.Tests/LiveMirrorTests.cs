@@ -1,11 +1,12 @@
 using ExpressHa.Client;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 
 /// <summary>The mirror cmdlets against two real expresshad processes: the nodes gather each other's mirrors over the
 /// internal route (none yet: the demo config has no mirror resource), refuse unknown mirrors, and report a crashed
 /// node as missing rather than failing.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveMirrorTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-livemirror-").FullName;
@@ -16,7 +17,8 @@ public sealed class LiveMirrorTests : IDisposable
         _cluster = new DemoCluster(_dir, 2, 150, 900, configure: null, addressPrefix: "127.0.12.");
     }
 
-    Task WaitForAsync(HaApiClient client, Func<ExpressHa.Api.ClusterStatus, bool> done, string what) => LiveWait.ForStatusAsync(_cluster, client, done, what);
+    Task WaitForAsync(HaApiClient client, Func<ExpressHa.Api.ClusterStatus, bool> done, string what)
+        => Eventually.ValueAsync(() => client.GetStatusAsync(), done, TimeSpan.FromSeconds(30), what, _ => File.ReadAllText(_cluster.LogFile("server1")), pollMs: 50);
 
     [Fact]
     public async Task Real_nodes_answer_mirror_requests_and_a_crashed_node_is_missing()
@@ -27,7 +29,7 @@ public sealed class LiveMirrorTests : IDisposable
             await Task.Delay(300);
         }
         using var client = new HaApiClient(_cluster.ApiOf("server1"), _cluster.Token, null, TimeSpan.FromSeconds(5));
-        await WaitForAsync(client, s => s.Nodes.All(n => n.State == "online"), "the demo cluster did not come up");
+        await WaitForAsync(client, s => s.Nodes.All(n => n.State == "online"), "the demo cluster to come up");
 
         var report = await client.GetMirrorsAsync();
         Assert.Empty(report.Mirrors);
@@ -44,7 +46,7 @@ public sealed class LiveMirrorTests : IDisposable
             Assert.StartsWith("ExpressHa.MirrorNotFound", Assert.Single(s.Run(cmd).Errors).FullyQualifiedErrorId);
 
         _cluster.Crash("server2");
-        await WaitForAsync(client, st => st.Nodes.Single(n => n.Name == "server2").State != "online", "server2 was not noticed as lost");
+        await WaitForAsync(client, st => st.Nodes.Single(n => n.Name == "server2").State != "online", "server2 noticed as lost");
         var partial = s.Run("Get-HaMirror").Ok();
         Assert.Contains(partial.Warnings, w => w.Contains("server2 did not answer"));
     }

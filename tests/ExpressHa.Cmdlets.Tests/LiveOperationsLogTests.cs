@@ -1,13 +1,14 @@
 using System.IO.Compression;
 using System.Text;
 using ExpressHa.Client;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 
 namespace ExpressHa.Cmdlets.Tests;
 
 /// <summary>The day-to-day operations cmdlets against two real expresshad processes on loopback: one alert list for
 /// the cluster, the running config and drift, a group's history, and the support archive (secrets removed, a stopped
 /// node listed as not answering).</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class LiveOperationsLogTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("expressha-opslogs-").FullName;
@@ -33,13 +34,13 @@ public sealed class LiveOperationsLogTests : IDisposable
             _cluster.Start(name);
             await Task.Delay(300);
         }
-        await WaitAsync(s => s.Groups[0].State == "online" && s.Nodes.All(n => n.State == "online"), "the demo cluster did not come up");
+        await WaitAsync(s => s.Groups[0].State == "online" && s.Nodes.All(n => n.State == "online"), "the demo cluster to come up");
     }
 
     async Task WaitAsync(Func<ExpressHa.Api.ClusterStatus, bool> done, string what)
     {
         using var client = new HaApiClient(_cluster.ApiOf("server1"), _cluster.Token, null, TimeSpan.FromSeconds(2));
-        await LiveWait.ForStatusAsync(_cluster, client, done, what);
+        await Eventually.ValueAsync(() => client.GetStatusAsync(), done, TimeSpan.FromSeconds(30), what, _ => File.ReadAllText(_cluster.LogFile("server1")), pollMs: 50);
     }
 
     /// <summary>Every entry of the archive, nested node bundles included, as bytes by name.</summary>
@@ -132,7 +133,7 @@ public sealed class LiveOperationsLogTests : IDisposable
 
         // A stopped node: listed in the index as not answering, not fatal; the alert list warns.
         Assert.True(_cluster.Stop("server2", TimeSpan.FromSeconds(30)));
-        await WaitAsync(st => st.Nodes.Single(n => n.Name == "server2").State != "online", "server1 did not see server2 go");
+        await WaitAsync(st => st.Nodes.Single(n => n.Name == "server2").State != "online", "server1 to see server2 go");
         var partial = Path.Combine(_dir, "partial.zip");
         var result = s.Run($"Save-HaClusterLog -Path '{partial}'").Ok();
         Assert.Contains(result.Warnings, w => w.Contains("server2"));

@@ -3,12 +3,13 @@ using System.Diagnostics;
 namespace ExpressHa.Service.Tests;
 
 /// <summary>The README's main command, run as a newcomer would: it must fail over and exit 0.</summary>
+[Trait("Category", TestCategory.Process)]
 public class DemoTests
 {
     static string RunDemo(params string[] args)
     {
-        var dll = Path.Combine(Path.GetDirectoryName(typeof(ExpressHa.Service.Cli).Assembly.Location)!, "expresshad.dll");
-        var psi = new ProcessStartInfo("dotnet") { ArgumentList = { dll, "demo" }, RedirectStandardOutput = true, RedirectStandardError = true };
+        var dll = Path.Combine(Path.GetDirectoryName(typeof(ExpressHa.Demo.DemoRunner).Assembly.Location)!, "expressha-demo.dll");
+        var psi = new ProcessStartInfo("dotnet") { ArgumentList = { dll }, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

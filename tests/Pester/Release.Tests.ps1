@@ -57,6 +57,15 @@ Describe 'The release tarball' {
         @(Get-ChildItem (Join-Path $Root 'usr/lib/expressha')).Name | Should -Be @('expresshad')
     }
 
+    It 'bundles the service and ExpressHa.Core, not the local AWS endpoint the demo uses' {
+        # The single-file bundle's manifest names every assembly it holds.
+        $bundle = [System.Text.Encoding]::Latin1.GetString([System.IO.File]::ReadAllBytes((Join-Path $Root 'usr/lib/expressha/expresshad')))
+        $bundle.Contains('ExpressHa.Core.dll') | Should -BeTrue
+        $bundle.Contains('ExpressHa.AwsLocal') | Should -BeFalse
+        $bundle.Contains('expressha-awslocal') | Should -BeFalse
+        $bundle.Contains('expressha-demo') | Should -BeFalse
+    }
+
     It 'runs in an environment without dotnet' {
         foreach ($dir in $ToolsDir -split ':') { Join-Path $dir 'dotnet' | Should -Not -Exist }
         $r = Invoke-NoDotnet $Binary @('--help')

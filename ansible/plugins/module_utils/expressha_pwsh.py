@@ -226,6 +226,19 @@ def run_pwsh(module, request):
 _CAMEL = re.compile(r'_([a-z0-9])')
 
 
+def read_status(module, **options):
+    """The connection request and pwsh's answer to the status operation (options such as mirrors=True go with it).
+    Fails the task when the connection options are wrong, pwsh cannot run, or no endpoint answered."""
+    try:
+        conn = connection_request(module.params)
+        answer = run_pwsh(module, dict(conn, op='status', **options))
+    except (ValueError, PwshError) as e:
+        module.fail_json(msg=str(e))
+    if not answer.get('ok'):
+        module.fail_json(msg=format_errors(answer.get('errors') or []), errors=answer.get('errors'))
+    return conn, answer
+
+
 def camel(name):
     """prefix_length -> prefixLength; a name already in camelCase stays as it is."""
     return _CAMEL.sub(lambda m: m.group(1).upper(), name)

@@ -81,7 +81,7 @@ elapsed:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.expressha.cluster.plugins.module_utils.expressha_pwsh import (
-    CONNECTION_ARGS, PwshError, connection_request, format_errors, group_action, group_view, run_pwsh)
+    CONNECTION_ARGS, PwshError, format_errors, group_action, group_view, read_status, run_pwsh)
 
 
 def argument_spec():
@@ -102,13 +102,7 @@ def main():
     p = module.params
     # pwsh must outlive the wait it was asked for.
     p['timeout'] = max(p['timeout'], p['wait_timeout'] + 60)
-    try:
-        conn = connection_request(p)
-        answer = run_pwsh(module, dict(conn, op='status'))
-    except (ValueError, PwshError) as e:
-        module.fail_json(msg=str(e))
-    if not answer.get('ok'):
-        module.fail_json(msg=format_errors(answer.get('errors') or []), errors=answer.get('errors'))
+    conn, answer = read_status(module)
     before = group_view(answer.get('status'), p['name'])
     if before is None:
         module.fail_json(msg="name: the cluster has no group '%s' [ExpressHa.GroupNotFound]" % p['name'])

@@ -83,7 +83,7 @@ endpoint:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.expressha.cluster.plugins.module_utils.expressha_pwsh import (
-    CONNECTION_ARGS, PwshError, connection_request, format_errors, mirrors_in_sync, run_pwsh)
+    CONNECTION_ARGS, mirrors_in_sync, read_status)
 
 
 def argument_spec():
@@ -104,12 +104,7 @@ def summarize(status):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     p = module.params
-    try:
-        answer = run_pwsh(module, dict(connection_request(p), op='status', mirrors=p['mirrors']))
-    except (ValueError, PwshError) as e:
-        module.fail_json(msg=str(e))
-    if not answer.get('ok'):
-        module.fail_json(msg=format_errors(answer.get('errors') or []), errors=answer.get('errors'))
+    answer = read_status(module, mirrors=p['mirrors'])[1]
     status = answer.get('status') or {}
     result = dict(changed=False, status=status, endpoint=answer.get('endpoint'), **summarize(status))
     if p['mirrors']:

@@ -67,7 +67,7 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.expressha.cluster.plugins.module_utils.expressha_pwsh import (
-    CONNECTION_ARGS, PwshError, connection_request, format_errors, node_action, node_view, run_pwsh)
+    CONNECTION_ARGS, PwshError, format_errors, node_action, node_view, read_status, run_pwsh)
 
 
 def argument_spec():
@@ -83,13 +83,7 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     p = module.params
-    try:
-        conn = connection_request(p)
-        answer = run_pwsh(module, dict(conn, op='status'))
-    except (ValueError, PwshError) as e:
-        module.fail_json(msg=str(e))
-    if not answer.get('ok'):
-        module.fail_json(msg=format_errors(answer.get('errors') or []), errors=answer.get('errors'))
+    conn, answer = read_status(module)
     before = node_view(answer.get('status'), p['name'])
     if before is None:
         module.fail_json(msg="name: the cluster has no node '%s' [ExpressHa.NodeNotFound]" % p['name'])

@@ -16,6 +16,7 @@ sys.path.insert(0, _root)
 
 from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.common.text.converters import to_bytes  # noqa: E402
+from ansible_collections.expressha.cluster.plugins.module_utils import expressha_pwsh as pwsh_utils  # noqa: E402
 
 
 class Exit(Exception):
@@ -46,8 +47,10 @@ def run_module(module, args, answers, check_mode=False, diff=False):
         kwargs['msg'] = msg
         raise Exit(kwargs, True)
 
-    saved = (module.run_pwsh, basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json)
+    # The module's own calls and the shared ones in module_utils (read_status) both go to the canned answers.
+    saved = (getattr(module, 'run_pwsh', None), pwsh_utils.run_pwsh, basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json)
     module.run_pwsh = fake_run
+    pwsh_utils.run_pwsh = fake_run
     basic.AnsibleModule.exit_json = exit_json
     basic.AnsibleModule.fail_json = fail_json
     try:
@@ -55,5 +58,9 @@ def run_module(module, args, answers, check_mode=False, diff=False):
     except Exit as e:
         return e.result, e.failed, requests
     finally:
-        module.run_pwsh, basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json = saved
+        own_run, pwsh_utils.run_pwsh, basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json = saved
+        if own_run is None:
+            del module.run_pwsh
+        else:
+            module.run_pwsh = own_run
     raise AssertionError('the module neither exited nor failed')

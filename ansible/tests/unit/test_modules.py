@@ -163,5 +163,27 @@ class InfoModuleTests(unittest.TestCase):
         self.assertEqual(result['msg'], 'endpoints: no endpoint answered: x: refused [ExpressHa.ConnectionFailed]')
 
 
+
+class ReadStatusTests(unittest.TestCase):
+    """The status read that group, node and info share: a cluster that does not answer and bad connection options fail
+    the task the same way in each, before any action."""
+    def test_unreachable_cluster_fails_every_module_before_any_action(self):
+        down = dict(ok=False, warnings=[], errors=[dict(id='ExpressHa.ConnectionFailed', path='endpoints', message='no endpoint answered')])
+        for module, args in ((expressha_group, dict(CONN, name='web', state='moved', node='n2')),
+                             (expressha_node, dict(CONN, name='n1', state='suspended')), (expressha_info, CONN)):
+            result, failed, requests = run_module(module, args, [down])
+            self.assertTrue(failed, module.__name__)
+            self.assertEqual(result['msg'], 'endpoints: no endpoint answered [ExpressHa.ConnectionFailed]')
+            self.assertEqual(result['errors'], down['errors'])
+            self.assertEqual([r['op'] for r in requests], ['status'])
+
+    def test_https_without_fingerprint_fails_before_pwsh(self):
+        args = dict(endpoints=[dict(url='https://198.19.20.11:29003')], token='0123456789abcdef0123')
+        for module, extra in ((expressha_group, dict(name='web')), (expressha_node, dict(name='n1')), (expressha_info, {})):
+            result, failed, requests = run_module(module, dict(args, **extra), [])
+            self.assertTrue(failed, module.__name__)
+            self.assertIn('fingerprint', result['msg'])
+            self.assertEqual(requests, [])
+
 if __name__ == '__main__':
     unittest.main()

@@ -69,6 +69,22 @@ public static class CommandRunner
         return null;
     }
 
+    /// <summary>Runs an OS action (the shutdown or reboot command) as a shell line and waits at most
+    /// <paramref name="wait"/> for it; a command still running then is left to run (the OS may be going down around
+    /// the service). Returns why it could not start, else null; its exit code is not judged.</summary>
+    public static string? RunOsAction(string line, TimeSpan wait)
+    {
+        try
+        {
+            RunAsync(CommandSpec.Shell(line)).Wait(wait);
+            return null;
+        }
+        catch (AggregateException ex)
+        {
+            return ex.InnerException?.Message ?? ex.Message;
+        }
+    }
+
     /// <summary>Runs the command. Throws OperationCanceledException when the token is cancelled (after killing the
     /// group); a timeout is not an exception but <see cref="CommandResult.TimedOut"/>. Throws
     /// <see cref="System.ComponentModel.Win32Exception"/> when the program cannot be started and

@@ -24,7 +24,10 @@ public sealed class FloatIpResource : IResourceDriver
     {
         _prefix = commandPrefix?.ToArray() ?? Array.Empty<string>();
         CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10);
+        _addresses = new IpAddresses(_prefix, CommandTimeout);
     }
+
+    readonly IpAddresses _addresses;
 
     public string Type => "floatip";
     public TimeSpan CommandTimeout { get; }
@@ -35,7 +38,7 @@ public sealed class FloatIpResource : IResourceDriver
     {
         var (ip, prefixLength) = ReadAddress(context.Resource);
         var r = context.Resource;
-        var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+        var addrs = await _addresses.ListAsync(cancellationToken).ConfigureAwait(false);
         var held = addrs.FirstOrDefault(a => a.Address.Equals(ip));
         if (held != null)
         {
@@ -55,10 +58,7 @@ public sealed class FloatIpResource : IResourceDriver
                 throw new ResourceException(ResourceErrorCodes.DuplicateAddress, $"{ip} already answers on the network (duplicate address: {answer})");
         }
 
-        var add = await RunAsync(new[] { "ip", "addr", "add", $"{ip}/{prefixLength}", "dev", iface }, cancellationToken).ConfigureAwait(false);
-        if (!add.Succeeded && !Mentions(add, "File exists", "already assigned"))
-            throw new ResourceException(add.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed,
-                $"ip addr add {ip}/{prefixLength} dev {iface} failed" + Tail(add));
+        await _addresses.AddAsync(ip, prefixLength, iface, cancellationToken).ConfigureAwait(false);
         context.Alerts.Log(LogModule, $"{r.Name}: added {ip}/{prefixLength} to {iface}");
 
         var count = r.GetParameter("arpCount") is long n ? (int)n : 3;
@@ -68,13 +68,10 @@ public sealed class FloatIpResource : IResourceDriver
     public async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var (ip, _) = ReadAddress(context.Resource);
-        var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+        var addrs = await _addresses.ListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var a in addrs.Where(a => a.Address.Equals(ip)))
         {
-            var del = await RunAsync(new[] { "ip", "addr", "del", $"{a.Address}/{a.PrefixLength}", "dev", a.Interface }, cancellationToken).ConfigureAwait(false);
-            if (!del.Succeeded && !Mentions(del, "Cannot assign requested address", "Address not found"))
-                throw new ResourceException(del.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed,
-                    $"ip addr del {a.Address}/{a.PrefixLength} dev {a.Interface} failed" + Tail(del));
+            await _addresses.DeleteAsync(a, cancellationToken).ConfigureAwait(false);
             context.Alerts.Log(LogModule, $"{context.Resource.Name}: removed {ip} from {a.Interface}");
         }
     }
@@ -85,7 +82,7 @@ public sealed class FloatIpResource : IResourceDriver
         try
         {
             var (ip, _) = ReadAddress(context.Resource);
-            var addrs = await ListAddressesAsync(cancellationToken).ConfigureAwait(false);
+            var addrs = await _addresses.ListAsync(cancellationToken).ConfigureAwait(false);
             return addrs.Any(a => a.Address.Equals(ip)) ? ResourceProbe.Active : ResourceProbe.Inactive;
         }
         catch (ResourceException) { return ResourceProbe.Unknown; }
@@ -111,33 +108,6 @@ public sealed class FloatIpResource : IResourceDriver
             .FirstOrDefault();
         return match?.Interface ?? throw new ResourceException(ResourceErrorCodes.NoInterface,
             $"no interface given for node {context.Node.Name} and no interface has a subnet containing {ip}");
-    }
-
-    /// <summary>IPv4 addresses of every interface, from <c>ip -o -4 addr show</c>.</summary>
-    public async Task<IReadOnlyList<InterfaceAddress>> ListAddressesAsync(CancellationToken cancellationToken)
-    {
-        var res = await RunAsync(new[] { "ip", "-o", "-4", "addr", "show" }, cancellationToken).ConfigureAwait(false);
-        if (!res.Succeeded)
-            throw new ResourceException(res.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed, "ip -o -4 addr show failed" + Tail(res));
-        return ParseAddresses(res.Lines);
-    }
-
-    /// <summary>Parses lines like "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\ valid_lft ...".</summary>
-    public static IReadOnlyList<InterfaceAddress> ParseAddresses(IEnumerable<string> lines)
-    {
-        var list = new List<InterfaceAddress>();
-        foreach (var line in lines)
-        {
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            int inet = Array.IndexOf(f, "inet");
-            if (f.Length < 4 || inet < 2 || inet + 1 >= f.Length) continue;
-            var iface = f[1].Split('@')[0].TrimEnd(':');
-            var cidr = f[inet + 1].Split('/');
-            if (!IPAddress.TryParse(cidr[0], out var addr)) continue;
-            int len = cidr.Length > 1 && int.TryParse(cidr[1], out var l) ? l : 32;
-            list.Add(new InterfaceAddress(iface, addr, len));
-        }
-        return list;
     }
 
     public const int DefaultDuplicateWaitMs = 50;
@@ -226,25 +196,5 @@ public sealed class FloatIpResource : IResourceDriver
         }
     }
 
-    static bool Mentions(CommandResult r, params string[] texts)
-        => !r.TimedOut && r.Lines.Any(l => texts.Any(t => l.Contains(t, StringComparison.OrdinalIgnoreCase)));
-
     static string Tail(CommandResult r) => r.TimedOut ? ": timed out" : r.LastLine is { Length: > 0 } l ? ": " + l : $": exit {r.ExitCode}";
-}
-
-/// <summary>One IPv4 address on an interface.</summary>
-public sealed record InterfaceAddress(string Interface, IPAddress Address, int PrefixLength)
-{
-    public bool Contains(IPAddress ip)
-    {
-        if (ip.AddressFamily != AddressFamily.InterNetwork || Address.AddressFamily != AddressFamily.InterNetwork) return false;
-        uint mask = PrefixLength == 0 ? 0u : uint.MaxValue << (32 - PrefixLength);
-        return (ToUInt(Address) & mask) == (ToUInt(ip) & mask);
-    }
-
-    static uint ToUInt(IPAddress a)
-    {
-        var b = a.GetAddressBytes();
-        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-    }
 }

@@ -218,7 +218,7 @@ public sealed class ActionRunner
             case FinalActions.Shutdown:
             case FinalActions.Reboot:
                 var command = f.Action == FinalActions.Shutdown ? config.Cluster.ShutdownCommand : config.Cluster.RebootCommand;
-                if (OsCommand.Run(command) is string error)
+                if (CommandRunner.RunOsAction(command, TimeSpan.FromSeconds(30)) is string error)
                     _alerts.Alert("error", "rc", 61, $"The {f.Action} command '{command}' could not run: {error}");
                 _hooks.RequestServiceStop(f.Reason);
                 break;

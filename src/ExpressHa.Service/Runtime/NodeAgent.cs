@@ -284,7 +284,7 @@ public sealed class NodeAgent : IServiceHooks, IAsyncDisposable
         // Everything this node ran has stopped: the watchdog may stop counting.
         await _watchdog.DisarmAsync();
         _alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
-        if (_life.AfterStopCommand is string command && OsCommand.Run(command) is string error)
+        if (_life.AfterStopCommand is string command && Resources.CommandRunner.RunOsAction(command, TimeSpan.FromSeconds(30)) is string error)
             _alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {error}");
     }
 

@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.Aws;
 
 /// <summary>The real AmazonEC2Client and our Route 53 / SNS / IMDS clients against the local AWS-compatible endpoint,
 /// which checks every SigV4 signature against the world file's keys.</summary>
+[Trait("Category", TestCategory.Process)]
 public class AwsLocalTests : IClassFixture<AwsLocalFixture>, IAsyncLifetime
 {
     readonly AwsLocalFixture _local;

@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.AwsResources;
 
 /// <summary>awsvip with the real OS step (ip addr add/del through iproute2) in a network namespace, a VIP in
 /// 198.18.0.0/15 (outside the VPC's 10.0.0.0/16) routed by the local endpoint's route tables.</summary>
+[Trait("Category", TestCategory.Namespace)]
 public sealed class AwsVipNetnsTests : IDisposable
 {
     const string NsVip = "198.19.0.20";
@@ -22,7 +23,7 @@ public sealed class AwsVipNetnsTests : IDisposable
 
     public void Dispose() => _ns.Dispose();
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task StartAddsTheVipToTheNamespaceInterface_MonitorOk_StopRemovesItOnly()
     {
         await using var w = await StartAsync(s =>

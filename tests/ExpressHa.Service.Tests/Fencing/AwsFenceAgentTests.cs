@@ -18,6 +18,7 @@ public sealed class AwsFenceAgentTests
     static string State(AwsWorld w, string id) => w.World.Read(s => s.Instances.Single(i => i.Id == id).State);
 
     [Fact]
+    [Trait("Category", TestCategory.Process)]
     public async Task Stops_the_target_with_force_and_waits_until_stopped_and_the_hook_ran()
     {
         var marker = Path.Combine(Path.GetTempPath(), "expressha-fence-hook-" + Guid.NewGuid().ToString("N"));
@@ -37,9 +38,9 @@ public sealed class AwsFenceAgentTests
             Assert.Equal("stopped", State(w, AwsWorld.Node2));
             Assert.Equal("running", State(w, AwsWorld.Node1));
             Assert.Contains(log, l => l.Contains("race check") && l.Contains("running"));
-            var sw = Stopwatch.StartNew();
             // The hook writes the marker before it exits; the endpoint records the run once it exited.
-            while (!(File.Exists(marker) && w.Server.HookRuns.Any(h => h.InstanceId == AwsWorld.Node2)) && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+            await Eventually.UntilAsync(() => File.Exists(marker) && w.Server.HookRuns.Any(h => h.InstanceId == AwsWorld.Node2), TimeSpan.FromSeconds(10),
+                "the stop hook's marker and its recorded run", pollMs: 50);
             Assert.Equal(AwsWorld.Node2, File.ReadAllText(marker).Trim());
             Assert.Contains(w.Server.HookRuns, h => h.InstanceId == AwsWorld.Node2 && h.State == "stopped");
         }

@@ -180,6 +180,7 @@ public sealed class FencerTests
     }
 
     [Fact]
+    [Trait("Category", TestCategory.Process)]
     public async Task End_to_end_a_failing_script_level_then_aws_stops_the_instance()
     {
         await using var w = await AwsWorld.StartAsync();

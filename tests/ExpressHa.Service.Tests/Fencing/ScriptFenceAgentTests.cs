@@ -4,6 +4,7 @@ using ExpressHa.Service.Fencing;
 
 namespace ExpressHa.Service.Tests.Fencing;
 
+[Trait("Category", TestCategory.Process)]
 public sealed class ScriptFenceAgentTests
 {
     static FenceRequest Request(string command, TimeSpan? timeout = null, List<string>? log = null)
@@ -57,9 +58,8 @@ public sealed class ScriptFenceAgentTests
             Assert.Equal(FenceCodes.Timeout, r.Code);
             Assert.InRange(sw.Elapsed.TotalSeconds, 0.9, 5);
             var pid = int.Parse(File.ReadAllText(pidFile).Trim());
-            var gone = Stopwatch.StartNew();
-            while (Directory.Exists("/proc/" + pid) && IsAlive(pid) && gone.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(50);
-            Assert.False(IsAlive(pid), "the command's child survived the timeout");
+            await Eventually.UntilAsync(() => !(Directory.Exists("/proc/" + pid) && IsAlive(pid)), TimeSpan.FromSeconds(3),
+                "the command's child to end after the timeout", pollMs: 50);
         }
         finally { File.Delete(pidFile); }
     }

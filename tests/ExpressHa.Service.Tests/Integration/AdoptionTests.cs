@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// <summary>A service killed and restarted within the heartbeat timeout, its application still running: the group
 /// resumes on that node untouched (same process, same generation, no stop, no restart seen by the peer). When the
 /// peer took the group over first, the restarted service stops what it left instead.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class AdoptionTests(ITestOutputHelper output)
 {
@@ -38,8 +39,8 @@ public sealed class AdoptionTests(ITestOutputHelper output)
             var sw = Stopwatch.StartNew();
             t.C.Start("server1");
 
-            while (t.Alerts("server1").All(a => !(a.Module == "pm" && a.EventId == 15 && string.CompareOrdinal(a.Time, restartedAt) >= 0)) && sw.Elapsed < TimeSpan.FromSeconds(30))
-                await Task.Delay(50);
+            await Eventually.UntilAsync(() => t.Alerts("server1").Any(a => a.Module == "pm" && a.EventId == 15 && string.CompareOrdinal(a.Time, restartedAt) >= 0),
+                TimeSpan.FromSeconds(30), "server1's adoption alert after the restart", () => TestCluster.Lines(t.AllAlerts()), pollMs: 50);
             t.Log($"restart to adoption: {sw.ElapsedMilliseconds} ms");
             Assert.True(t.Alerts("server1").Any(a => a.Module == "pm" && a.EventId == 15 && a.Message.Contains("group web")),
                 "the restarted service did not adopt the group:\n" + TestCluster.Lines(t.AllAlerts()));
@@ -80,9 +81,8 @@ public sealed class AdoptionTests(ITestOutputHelper output)
 
             var restartedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
             t.C.Start("server1");
-            var sw = Stopwatch.StartNew();
-            while (Alive(appPid) && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
-            Assert.False(Alive(appPid), $"the leftover application (pid {appPid}) still runs after the restart:\n" + TestCluster.Lines(t.Alerts("server1")));
+            await Eventually.UntilAsync(() => !Alive(appPid), TimeSpan.FromSeconds(30), $"the leftover application (pid {appPid}) to be stopped after the restart",
+                () => TestCluster.Lines(t.Alerts("server1")), pollMs: 50);
             var since = t.Alerts("server1").Where(a => string.CompareOrdinal(a.Time, restartedAt) >= 0).ToList();
             Assert.DoesNotContain(since, a => a.Module == "pm" && a.EventId == 15);
             Assert.Contains(since, a => a.Module == "pm" && a.EventId == 6);

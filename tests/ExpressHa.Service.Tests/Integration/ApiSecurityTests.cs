@@ -10,6 +10,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>The management API of a running node, called with a raw HttpClient: no or a wrong token gets 401 and
 /// nothing else; malformed bodies get 400 with a reason; the node keeps running and its group is untouched.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class ApiSecurityTests(ITestOutputHelper output)
 {

@@ -1,6 +1,6 @@
 using ExpressHa.AwsLocal;
 using ExpressHa.Config;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;
@@ -8,6 +8,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// <summary>AWS fencing end to end: real node processes, the real AWSSDK.EC2 inside them, the local AWS endpoint.
 /// The frozen owner's "instance" really stops: the endpoint's stop hook SIGKILLs that node's service and application,
 /// and only then does the group start on the survivor.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class AwsFencingFlowTests(ITestOutputHelper output)
 {

@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>Config pushes on three nodes: an invalid config and a config one node refuses in the prepare phase change
 /// nothing anywhere; a valid one becomes generation 2 on every node.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class ConfigPushTests(ITestOutputHelper output)
 {

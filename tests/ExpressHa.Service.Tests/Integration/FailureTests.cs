@@ -5,6 +5,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>Failures on real processes: a resource that does not start (retried, then failed over) and a custom monitor
 /// that fails (restart threshold, then failover threshold); monitor and node suspension through the API.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class FailureTests(ITestOutputHelper output)
 {
@@ -113,8 +114,8 @@ public sealed class FailureTests(ITestOutputHelper output)
                 var r = await c.ResumeMonitorAsync("appwatch");
                 Assert.True(r.Ok, r.Message);
             }
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (t.ReadLines("events.txt").Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Eventually.UntilAsync(() => t.ReadLines("events.txt").Count >= 2, TimeSpan.FromSeconds(10), "two events",
+                () => string.Join(" | ", t.ReadLines("events.txt")), pollMs: 50);
             Assert.Equal(new[] { "server1 start app", "server1 start app" }, t.ReadLines("events.txt"));
             Assert.Contains(t.Alerts("server1"), a => a.Module == "rm" && a.EventId == 9 && a.Message.Contains("appwatch"));
         });
@@ -157,8 +158,8 @@ public sealed class FailureTests(ITestOutputHelper output)
                 Assert.True(r.Ok, r.Message);
             }
             await t.WaitForAll(s => s.Nodes.All(n => n.State == "online"), TimeSpan.FromSeconds(5), "server1 running again");
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (t.ReadLines("events.txt").Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Eventually.UntilAsync(() => t.ReadLines("events.txt").Count >= 2, TimeSpan.FromSeconds(10), "two events",
+                () => string.Join(" | ", t.ReadLines("events.txt")), pollMs: 50);
             Assert.Equal(new[] { "server1 start app", "server1 start app" }, t.ReadLines("events.txt"));
         });
     }
@@ -201,16 +202,14 @@ public sealed class FailureTests(ITestOutputHelper output)
             await t.WaitForAll(s => s.Nodes.All(n => n.State == "online"), Long, "both nodes online");
             using (var c = t.Client("server1"))
                 Assert.True((await c.StartGroupAsync("web")).Ok);
-            var deadline = DateTime.UtcNow.AddSeconds(20);
             var marker = Path.Combine(t.Dir, "shutdown-called");
-            while (!File.Exists(marker) && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.True(File.Exists(marker), "the shutdown command did not run");
+            await Eventually.UntilAsync(() => File.Exists(marker), TimeSpan.FromSeconds(20), "the shutdown command to run",
+                () => string.Join(" | ", t.ReadLines("events.txt")), pollMs: 50);
             Assert.Equal(new[] { "server1 start app", "server2 start app" }, t.ReadLines("events.txt"));
             Assert.Contains(t.Alerts("server2"), a => a.Module == "rc" && a.EventId == 60 && a.Message.Contains("shutdown"));
             // After the final action the node's service stops itself; server1 still runs and the group is not online anywhere.
-            deadline = DateTime.UtcNow.AddSeconds(15);
-            while (t.C.IsRunning("server2") && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.False(t.C.IsRunning("server2"), "server2's service kept running after the shutdown final action");
+            await Eventually.UntilAsync(() => !t.C.IsRunning("server2"), TimeSpan.FromSeconds(15),
+                "server2's service to stop itself after the shutdown final action", pollMs: 50);
             Assert.NotEqual("online", TestCluster.Group(await t.StatusAsync("server1")).State);
         });
     }

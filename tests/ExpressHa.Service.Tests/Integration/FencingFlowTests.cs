@@ -5,6 +5,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>With fencing configured, the group of a crashed node starts elsewhere only after the fence succeeded;
 /// when fencing fails it stays down and an error says why (safety over availability).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class FencingFlowTests(ITestOutputHelper output)
 {
@@ -47,9 +48,8 @@ public sealed class FencingFlowTests(ITestOutputHelper output)
             await t.StartAll();
             Assert.Equal("server1", await t.WaitForStartAsync());
             t.C.Crash("server1");
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!t.Alerts("server2").Any(a => a.Module == "fence" && a.EventId == 14) && DateTime.UtcNow < deadline) await Task.Delay(100);
-            Assert.Contains(t.Alerts("server2"), a => a.Module == "fence" && a.EventId == 14);
+            await Eventually.UntilAsync(() => t.Alerts("server2").Any(a => a.Module == "fence" && a.EventId == 14), TimeSpan.FromSeconds(15),
+                "server2's fence alert 14", () => TestCluster.Lines(t.Alerts("server2")), pollMs: 100);
             await Task.Delay(3000);
             // Still recorded on the lost, unfenced server1 (it may still run there); never started on server2.
             var s = await t.StatusAsync("server2");

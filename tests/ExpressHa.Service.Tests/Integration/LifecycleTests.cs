@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>Two expresshad processes on loopback: the group starts on the first server, moves, fails over after a
 /// SIGKILL, and the crashed node comes back as a standby (failback manual) or takes the group back (failback auto).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class LifecycleTests(ITestOutputHelper output)
 {

@@ -13,6 +13,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// loop device and mounts it; an application in the group writes files and fsyncs them; the active node is killed in
 /// the middle. Every file whose fsync returned must be on the survivor, intact, after its check and mount, and the
 /// file system must check clean; the old node then rejoins, resyncs, and takes the group back with the same files.</summary>
+[Trait("Category", TestCategory.Mirror)]
 [Collection(IntegrationCollection.Name)]
 public sealed class MirrorFileSystemTests(ITestOutputHelper output)
 {
@@ -90,15 +91,11 @@ public sealed class MirrorFileSystemTests(ITestOutputHelper output)
 
     static async Task WaitInSync(TestCluster t, string node)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        List<ExpressHa.Api.MirrorStatus> last = new();
-        while (DateTime.UtcNow < deadline)
-        {
-            using (var client = t.Client(node)) last = (await client.GetMirrorsAsync()).Mirrors;
-            if (last.Count == 2 && last.All(m => m.Connection == "Connected" && m.Disk == "UpToDate" && m.Sync == "None")) return;
-            await Task.Delay(200);
-        }
-        throw new Xunit.Sdk.XunitException("md1 not in sync: " + string.Join("; ", last.Select(m => $"{m.Node} {m.Role} {m.Connection} {m.Disk} {m.Sync} {m.SyncPercent:0.#}%")));
+        using var client = t.Client(node);
+        await Eventually.ValueAsync(async () => (await client.GetMirrorsAsync()).Mirrors,
+            last => last.Count == 2 && last.All(m => m.Connection == "Connected" && m.Disk == "UpToDate" && m.Sync == "None"),
+            TimeSpan.FromSeconds(120), "md1 in sync",
+            last => string.Join("; ", last.Select(m => $"{m.Node} {m.Role} {m.Connection} {m.Disk} {m.Sync} {m.SyncPercent:0.#}%")), pollMs: 200);
     }
 
     static byte[] Content(int i)
@@ -112,14 +109,9 @@ public sealed class MirrorFileSystemTests(ITestOutputHelper output)
 
     static async Task<List<string>> WaitJournal(TestCluster t, string node, int atLeast)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var lines = t.ReadLines($"journal-{node}.txt");
-            if (lines.Count >= atLeast) return lines;
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"the application on {node} journaled fewer than {atLeast} files: {string.Join(" ", t.ReadLines($"app-{node}.log"))}");
+        return await Eventually.ValueAsync(() => Task.FromResult(t.ReadLines($"journal-{node}.txt")), lines => lines.Count >= atLeast,
+            TimeSpan.FromSeconds(60), $"the application on {node} to journal {atLeast} files",
+            lines => $"{lines.Count} journaled; its log: {string.Join(" ", t.ReadLines($"app-{node}.log"))}", pollMs: 100);
     }
 
     /// <summary>Every named file is in the directory with its content.</summary>
@@ -161,7 +153,7 @@ public sealed class MirrorFileSystemTests(ITestOutputHelper output)
         Assert.True(r.Code == 0, $"fsck -n of {node}'s copy is not clean (exit {r.Code}):\n{r.Output}");
     }
 
-    [Theory]
+    [NeedsTheory(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "fsfreeze")]
     [InlineData("ext4", 64)]
     [InlineData("xfs", 320)]
     public async Task EveryFsyncedFile_SurvivesTheActiveNodesCrash_ThenTheGroupMovesBackWithTheSameFiles(string fsType, int sizeMiB)

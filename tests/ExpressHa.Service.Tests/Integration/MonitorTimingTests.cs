@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// <summary>A monitor created with its type's default timing on a real node: a process monitor bound to the exec resource
 /// that writes the pid file checks only once the group is online there, so it never reports the pid file the application
 /// has not written yet (with timing always it checked at service start and raised an error).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class MonitorTimingTests(ITestOutputHelper output)
 {

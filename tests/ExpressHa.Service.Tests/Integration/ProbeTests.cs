@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Integration;
 /// <summary>A service that starts probes every resource it may run before it joins (the exec resource's <c>probe</c>
 /// command): an application a crashed run left behind is stopped even when no journal names it (here the state
 /// directory's journal is gone, as after a reinstall).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class ProbeTests(ITestOutputHelper output)
 {
@@ -33,16 +34,17 @@ public sealed class ProbeTests(ITestOutputHelper output)
 
             var restartedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
             t.C.Start("server1");
-            var sw = Stopwatch.StartNew();
-            while (t.Alerts("server1").All(a => !(a.Module == "pm" && a.EventId == 8)) && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
+            await Eventually.UntilAsync(() => t.Alerts("server1").Any(a => a.Module == "pm" && a.EventId == 8), TimeSpan.FromSeconds(30),
+                "server1's probe alert after the restart", () => TestCluster.Lines(t.Alerts("server1")), pollMs: 50);
             var alerts = t.Alerts("server1");
             Assert.True(alerts.Any(a => a.Module == "pm" && a.EventId == 8 && a.Message.Contains("app of group web already active")),
                 "the restarted service did not report the probed leftover:\n" + TestCluster.Lines(alerts));
-            while (Alive(appPid) && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
-            Assert.False(Alive(appPid), $"the leftover application (pid {appPid}) still runs after the restart:\n" + TestCluster.Lines(t.Alerts("server1")));
+            await Eventually.UntilAsync(() => !Alive(appPid), TimeSpan.FromSeconds(30), $"the leftover application (pid {appPid}) to be stopped after the restart",
+                () => TestCluster.Lines(t.Alerts("server1")), pollMs: 50);
             // The application is gone once the stop command killed it; the completion alert follows when that command returns.
             ExpressHa.Api.AlertEntry? Stopped() => t.Alerts("server1").FirstOrDefault(a => a.Module == "rc" && a.EventId == 41 && string.CompareOrdinal(a.Time, restartedAt) >= 0);
-            while (Stopped() is null && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
+            await Eventually.UntilAsync(() => Stopped() is not null, TimeSpan.FromSeconds(30), "server1's deactivation after its restart",
+                () => TestCluster.Lines(t.AllAlerts()), pollMs: 50);
             var stopped = Stopped();
             var joined = t.Alerts("server2").Where(a => a.Module == "nm" && a.EventId == 1 && a.Message.Contains("server1") && string.CompareOrdinal(a.Time, restartedAt) >= 0)
                 .Select(a => a.Time).DefaultIfEmpty("").Min(StringComparer.Ordinal);

@@ -4,6 +4,7 @@ namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>SIGTERM of the owner: the service stops its group there in reverse dependency order, marked to move, and
 /// exits 0; the other server starts it (NodePolicy.NodeStopping with cause Shutdown, then ReleasePolicy).</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class ShutdownTests(ITestOutputHelper output)
 {

@@ -1,10 +1,11 @@
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;
 
 /// <summary>A node whose service was SIGSTOPped beyond the heartbeat timeout wakes up, learns the group was taken over
 /// under a newer ownership generation, and stops its own copy instead of keeping it.</summary>
+[Trait("Category", TestCategory.Process)]
 [Collection(IntegrationCollection.Name)]
 public sealed class StallTests(ITestOutputHelper output)
 {
@@ -28,9 +29,8 @@ public sealed class StallTests(ITestOutputHelper output)
             }
             await t.WaitFor("server1", s => TestCluster.Group(s) is { State: "online", Owner: "server2" } && s.Nodes.All(n => n.State == "online"),
                 TimeSpan.FromSeconds(15), "server1 sees the group on server2 after waking up");
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (await t.AppAnswer("server1") != null && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.Null(await t.AppAnswer("server1"));
+            await Eventually.ValueAsync(() => t.AppAnswer("server1"), answer => answer == null, TimeSpan.FromSeconds(10),
+                "server1's application to stop answering", answer => $"it answers '{answer}'", pollMs: 50);
             Assert.Equal("server2", await t.AppAnswer("server2"));
             var alerts = t.Alerts("server1");
             Assert.Contains(alerts, a => a.Module == "pm" && a.EventId == 20);

@@ -4,7 +4,7 @@ using System.Text.Json;
 using ExpressHa.Api;
 using ExpressHa.Client;
 using ExpressHa.Config;
-using ExpressHa.Service.Demo;
+using ExpressHa.Demo;
 using Xunit.Abstractions;
 
 namespace ExpressHa.Service.Tests.Integration;
@@ -151,23 +151,7 @@ public sealed class TestCluster : IDisposable
     public async Task<ClusterStatus> WaitFor(string node, Func<ClusterStatus, bool> done, TimeSpan limit, string what)
     {
         using var client = Client(node, TimeSpan.FromSeconds(3));
-        var sw = Stopwatch.StartNew();
-        ClusterStatus? last = null;
-        string? error = null;
-        while (true)
-        {
-            try
-            {
-                last = await client.GetStatusAsync();
-                error = null;
-                if (done(last)) return last;
-            }
-            catch (HaApiException ex) { error = ex.Message; }
-            if (sw.Elapsed > limit)
-                throw new IntegrationFailure($"{what}: not within {limit.TotalSeconds:0.#} s as {node} reports it; last status: " +
-                    (last != null ? Summary(last) : "none") + (error != null ? $"; last error: {error}" : ""));
-            await Task.Delay(20);
-        }
+        return await Eventually.ValueAsync(() => client.GetStatusAsync(), done, limit, $"{what} as {node} reports it", Summary);
     }
 
     /// <summary>Every running node answers and reports the condition.</summary>

@@ -62,16 +62,6 @@ public sealed class LbProbeTests : IAsyncLifetime
         }
     }
 
-    static async Task<bool> Eventually(Func<bool> condition, int ms = 3000)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < ms)
-        {
-            if (condition()) return true;
-            await Task.Delay(10);
-        }
-        return condition();
-    }
 
     static LbProbeListener? ListenerOf(ResourceContext c)
         => LbProbeListeners.Find(LbProbeListeners.Key(c.Config.Cluster.Name, c.Node.Name, c.Resource.Name));
@@ -136,12 +126,12 @@ public sealed class LbProbeTests : IAsyncLifetime
 
         var before = DateTime.UtcNow;
         Assert.True(Accepts(port)); // handshake, then close: the NLB's TCP check
-        Assert.True(await Eventually(() => listener.HealthChecks == 1));
+        await Eventually.UntilAsync(() => listener.HealthChecks == 1, TimeSpan.FromSeconds(3), "listener.HealthChecks == 1", () => $"{listener.HealthChecks} health checks");
         Assert.NotNull(listener.LastHealthCheck);
         Assert.InRange(listener.LastHealthCheck!.Value, before.AddMilliseconds(-5), DateTime.UtcNow);
 
         Assert.True(Accepts(port));
-        Assert.True(await Eventually(() => listener.HealthChecks == 2));
+        await Eventually.UntilAsync(() => listener.HealthChecks == 2, TimeSpan.FromSeconds(3), "listener.HealthChecks == 2", () => $"{listener.HealthChecks} health checks");
     }
 
     [Fact]
@@ -163,7 +153,7 @@ public sealed class LbProbeTests : IAsyncLifetime
         var buffer = new byte[256];
         var n = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.StartsWith("HTTP/1.1 200 OK", Encoding.ASCII.GetString(buffer, 0, n));
-        Assert.True(await Eventually(() => ListenerOf(c)!.HealthChecks >= 2));
+        await Eventually.UntilAsync(() => ListenerOf(c)!.HealthChecks >= 2, TimeSpan.FromSeconds(3), "ListenerOf(c)!.HealthChecks >= 2", () => $"{ListenerOf(c)?.HealthChecks} health checks");
     }
 
     [Fact]
@@ -239,7 +229,7 @@ public sealed class LbProbeTests : IAsyncLifetime
         Assert.Equal($"{LbProbeProbe.NoHealthCheck} : Timeout of waiting port {port} occurred.", r.Message);
 
         Assert.True(Accepts(port));
-        Assert.True(await Eventually(() => ListenerOf(c)!.HealthChecks == 1));
+        await Eventually.UntilAsync(() => ListenerOf(c)!.HealthChecks == 1, TimeSpan.FromSeconds(3), "ListenerOf(c)!.HealthChecks == 1", () => $"{ListenerOf(c)?.HealthChecks} health checks");
         r = await probe.ProbeAsync(MonitorFor(c), CancellationToken.None);
         Assert.True(r.Healthy, r.Message);
         Assert.Contains("last health check", r.Message);
@@ -268,7 +258,7 @@ public sealed class LbProbeTests : IAsyncLifetime
         var run = runner.RunAsync(cts.Token);
         try
         {
-            Assert.True(await Eventually(() => { lock (errors) return errors.Count > 0; }));
+            await Eventually.UntilAsync(() => { lock (errors) return errors.Count > 0; }, TimeSpan.FromSeconds(3), "an error");
             lock (errors) Assert.Equal($"{LbProbeProbe.NoHealthCheck} : Timeout of waiting port {port} occurred.", errors[0]);
             Assert.Contains(_alerts.Alerts, a => a.Level == "error" && a.EventId == LbProbeProbe.NoHealthCheck && a.Message.Contains($"Timeout of waiting port {port} occurred."));
         }

@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Mirror;
 
 /// <summary>The mirror orchestration against fake engines on two in-process nodes: routing, repair order, and the
 /// backup and restore jobs (order of steps, never leaving replication suspended, refusals).</summary>
+[Trait("Category", TestCategory.Process)]
 public class MirrorOperationsTests
 {
     static BackupRequest Backup(string path = "/backup/md1.img", string? pre = "app-quiesce", string? post = "app-thaw")

@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.Monitors;
 
 /// <summary>The disk probe on real files, a loop device and a named pipe without a writer (an open that never returns,
 /// so the read hangs in the kernel like one on a dead device).</summary>
+[Trait("Category", TestCategory.Mirror)]
 public sealed class DiskProbeTests : IDisposable
 {
     readonly RecordingAlerts _alerts = new();
@@ -38,7 +39,7 @@ public sealed class DiskProbeTests : IDisposable
         Assert.Contains("4096 of 4096 bytes", r.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "losetup")]
     public async Task LoopDevice_IsReadDirectly()
     {
         var image = File("loop.img", 4 << 20);

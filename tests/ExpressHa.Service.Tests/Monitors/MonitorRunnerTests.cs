@@ -342,10 +342,8 @@ public sealed class MonitorRunnerTests
         var runner = new MonitorRunner(MonitorContexts.For(Monitor(interval: 1), _alerts), probe, (_, _) => Task.CompletedTask,
             options: new MonitorRunnerOptions { SecondLength = TimeSpan.FromMilliseconds(10) });
         runner.Start();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (probe.Count < 3 && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(10);
+        await Eventually.UntilAsync(() => probe.Count >= 3, TimeSpan.FromSeconds(10), "three probes", () => $"{probe.Count} probes", pollMs: 10);
         await runner.StopAsync();
-        Assert.True(probe.Count >= 3);
         Assert.True(runner.Completion!.IsCompleted);
         var after = probe.Count;
         await Task.Delay(100);

@@ -28,6 +28,7 @@ public sealed class NicLinkTests
 
 /// <summary>A veth pair between two namespaces, read through a sysfs mounted from inside the first one: the probe sees
 /// the real kernel state of the interface.</summary>
+[Trait("Category", TestCategory.Namespace)]
 public sealed class NicProbeNamespaceTests : IDisposable
 {
     readonly NetNs _ns = new();
@@ -64,7 +65,7 @@ public sealed class NicProbeNamespaceTests : IDisposable
         return r;
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task PeerDown_IsAnError_PeerUpAgain_IsHealthy()
     {
         var up = await ProbeUntil("nic0", true);
@@ -81,7 +82,7 @@ public sealed class NicProbeNamespaceTests : IDisposable
         Assert.True(back.Healthy, back.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task OwnInterfaceDown_IsAdministrativelyDown()
     {
         Sh.Must("ip", "-n", _a, "link", "set", "nic0", "down");
@@ -90,7 +91,7 @@ public sealed class NicProbeNamespaceTests : IDisposable
         Assert.Contains("administratively down", r.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task MissingInterface_IsAnError()
     {
         var r = await Probe("nope0");
@@ -98,7 +99,7 @@ public sealed class NicProbeNamespaceTests : IDisposable
         Assert.Contains("does not exist", r.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task RunnerRaisesTheErrorAfterTheRetries()
     {
         var monitor = ExpressHa.Schema.SchemaRegistry.NewMonitor("nicw", "nic", null);

@@ -24,6 +24,7 @@ public static class MonitorContexts
     }
 }
 
+[Trait("Category", TestCategory.Namespace)]
 public sealed class IpProbeTests : IDisposable
 {
     readonly NetNs _ns = new();
@@ -32,7 +33,7 @@ public sealed class IpProbeTests : IDisposable
 
     static List<string> Targets(params string[] t) => t.ToList();
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task Loopback_Answers()
     {
         var r = await new IpProbe(replyWaitSeconds: 1).ProbeAsync(MonitorContexts.For("ip", _alerts, ("targets", Targets("127.0.0.1"))), CancellationToken.None);
@@ -40,7 +41,7 @@ public sealed class IpProbeTests : IDisposable
         Assert.Contains("127.0.0.1", r.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task UnreachableAddressInAnIsolatedNamespace_Fails_ButOneAnsweringTargetIsEnough()
     {
         var ns = _ns.Create("iso"); // only lo: 198.18.x has no route
@@ -55,7 +56,7 @@ public sealed class IpProbeTests : IDisposable
         Assert.True(mixed.Healthy, mixed.Message);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public async Task BlackholedAddress_Fails()
     {
         var ns = _ns.Create("bh");
@@ -65,6 +66,7 @@ public sealed class IpProbeTests : IDisposable
     }
 }
 
+[Trait("Category", TestCategory.Process)]
 public sealed class ProcessProbeTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("ehproc-").FullName;
@@ -152,13 +154,10 @@ public sealed class ProcessProbeTests : IDisposable
         var zpid = Path.Combine(_dir, "zombie.pid");
         var parent = Process.Start(new ProcessStartInfo("/bin/sh", new[] { "-c", $"sleep 0.3 & echo $! > {zpid}; exec sleep 60" }) { UseShellExecute = false })!;
         _procs.Add(parent);
-        var sw = Stopwatch.StartNew();
-        while (!File.Exists(zpid) || File.ReadAllText(zpid).Trim().Length == 0) { if (sw.Elapsed > TimeSpan.FromSeconds(5)) throw new TimeoutException(); await Task.Delay(20); }
+        await Eventually.UntilAsync(() => File.Exists(zpid) && File.ReadAllText(zpid).Trim().Length > 0, TimeSpan.FromSeconds(5), "the zombie's pid file");
         File.Copy(zpid, pidFile, true);
-        ProbeResult z;
-        do { z = await probe.ProbeAsync(ctx, CancellationToken.None); await Task.Delay(20); }
-        while (z.Healthy && sw.Elapsed < TimeSpan.FromSeconds(5));
-        Assert.False(z.Healthy);
+        var z = await Eventually.ValueAsync(() => probe.ProbeAsync(ctx, CancellationToken.None), r => !r.Healthy, TimeSpan.FromSeconds(5),
+            "the probe to find the zombie", r => r.Message);
         Assert.Contains("zombie", z.Message);
 
         File.WriteAllText(pidFile, "not a pid");
@@ -252,6 +251,7 @@ public sealed class HttpProbeTests : IDisposable
     }
 }
 
+[Trait("Category", TestCategory.Process)]
 public sealed class CustomProbeTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("ehcustom-").FullName;
@@ -284,7 +284,7 @@ public sealed class CustomProbeTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new CustomProbe().ProbeAsync(ctx, cts.Token));
         var pid = int.Parse(File.ReadAllText(pidFile).Trim());
-        Assert.True(await Sh.WaitDead(pid, TimeSpan.FromSeconds(5)), "the script's child survived the timeout");
+        await Eventually.UntilAsync(() => !Sh.Alive(pid), TimeSpan.FromSeconds(5), "the script's child to end after the timeout");
     }
 }
 

@@ -5,6 +5,7 @@ namespace ExpressHa.Service.Tests.Netns;
 
 /// <summary>A group holding a floating address on lan1: the address is on the active node's interface and answers;
 /// after a move it is gone from the old node and answers from the new one.</summary>
+[Trait("Category", TestCategory.Namespace)]
 [Collection("Netns")]
 public sealed class FloatIpMoveTests : IDisposable
 {
@@ -26,7 +27,7 @@ public sealed class FloatIpMoveTests : IDisposable
 
     bool Holds(string node) => NetnsCluster.Addresses(_c.Ns(node), "lan1").Contains(Vip + "/24");
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public Task TheFloatingAddressFollowsTheGroup() => _c.Run(async () =>
     {
         _c.StartAll();

@@ -9,6 +9,7 @@ public sealed class NetnsCollection { }
 
 /// <summary>Two heartbeat paths between two nodes in their own network namespaces: losing one path is a warning and
 /// nothing moves; losing both is a lost node and its group fails over.</summary>
+[Trait("Category", TestCategory.Namespace)]
 [Collection("Netns")]
 public sealed class HeartbeatPathTests : IDisposable
 {
@@ -51,7 +52,7 @@ public sealed class HeartbeatPathTests : IDisposable
         return seen!.Generation;
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public Task OnePathCut_IsAWarningOnBothNodes_NothingMoves_HealedPathComesBack() => _c.Run(async () =>
     {
         var generation = await StartAndWaitOnlineOnN1();
@@ -102,7 +103,7 @@ public sealed class HeartbeatPathTests : IDisposable
     /// brain). That is the documented risk of a cluster without fencing; partition resolution and fencing (later
     /// issues) remove it. This test asserts what heartbeats promise — the survivor side detects the loss, alerts and
     /// takes over — and deliberately does not assert the absence of dual-active.</summary>
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public Task BothPathsCut_TheOtherNodeTakesTheGroupOver() => _c.Run(async () =>
     {
         var generation = await StartAndWaitOnlineOnN1();

@@ -261,23 +261,7 @@ public sealed class NetnsCluster : IDisposable
     public async Task<ClusterStatus> WaitStatus(string node, Func<ClusterStatus, bool> done, TimeSpan within, string what)
     {
         using var client = Client(node);
-        var sw = Stopwatch.StartNew();
-        ClusterStatus? last = null;
-        string? error = null;
-        while (true)
-        {
-            try
-            {
-                last = await client.GetStatusAsync();
-                error = null;
-                if (done(last)) return last;
-            }
-            catch (HaApiException e) { error = e.Message; }
-            if (sw.Elapsed > within)
-                throw new Xunit.Sdk.XunitException($"{what}: not within {within.TotalSeconds:0.#} s on {node}. Last status: " +
-                    (last == null ? $"none ({error})" : Describe(last)));
-            await Task.Delay(100);
-        }
+        return await Eventually.ValueAsync(() => client.GetStatusAsync(), done, within, $"{what} on {node}", Describe, pollMs: 100);
     }
 
     public async Task<List<AlertEntry>> Alerts(string node, DateTimeOffset since)
@@ -289,22 +273,9 @@ public sealed class NetnsCluster : IDisposable
     /// <summary>Polls a node's alert log until an alert matches.</summary>
     public async Task<AlertEntry> WaitAlert(string node, DateTimeOffset since, Func<AlertEntry, bool> match, TimeSpan within, string what)
     {
-        var sw = Stopwatch.StartNew();
-        List<AlertEntry> last = new();
-        while (true)
-        {
-            try
-            {
-                last = await Alerts(node, since);
-                var hit = last.FirstOrDefault(match);
-                if (hit != null) return hit;
-            }
-            catch (HaApiException) { }
-            if (sw.Elapsed > within)
-                throw new Xunit.Sdk.XunitException($"{what}: no such alert on {node} within {within.TotalSeconds:0.#} s. Alerts since {since:HH:mm:ss.fff}:\n  " +
-                    string.Join("\n  ", last.Select(Describe)));
-            await Task.Delay(100);
-        }
+        var alerts = await Eventually.ValueAsync(() => Alerts(node, since), last => last.Any(match), within, $"{what} (an alert on {node})",
+            last => $"alerts since {since:HH:mm:ss.fff}:\n  " + string.Join("\n  ", last.Select(Describe)), pollMs: 100);
+        return alerts.First(match);
     }
 
     public static string Describe(AlertEntry a) => $"{a.Time} {a.Node} {a.Level} {a.Module}[{a.EventId}] {a.Message}";

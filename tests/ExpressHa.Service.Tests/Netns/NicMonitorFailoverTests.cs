@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Netns;
 
 /// <summary>A nic monitor on lan2 with the group as recovery target: pulling n1's lan2 cable (its switch port down)
 /// is a monitor error on n1 that fails the group over to n2, while the heartbeat on lan1 keeps both nodes online.</summary>
+[Trait("Category", TestCategory.Namespace)]
 [Collection("Netns")]
 public sealed class NicMonitorFailoverTests : IDisposable
 {
@@ -29,7 +30,7 @@ public sealed class NicMonitorFailoverTests : IDisposable
 
     public void Dispose() => _c.Dispose();
 
-    [Fact]
+    [NeedsFact(Need.Namespaces)]
     public Task LinkDownOnTheActiveNode_FailsTheGroupOver() => _c.Run(async () =>
     {
         _c.StartAll();

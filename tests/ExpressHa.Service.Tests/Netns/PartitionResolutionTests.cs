@@ -8,6 +8,7 @@ namespace ExpressHa.Service.Tests.Netns;
 /// <summary>A real split with ping partition resolution: the node cut off from the ping target (198.18.1.254, the
 /// switch) loses resolution, stops its group and its service; the other keeps resolution and takes the group over only
 /// after the isolated node had the time to stop. The two never run the application at the same time.</summary>
+[Trait("Category", TestCategory.Namespace)]
 public sealed class PartitionResolutionTests : IDisposable
 {
     readonly NetnsCluster _c;
@@ -31,7 +32,7 @@ public sealed class PartitionResolutionTests : IDisposable
         => File.ReadAllLines(Path.Combine(_c.StateDir(node), "alerts.jsonl"))
             .Select(l => JsonSerializer.Deserialize<AlertEntry>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "ping")]
     public Task IsolatedNode_StopsItself_TheOtherTakesOverAfterwards() => _c.Run(async () =>
     {
         _c.StartAll();
@@ -68,7 +69,7 @@ public sealed class PartitionResolutionTests : IDisposable
         g.Resources.Add(app);
     }, cfg => cfg.Cluster.PartitionResolution.Http = new HttpResolution { Url = $"http://198.18.1.254:{port}", TimeoutMs = 1000, Heartbeat = true });
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "ping")]
     public async Task Witness_TheNodeTheWitnessStillSeesWins()
     {
         using var c = WitnessCluster(WitnessPort);
@@ -96,7 +97,7 @@ public sealed class PartitionResolutionTests : IDisposable
         });
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "ping")]
     public async Task Witness_HeartbeatPath_KeepsBothNodes_WhenOnlyTheInterconnectBreaks()
     {
         using var c = WitnessCluster(WitnessPort + 1);

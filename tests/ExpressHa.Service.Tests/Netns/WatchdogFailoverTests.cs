@@ -6,6 +6,7 @@ namespace ExpressHa.Service.Tests.Netns;
 /// group only after the watchdog bound, and the lost host is reset before that, in the two cases a self-stop estimate
 /// does not cover: a stalled service, and a one-way loss where the active host still hears its peer and so never runs
 /// partition resolution itself.</summary>
+[Trait("Category", TestCategory.Namespace)]
 [Collection("Netns")]
 public sealed class WatchdogFailoverTests : IDisposable
 {
@@ -32,7 +33,7 @@ public sealed class WatchdogFailoverTests : IDisposable
         Assert.True(wait != null && wait.Message.Contains("watchdog resets it within"), $"{what}: h2's alert does not say it waits on the watchdog bound\n{_h.Describe()}");
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "nft")]
     public async Task AStalledActiveService_IsResetByItsWatchdog_BeforeThePeerTakesOver()
     {
         await StartClusterAsync();
@@ -41,7 +42,7 @@ public sealed class WatchdogFailoverTests : IDisposable
         AssertResetBeforeTakeover("stalled h1");
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "nft")]
     public async Task OneWayLoss_TheActiveHostThatIsNoLongerHeard_StopsFeedingAndIsResetBeforeThePeerTakesOver()
     {
         await StartClusterAsync();

@@ -9,6 +9,7 @@ namespace ExpressHa.Service.Tests.Partition;
 
 /// <summary>TcpCheck against real loopback sockets; PingCheck against 127.0.0.1 and, inside a fresh network namespace,
 /// an unanswered 198.18.x address (nothing outside loopback or our own namespace is ever pinged).</summary>
+[Trait("Category", TestCategory.Namespace)]
 public class ProbeCheckTests
 {
     [Fact]
@@ -45,7 +46,7 @@ public class ProbeCheckTests
         Assert.False((await TcpCheck.CheckAsync(new TcpResolution { Host = "127.0.0.1", Port = 1 }, cts.Token)).Reachable);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "ping")]
     public async Task Ping_Loopback_Answers()
     {
         if (CommandRunner.FindExecutable("ping") == null) throw new InvalidOperationException("this test needs ping (iputils-ping)");
@@ -54,7 +55,7 @@ public class ProbeCheckTests
         Assert.Contains("127.0.0.1", r.Detail);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "ping")]
     public async Task Ping_NoTargets_OrOptionLikeTarget_Fails()
     {
         Assert.False((await new PingCheck().CheckAsync(new PingResolution())).Reachable);
@@ -64,7 +65,7 @@ public class ProbeCheckTests
     /// <summary>Inside a fresh namespace: 198.18.77.1/24 on a dummy interface; 198.18.77.9 is on-link but nobody
     /// answers (ARP fails), so ping waits out the whole timeout. Loopback of the namespace does answer, so one of
     /// two targets answering is enough.</summary>
-    [Fact]
+    [NeedsFact(Need.Namespaces, "ping")]
     public async Task Ping_UnansweredAddressInOwnNamespace_NoAnswerWithinTimeout()
     {
         if (CommandRunner.FindExecutable("ip") == null || CommandRunner.FindExecutable("ping") == null)

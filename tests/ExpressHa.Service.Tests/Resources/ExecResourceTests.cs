@@ -4,6 +4,7 @@ using ExpressHa.Service.Resources;
 
 namespace ExpressHa.Service.Tests.Resources;
 
+[Trait("Category", TestCategory.Process)]
 public sealed class ExecResourceTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("ehexec-").FullName;
@@ -103,8 +104,8 @@ public sealed class ExecResourceTests : IDisposable
         Assert.Contains("timed out", e.Message);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), "took " + sw.Elapsed);
 
-        Assert.True(await Sh.WaitDead(ReadPid("plain.pid"), TimeSpan.FromSeconds(5)), "the plain child survived");
-        Assert.True(await Sh.WaitDead(ReadPid("stubborn.pid"), TimeSpan.FromSeconds(5)), "the child ignoring SIGTERM survived");
+        await Eventually.UntilAsync(() => !Sh.Alive(ReadPid("plain.pid")), TimeSpan.FromSeconds(5), "the plain child to end");
+        await Eventually.UntilAsync(() => !Sh.Alive(ReadPid("stubborn.pid")), TimeSpan.FromSeconds(5), "the child ignoring SIGTERM to end");
     }
 
     [Fact]
@@ -117,7 +118,8 @@ public sealed class ExecResourceTests : IDisposable
         var pid = ReadPid("daemon.pid");
         Assert.True(Sh.Alive(pid), "the daemon should keep running after start");
         Assert.Contains("app: started", _alerts.LogLines("exec"));
-        Assert.True(await _alerts.WaitForLog(l => l == "app: daemon-late", TimeSpan.FromSeconds(5)), "the daemon's later output was not logged");
+        await Eventually.UntilAsync(() => _alerts.Logs.Any(l => l.Message == "app: daemon-late"), TimeSpan.FromSeconds(5), "the daemon's later output in the log",
+            () => string.Join(" | ", _alerts.Logs.Select(l => l.Message)));
     }
 
     [Fact]
@@ -149,7 +151,7 @@ public sealed class ExecResourceTests : IDisposable
         var ctx = Ctx(("start", "sleep 300 & echo $! > c.pid; wait"));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ExecResource(TimeSpan.FromMilliseconds(200)).StartAsync(ctx, cts.Token));
-        Assert.True(await Sh.WaitDead(ReadPid("c.pid"), TimeSpan.FromSeconds(5)));
+        await Eventually.UntilAsync(() => !Sh.Alive(ReadPid("c.pid")), TimeSpan.FromSeconds(5), "the child to end");
     }
 
     [Fact]

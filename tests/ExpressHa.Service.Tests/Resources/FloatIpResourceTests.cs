@@ -4,6 +4,7 @@ namespace ExpressHa.Service.Tests.Resources;
 
 /// <summary>floatip in real network namespaces: A (where the driver acts) and B, joined by a veth pair on
 /// 198.18.1.0/24. Nothing leaves the namespaces.</summary>
+[Trait("Category", TestCategory.Namespace)]
 public sealed class FloatIpResourceTests : IDisposable
 {
     readonly NetNs _ns = new();
@@ -29,7 +30,7 @@ public sealed class FloatIpResourceTests : IDisposable
 
     static bool Has(string ns, string dev, string cidr) => Sh.Must("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", dev).Contains(" " + cidr + " ");
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task StartAddsTheAddressOnTheInterfaceOfItsSubnet_StopRemovesIt_BothIdempotent()
     {
         var driver = Driver();
@@ -49,7 +50,7 @@ public sealed class FloatIpResourceTests : IDisposable
         Assert.True(Has(_a, "veth0", "198.18.1.1/24"), "the interface's own address must stay");
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task PerNodeInterfaceAndPrefixLengthAreUsed()
     {
         var iface = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TestConfigs.NodeName] = "veth0" };
@@ -60,14 +61,14 @@ public sealed class FloatIpResourceTests : IDisposable
         Assert.False(Has(_a, "veth0", "198.18.7.5/28"));
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task NoInterfaceForTheSubnet_Fails()
     {
         var e = await Assert.ThrowsAsync<ResourceException>(() => Driver().StartAsync(Ctx(("ip", "198.18.9.9")), CancellationToken.None));
         Assert.Equal(ResourceErrorCodes.NoInterface, e.Code);
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task AnAddressThatAlreadyAnswers_IsADuplicate_AndIsNotAdded()
     {
         Sh.Must("ip", "-n", _b, "addr", "add", "198.18.1.20/24", "dev", "veth1");
@@ -77,7 +78,7 @@ public sealed class FloatIpResourceTests : IDisposable
         Assert.False(Has(_a, "veth0", "198.18.1.20/24"));
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task TheDuplicateCheckIsAnArpProbe_AnOwnerAnswersWithinTheWait_AFreeAddressIsAddedAfterIt()
     {
         Assert.True(CommandRunner.FindExecutable("arping") != null, "arping (iputils-arping) is needed for the ARP duplicate-address probe");
@@ -92,7 +93,7 @@ public sealed class FloatIpResourceTests : IDisposable
         Assert.True(Has(_a, "veth0", "198.18.1.22/24"), "the free address must be added after the probe found no owner");
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task TheProbeSaysWhetherTheAddressIsHere()
     {
         var ctx = Ctx(("ip", "198.18.1.23"), ("arpCount", 0L));
@@ -102,7 +103,7 @@ public sealed class FloatIpResourceTests : IDisposable
         Assert.Equal(ResourceProbe.Unknown, await Driver().ProbeAsync(Ctx(("ip", "not-an-address")), CancellationToken.None));
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task GratuitousArpIsSentOrItsSkipIsLogged()
     {
         // Let B learn addresses from unsolicited ARP so the announcement is visible in its neighbour table.
@@ -121,21 +122,5 @@ public sealed class FloatIpResourceTests : IDisposable
         Assert.Contains(logs, l => l.Contains("gratuitous ARP sent for 198.18.1.30 on veth0"));
         var neigh = Sh.Must("ip", "-n", _b, "neigh", "show", "198.18.1.30");
         Assert.Contains("lladdr", neigh);
-    }
-
-    [Fact]
-    public void ParsesIpAddrOutput()
-    {
-        var list = FloatIpResource.ParseAddresses(new[]
-        {
-            "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever",
-            "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever",
-            "2: eth0    inet 10.0.0.99/32 scope global eth0\\       valid_lft forever preferred_lft forever",
-            "garbage",
-        });
-        Assert.Equal(3, list.Count);
-        Assert.Equal(("eth0", "10.0.0.99", 32), (list[2].Interface, list[2].Address.ToString(), list[2].PrefixLength));
-        Assert.True(list[1].Contains(System.Net.IPAddress.Parse("10.0.0.77")));
-        Assert.False(list[1].Contains(System.Net.IPAddress.Parse("10.0.1.77")));
     }
 }

@@ -17,17 +17,6 @@ public sealed class RecordingAlerts : IAlertSink
 
     public IEnumerable<string> LogLines(string module) => Logs.Where(l => l.Module == module).Select(l => l.Message);
 
-    /// <summary>Waits (bounded) until a log line satisfies the predicate.</summary>
-    public async Task<bool> WaitForLog(Func<string, bool> predicate, TimeSpan within)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < within)
-        {
-            if (Logs.Any(l => predicate(l.Message))) return true;
-            await Task.Delay(20);
-        }
-        return Logs.Any(l => predicate(l.Message));
-    }
 }
 
 public static class TestConfigs
@@ -88,16 +77,6 @@ public static class Sh
         catch (IOException) { return false; }
     }
 
-    public static async Task<bool> WaitDead(int pid, TimeSpan within)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < within)
-        {
-            if (!Alive(pid)) return true;
-            await Task.Delay(20);
-        }
-        return !Alive(pid);
-    }
 
     public static void KillQuietly(int pid)
     {
@@ -106,7 +85,7 @@ public static class Sh
 }
 
 /// <summary>Network namespaces for one test class: names ehtest-RANDOM-x, addresses only in 198.18.0.0/15,
-/// deleted on Dispose. Fails (never skips) when ip netns is not usable.</summary>
+/// deleted on Dispose. Throws when ip netns is not usable; the tests' [NeedsFact(Need.Namespaces)] skips them first without root.</summary>
 public sealed class NetNs : IDisposable
 {
     readonly List<string> _created = new();

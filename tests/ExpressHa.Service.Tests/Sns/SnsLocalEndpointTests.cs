@@ -76,6 +76,7 @@ public sealed class AwsLocalProcess : IDisposable
 }
 
 /// <summary>SnsPublisher through the real SnsClient (SigV4, query API) against the local endpoint.</summary>
+[Trait("Category", TestCategory.Process)]
 public sealed class SnsLocalEndpointTests : IDisposable
 {
     readonly AwsLocalProcess _aws = new();
@@ -100,18 +101,9 @@ public sealed class SnsLocalEndpointTests : IDisposable
     SnsPublisher Publisher(ISnsApi client, SnsPublisherOptions? options = null)
         => new SnsPublisher(client, Config, (m, t) => { lock (_logs) _logs.Add(m + ": " + t); }, options).Attach(_alerts);
 
-    async Task<List<JsonElement>> WaitForMessages(int count)
-    {
-        var sw = Stopwatch.StartNew();
-        List<JsonElement> list;
-        do
-        {
-            list = await _aws.MessagesAsync();
-            if (list.Count >= count) return list;
-            await Task.Delay(50);
-        } while (sw.Elapsed < TimeSpan.FromSeconds(15));
-        return list;
-    }
+    Task<List<JsonElement>> WaitForMessages(int count)
+        => Eventually.ValueAsync(() => _aws.MessagesAsync(), list => list.Count >= count, TimeSpan.FromSeconds(15), $"{count} message(s) on the topic",
+            list => $"{list.Count} message(s)", pollMs: 50);
 
     [Fact]
     public async Task AlertsArePublishedToTheTopic()

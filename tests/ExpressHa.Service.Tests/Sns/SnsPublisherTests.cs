@@ -62,16 +62,6 @@ public sealed class SnsPublisherTests : IDisposable
     SnsPublisher Publisher(ISnsApi sns, Func<ClusterConfig> config, SnsPublisherOptions? options = null)
         => new SnsPublisher(sns, config, (m, t) => _logs.Enqueue((m, t)), options).Attach(_alerts);
 
-    static async Task<bool> Eventually(Func<bool> condition, int ms = 5000)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < ms)
-        {
-            if (condition()) return true;
-            await Task.Delay(10);
-        }
-        return condition();
-    }
 
     [Fact]
     public async Task AlertsAtOrAboveMinLevelArePublished_WithSubjectAndLine()
@@ -82,7 +72,7 @@ public sealed class SnsPublisherTests : IDisposable
         _alerts.Alert("warning", "monitor", 105, "Monitor awsazw1 is in the warning status. (5 : Invalid availability zone: [ap-northeast-1x])");
         _alerts.Alert("error", "rm", 5, "Activating awsvip1 resource has failed.(5 : The vpc ID 'vpc-x' does not exist)");
 
-        Assert.True(await Eventually(() => sns.Published.Count == 2));
+        await Eventually.UntilAsync(() => sns.Published.Count == 2, TimeSpan.FromSeconds(5), "sns.Published.Count == 2", () => $"{sns.Published.Count} published in {sns.Calls} calls");
         var list = sns.Published.ToList();
         Assert.All(list, x => Assert.Equal(Topic, x.Topic));
         Assert.Equal("ExpressHa cluster cluster: warning monitor[105] on server1", list[0].Subject);
@@ -107,7 +97,7 @@ public sealed class SnsPublisherTests : IDisposable
         config = Config(minLevel: null); // sns removed by a pushed config
         _alerts.Alert("error", "monitor", 5, "e2");
 
-        Assert.True(await Eventually(() => sns.Published.Count == 2));
+        await Eventually.UntilAsync(() => sns.Published.Count == 2, TimeSpan.FromSeconds(5), "sns.Published.Count == 2", () => $"{sns.Published.Count} published in {sns.Calls} calls");
         await Task.Delay(100);
         Assert.Equal(new[] { "e1", "i1" }, sns.Published.Select(x => x.Message.Split(' ').Last()));
     }
@@ -120,7 +110,7 @@ public sealed class SnsPublisherTests : IDisposable
         await using var p = Publisher(sns, () => Config(AlertLevels.Info),
             new SnsPublisherOptions { PublishTimeout = TimeSpan.FromMilliseconds(300), FlushTimeout = TimeSpan.FromMilliseconds(100) });
         _alerts.Alert("error", "rm", 5, "first"); // the publisher is now stuck in this call
-        Assert.True(await Eventually(() => sns.Calls == 1));
+        await Eventually.UntilAsync(() => sns.Calls == 1, TimeSpan.FromSeconds(5), "sns.Calls == 1", () => $"{sns.Published.Count} published in {sns.Calls} calls");
 
         for (int i = 0; i < 20; i++)
         {
@@ -129,7 +119,7 @@ public sealed class SnsPublisherTests : IDisposable
             Assert.True(sw.ElapsedMilliseconds < 50, $"Alert took {sw.ElapsedMilliseconds} ms while SNS hangs");
         }
         // The hung call times out (it ignores its token), is logged, and the queue moves on.
-        Assert.True(await Eventually(() => p.Failed >= 1 && sns.Calls >= 2));
+        await Eventually.UntilAsync(() => p.Failed >= 1 && sns.Calls >= 2, TimeSpan.FromSeconds(5), "p.Failed >= 1 && sns.Calls >= 2", () => $"{p.Failed} failed in {sns.Calls} calls");
         Assert.Contains(_logs, l => l.Module == "sns" && l.Text.Contains("timed out"));
         Assert.DoesNotContain(_alerts.Query(null, "sns", null, null), _ => true); // failures are never alerts
     }
@@ -141,7 +131,7 @@ public sealed class SnsPublisherTests : IDisposable
         sns.Hang();
         await using var p = Publisher(sns, () => Config(AlertLevels.Info), new SnsPublisherOptions { Capacity = 5, FlushTimeout = TimeSpan.FromSeconds(2) });
         _alerts.Alert("error", "rm", 5, "m0");
-        Assert.True(await Eventually(() => sns.Calls == 1)); // m0 is being published, the queue is empty
+        await Eventually.UntilAsync(() => sns.Calls == 1, TimeSpan.FromSeconds(5), "sns.Calls == 1", () => $"{sns.Published.Count} published in {sns.Calls} calls"); // m0 is being published, the queue is empty
         for (int i = 1; i <= 12; i++) _alerts.Alert("error", "rm", 5, "m" + i);
 
         Assert.Equal(7, p.Dropped);   // m1..m7 dropped, m8..m12 kept
@@ -149,7 +139,7 @@ public sealed class SnsPublisherTests : IDisposable
         Assert.Single(_logs, l => l.Module == "sns" && l.Text.Contains("dropped")); // rate-limited: one line for 7 drops
 
         sns.Gate.SetResult();
-        Assert.True(await Eventually(() => sns.Published.Count == 6));
+        await Eventually.UntilAsync(() => sns.Published.Count == 6, TimeSpan.FromSeconds(5), "sns.Published.Count == 6", () => $"{sns.Published.Count} published in {sns.Calls} calls");
         Assert.Equal(new[] { "m0", "m8", "m9", "m10", "m11", "m12" }, sns.Published.Select(x => x.Message.Split(' ').Last()));
     }
 
@@ -159,14 +149,14 @@ public sealed class SnsPublisherTests : IDisposable
         var sns = new FakeSns { Fail = new AwsApiException("AuthorizationError", "User is not authorized to perform: SNS:Publish", 403) };
         await using var p = Publisher(sns, () => Config(AlertLevels.Info), new SnsPublisherOptions { FailureLogInterval = TimeSpan.FromHours(1) });
         for (int i = 0; i < 10; i++) _alerts.Alert("error", "rm", 5, "f" + i);
-        Assert.True(await Eventually(() => p.Failed == 10));
+        await Eventually.UntilAsync(() => p.Failed == 10, TimeSpan.FromSeconds(5), "p.Failed == 10", () => $"{p.Failed} failed in {sns.Calls} calls");
         var lines = _logs.Where(l => l.Module == "sns").ToList();
         Assert.Single(lines);
         Assert.Contains("AuthorizationError", lines[0].Text);
 
         sns.Fail = null;
         _alerts.Alert("error", "rm", 5, "ok");
-        Assert.True(await Eventually(() => sns.Published.Count == 1));
+        await Eventually.UntilAsync(() => sns.Published.Count == 1, TimeSpan.FromSeconds(5), "sns.Published.Count == 1", () => $"{sns.Published.Count} published in {sns.Calls} calls");
     }
 
     [Fact]
@@ -200,10 +190,10 @@ public sealed class SnsPublisherTests : IDisposable
             var sw = Stopwatch.StartNew();
             _alerts.Alert("error", "rm", 5, "a1");
             Assert.True(sw.ElapsedMilliseconds < 50);
-            Assert.True(await Eventually(() => p.Failed == 1));
+            await Eventually.UntilAsync(() => p.Failed == 1, TimeSpan.FromSeconds(5), "p.Failed == 1", () => $"{p.Failed} failed in {sns.Calls} calls");
             Assert.Contains(_logs.Concat(ConsoleLines()), l => l.Text.Contains("NoRegion"));
             _alerts.Alert("error", "rm", 5, "a2");
-            Assert.True(await Eventually(() => sns.Published.Count == 1));
+            await Eventually.UntilAsync(() => sns.Published.Count == 1, TimeSpan.FromSeconds(5), "sns.Published.Count == 1", () => $"{sns.Published.Count} published in {sns.Calls} calls");
             Assert.Equal(2, builds);
         }
         Assert.DoesNotContain(_alerts.Query(null, "sns", null, null), _ => true);

@@ -14,70 +14,27 @@ public interface IOsAddresses
     Task RemoveAsync(IPAddress ip, CancellationToken ct);
 }
 
-/// <summary>iproute2: <c>ip -o -4 addr show</c>, <c>ip addr add IP/LEN dev IFACE</c>, <c>ip addr del</c>, with a
-/// command prefix (e.g. ["ip","netns","exec","ns1"]) so tests can aim it at a network namespace.</summary>
+/// <summary>The node's own interfaces through <see cref="IpAddresses"/> (iproute2), with a command prefix (e.g.
+/// ["ip","netns","exec","ns1"]) so tests can aim it at a network namespace.</summary>
 public sealed class IpCommandAddresses : IOsAddresses
 {
-    readonly string[] _prefix;
-    readonly TimeSpan _timeout;
+    readonly IpAddresses _ip;
 
     public IpCommandAddresses(IEnumerable<string>? commandPrefix = null, TimeSpan? commandTimeout = null)
-    {
-        _prefix = commandPrefix?.ToArray() ?? Array.Empty<string>();
-        _timeout = commandTimeout ?? TimeSpan.FromSeconds(10);
-    }
+        => _ip = new IpAddresses(commandPrefix, commandTimeout);
 
     public async Task<string?> FindAsync(IPAddress ip, CancellationToken ct) =>
-        (await ListAsync(ct).ConfigureAwait(false)).FirstOrDefault(a => a.Address.Equals(ip))?.Interface;
+        (await _ip.ListAsync(ct).ConfigureAwait(false)).FirstOrDefault(a => a.Address.Equals(ip))?.Interface;
 
     public async Task AddAsync(IPAddress ip, int prefixLength, string iface, CancellationToken ct)
     {
         if (await FindAsync(ip, ct).ConfigureAwait(false) != null) return;
-        var r = await RunAsync(new[] { "ip", "addr", "add", $"{ip}/{prefixLength}", "dev", iface }, ct).ConfigureAwait(false);
-        if (!r.Succeeded && !Mentions(r, "File exists", "already assigned"))
-            throw new ResourceException(r.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed, $"ip addr add {ip}/{prefixLength} dev {iface} failed" + Tail(r));
+        await _ip.AddAsync(ip, prefixLength, iface, ct).ConfigureAwait(false);
     }
 
     public async Task RemoveAsync(IPAddress ip, CancellationToken ct)
     {
-        foreach (var a in (await ListAsync(ct).ConfigureAwait(false)).Where(a => a.Address.Equals(ip)))
-        {
-            var r = await RunAsync(new[] { "ip", "addr", "del", $"{a.Address}/{a.PrefixLength}", "dev", a.Interface }, ct).ConfigureAwait(false);
-            if (!r.Succeeded && !Mentions(r, "Cannot assign requested address", "Address not found"))
-                throw new ResourceException(r.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed, $"ip addr del {a.Address}/{a.PrefixLength} dev {a.Interface} failed" + Tail(r));
-        }
+        foreach (var a in (await _ip.ListAsync(ct).ConfigureAwait(false)).Where(a => a.Address.Equals(ip)))
+            await _ip.DeleteAsync(a, ct).ConfigureAwait(false);
     }
-
-    async Task<IReadOnlyList<InterfaceAddress>> ListAsync(CancellationToken ct)
-    {
-        var r = await RunAsync(new[] { "ip", "-o", "-4", "addr", "show" }, ct).ConfigureAwait(false);
-        if (!r.Succeeded)
-            throw new ResourceException(r.TimedOut ? ResourceErrorCodes.Timeout : ResourceErrorCodes.CommandFailed, "ip -o -4 addr show failed" + Tail(r));
-        return FloatIpResource.ParseAddresses(r.Lines);
-    }
-
-    async Task<CommandResult> RunAsync(string[] argv, CancellationToken ct)
-    {
-        var full = _prefix.Concat(argv).ToArray();
-        if (CommandRunner.FindExecutable(full[0]) == null)
-            throw new ResourceException(ResourceErrorCodes.CannotRun, $"{full[0]}: command not found");
-        try
-        {
-            return await CommandRunner.RunAsync(new CommandSpec(full)
-            {
-                Timeout = _timeout,
-                KillGrace = TimeSpan.FromMilliseconds(500),
-                Environment = new Dictionary<string, string> { ["LC_ALL"] = "C" },
-            }, ct).ConfigureAwait(false);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new ResourceException(ResourceErrorCodes.CannotRun, $"cannot run {string.Join(' ', full)}: {e.Message}", e);
-        }
-    }
-
-    static bool Mentions(CommandResult r, params string[] texts) =>
-        !r.TimedOut && r.Lines.Any(l => texts.Any(t => l.Contains(t, StringComparison.OrdinalIgnoreCase)));
-
-    static string Tail(CommandResult r) => r.TimedOut ? ": timed out" : r.LastLine is { Length: > 0 } l ? ": " + l : $": exit {r.ExitCode}";
 }

@@ -110,15 +110,8 @@ public sealed class MirrorPair : IAsyncDisposable
         $"A={(A is null ? "-" : JsonSerializer.Serialize(A.GetStatus()))}\nB={(B is null ? "-" : JsonSerializer.Serialize(B.GetStatus()))}\n" +
         $"log tail:\n{string.Join("\n", Logs.TakeLast(25))}";
 
-    public async Task WaitUntil(Func<bool> condition, string what, double seconds = 30)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed.TotalSeconds > seconds) throw new Xunit.Sdk.XunitException($"timed out after {seconds} s waiting for {what}\n{Describe()}");
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitUntil(Func<bool> condition, string what, double seconds = 30)
+        => Eventually.UntilAsync(condition, TimeSpan.FromSeconds(seconds), what, Describe, pollMs: 50);
 
     public string Sha(string node) => ShaFile(DataPath(node));
 

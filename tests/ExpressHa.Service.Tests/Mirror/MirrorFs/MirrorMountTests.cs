@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.Mirror.MirrorFs;
 
 /// <summary>The mount path with the real tools: an NBD export of an image file (Unix socket), attached with nbdfuse
 /// and a loop device, probed with blkid, formatted, checked and mounted, and torn down again.</summary>
+[Trait("Category", TestCategory.Mirror)]
 [Collection(MirrorFsCollection.Name)]
 public sealed class MirrorMountTests : IAsyncLifetime
 {
@@ -45,7 +46,7 @@ public sealed class MirrorMountTests : IAsyncLifetime
         Assert.DoesNotContain(_settings.FuseDir, Sh.Run("losetup", "--list", "--noheadings", "--output", "BACK-FILE").Output);
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "losetup", "debugfs", "blkid", "mkswap")]
     public async Task An_empty_device_gets_a_file_system_that_holds_a_file_across_unmount_and_mount_without_a_new_mkfs()
     {
         await Mount();
@@ -67,7 +68,7 @@ public sealed class MirrorMountTests : IAsyncLifetime
         AssertNothingAttached();
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "losetup", "debugfs", "blkid", "mkswap")]
     public async Task An_existing_file_system_is_kept_never_formatted()
     {
         var src = Directory.CreateDirectory(Path.Combine(_host.Directory, "src")).FullName;
@@ -82,7 +83,7 @@ public sealed class MirrorMountTests : IAsyncLifetime
         Assert.Equal(uuid, Sh.Must("blkid", "-p", "-s", "UUID", "-o", "value", _host.BackingPath).Trim());
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "losetup", "debugfs", "blkid", "mkswap")]
     public async Task A_device_holding_another_file_system_or_unknown_data_is_refused_and_left_as_it_was()
     {
         Sh.Must("mkswap", _host.BackingPath);
@@ -103,7 +104,7 @@ public sealed class MirrorMountTests : IAsyncLifetime
         Assert.Equal(junk, _host.ReadBacking(0, 1 << 20));
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "losetup", "debugfs", "blkid", "mkswap")]
     public async Task A_check_that_fails_is_an_activation_error_carrying_the_fsck_output()
     {
         Sh.Must("mkfs.ext4", "-q", "-F", _host.BackingPath);
@@ -116,7 +117,7 @@ public sealed class MirrorMountTests : IAsyncLifetime
         AssertNothingAttached();
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "losetup", "debugfs", "blkid", "mkswap")]
     public async Task A_file_system_left_mounted_is_torn_down_and_checked_at_the_next_start()
     {
         await Mount();
@@ -132,7 +133,7 @@ public sealed class MirrorMountTests : IAsyncLifetime
         AssertNothingAttached();
     }
 
-    [Fact]
+    [NeedsFact(Need.Root, "nbdfuse", "fusermount3", "mkfs.ext4", "e2fsck", "losetup", "debugfs", "blkid", "mkswap")]
     public async Task A_busy_file_system_is_unmounted_after_the_grace_period_by_killing_what_holds_it()
     {
         await Mount();

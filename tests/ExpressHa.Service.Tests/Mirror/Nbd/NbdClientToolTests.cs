@@ -5,6 +5,7 @@ using ExpressHa.Service.Mirror.Nbd;
 namespace ExpressHa.Service.Tests.Mirror.Nbd;
 
 /// <summary>The NBD server against real clients: nbdinfo, qemu-io, qemu-img and nbdcopy.</summary>
+[Trait("Category", TestCategory.Mirror)]
 public sealed class NbdClientToolTests
 {
     const int MiB = 1 << 20;
@@ -40,7 +41,7 @@ public sealed class NbdClientToolTests
         Assert.DoesNotContain("Pattern verification", r.Stdout + r.Stderr);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task Nbdinfo_over_tcp_shows_size_and_flags_for_the_named_and_the_default_export()
     {
         await using var host = await NbdTestHost.StartAsync(size: 16 * MiB);
@@ -57,7 +58,7 @@ public sealed class NbdClientToolTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task Nbdinfo_over_a_unix_socket_shows_size_and_lists_the_export()
     {
         await using var host = await NbdTestHost.StartAsync(size: 3 * MiB + 512, unix: true);
@@ -68,7 +69,7 @@ public sealed class NbdClientToolTests
         Assert.Contains($"export=\"{NbdTestHost.ExportName}\"", list.Stdout);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task Nbdinfo_fails_for_an_unknown_export_name()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -79,7 +80,7 @@ public sealed class NbdClientToolTests
         await NbdinfoJsonAsync(host.Uri);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task QemuIo_writes_patterns_at_several_offsets_and_reads_them_back()
     {
         await using var host = await NbdTestHost.StartAsync(size: 16 * MiB);
@@ -100,7 +101,7 @@ public sealed class NbdClientToolTests
         Assert.Contains("Pattern verification failed", wrong.Stdout + wrong.Stderr);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task QemuIo_write_zeroes_fua_flush_and_discard_reach_the_backing_file()
     {
         await using var host = await NbdTestHost.StartAsync(size: 8 * MiB);
@@ -121,7 +122,7 @@ public sealed class NbdClientToolTests
         Assert.All(host.ReadBacking(2 * MiB + 256 * 1024, 4096), b => Assert.Equal(0x77, b));
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task Nbdcopy_copies_a_random_file_in_and_out_byte_for_byte()
     {
         await using var host = await NbdTestHost.StartAsync(size: 8 * MiB);
@@ -138,7 +139,7 @@ public sealed class NbdClientToolTests
         Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(SHA256.HashData(host.ReadBacking(0, 8 * MiB))));
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task Over_a_unix_socket_qemu_io_and_nbdcopy_write_and_read_the_same_bytes()
     {
         await using var host = await NbdTestHost.StartAsync(size: 4 * MiB, unix: true);
@@ -155,7 +156,7 @@ public sealed class NbdClientToolTests
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(await File.ReadAllBytesAsync(back)));
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task QemuImg_converts_into_the_export_and_compares_equal_until_a_byte_differs()
     {
         await using var host = await NbdTestHost.StartAsync(size: 4 * MiB);
@@ -177,7 +178,7 @@ public sealed class NbdClientToolTests
         Assert.Equal(host.ReadBacking(0, 4 * MiB), await File.ReadAllBytesAsync(copy));
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "qemu-io", "qemu-img", "nbdinfo", "nbdcopy")]
     public async Task A_read_only_export_refuses_writes_with_a_permission_error_and_serves_reads()
     {
         var content = new byte[MiB];

@@ -7,6 +7,7 @@ using static ExpressHa.Service.Mirror.Nbd.NbdProtocol;
 namespace ExpressHa.Service.Tests.Mirror.Nbd;
 
 /// <summary>Broken clients on raw sockets: each may lose its own connection, but the server keeps serving others.</summary>
+[Trait("Category", TestCategory.Mirror)]
 public sealed class NbdMalformedInputTests
 {
     const int MiB = 1 << 20;
@@ -19,10 +20,10 @@ public sealed class NbdMalformedInputTests
             Assert.Equal(host.Device.Size, doc.RootElement.GetProperty("exports")[0].GetProperty("export-size").GetInt64());
         var w = await ExternalTool.RunOkAsync("qemu-io", "-f", "raw", "-c", "write -P 0x5a 4096 4096", "-c", "read -P 0x5a 4096 4096", host.Uri);
         Assert.DoesNotContain("failed", w.Stdout + w.Stderr);
-        Assert.True(await NbdTestHost.EventuallyAsync(() => host.Server.ConnectionCount == 0), $"connections left open: {host.Server.ConnectionCount}\n{host.Log}");
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 0, TimeSpan.FromSeconds(5), "every connection closed", () => $"{host.Server.ConnectionCount} open\n{host.Log}");
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task The_greeting_offers_fixed_newstyle_and_no_zeroes()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -30,7 +31,7 @@ public sealed class NbdMalformedInputTests
         Assert.Equal(FlagFixedNewstyle | FlagNoZeroes, await c.ReadGreetingAsync());
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Bad_option_magic_closes_only_that_connection()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -45,7 +46,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Unknown_client_flags_close_the_connection()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -59,7 +60,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task An_oversized_option_is_answered_too_big_and_the_connection_closed()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -76,7 +77,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Unsupported_and_unknown_options_get_error_replies_and_the_haggling_goes_on()
     {
         await using var host = await NbdTestHost.StartAsync(size: 5 * MiB);
@@ -117,7 +118,7 @@ public sealed class NbdMalformedInputTests
         Assert.Equal(FlagHasFlags | FlagSendFlush | FlagSendFua | FlagSendTrim | FlagSendWriteZeroes, flags);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Abort_is_acknowledged_and_list_with_data_is_invalid()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -137,7 +138,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Export_name_option_with_an_unknown_name_closes_and_with_the_name_starts_transmission()
     {
         await using var host = await NbdTestHost.StartAsync(size: MiB);
@@ -162,7 +163,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Out_of_range_requests_get_EINVAL_and_the_connection_stays_in_step()
     {
         await using var host = await NbdTestHost.StartAsync(size: MiB);
@@ -196,7 +197,7 @@ public sealed class NbdMalformedInputTests
         Assert.All(host.ReadBacking(MiB - 8192, 4096), b => Assert.Equal(0, b));
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Pipelined_requests_are_answered_in_order_with_their_cookies()
     {
         await using var host = await NbdTestHost.StartAsync(size: 4 * MiB);
@@ -227,7 +228,7 @@ public sealed class NbdMalformedInputTests
         Assert.True(await c.ServerClosesAsync());
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task A_request_with_bad_magic_closes_the_connection()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -241,7 +242,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task An_oversized_write_closes_the_connection()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -254,7 +255,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Truncated_messages_then_disconnect_leave_the_server_serving()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -282,7 +283,7 @@ public sealed class NbdMalformedInputTests
         await AssertStillServesAsync(host);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Random_garbage_from_many_clients_never_stops_the_server()
     {
         await using var host = await NbdTestHost.StartAsync(size: MiB);

@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace ExpressHa.Service.Tests.Mirror.Nbd;
 
 /// <summary>`expresshad nbd-serve` as a process: serves a file over a Unix socket and stops on SIGTERM.</summary>
+[Trait("Category", TestCategory.Mirror)]
 public sealed class NbdServeCommandTests
 {
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo", "qemu-io")]
     public async Task Nbd_serve_exports_a_file_until_sigterm()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ehanbd-" + Guid.NewGuid().ToString("N")[..12]);

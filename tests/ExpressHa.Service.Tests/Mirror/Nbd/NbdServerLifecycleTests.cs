@@ -6,9 +6,10 @@ using ExpressHa.Service.Mirror.Nbd;
 namespace ExpressHa.Service.Tests.Mirror.Nbd;
 
 /// <summary>Starting, stopping and the Unix socket file.</summary>
+[Trait("Category", TestCategory.Mirror)]
 public sealed class NbdServerLifecycleTests
 {
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo")]
     public async Task StopAsync_closes_open_connections_and_the_listener()
     {
         await using var host = await NbdTestHost.StartAsync();
@@ -16,7 +17,7 @@ public sealed class NbdServerLifecycleTests
         using var b = await RawNbdClient.ConnectAsync(host.Port);
         await a.HandshakeAsync();
         await b.ReadGreetingAsync();
-        Assert.True(await NbdTestHost.EventuallyAsync(() => host.Server.ConnectionCount == 2), $"connections: {host.Server.ConnectionCount}");
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 2, TimeSpan.FromSeconds(5), "two connections", () => $"{host.Server.ConnectionCount} connections");
 
         var stop = host.Server.StopAsync();
         Assert.True(await Task.WhenAny(stop, Task.Delay(10_000)) == stop, "StopAsync did not finish");
@@ -30,7 +31,7 @@ public sealed class NbdServerLifecycleTests
         Assert.NotEqual(0, info.ExitCode);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo")]
     public async Task StopAsync_while_a_client_is_copying_ends_it_promptly()
     {
         await using var host = await NbdTestHost.StartAsync(size: 64 << 20);
@@ -47,7 +48,7 @@ public sealed class NbdServerLifecycleTests
         Assert.Equal(0, host.Server.ConnectionCount);
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo")]
     public async Task A_stale_unix_socket_file_is_replaced_and_removed_on_stop()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ehanbd-" + Guid.NewGuid().ToString("N")[..12]);
@@ -87,7 +88,7 @@ public sealed class NbdServerLifecycleTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Need.None, "nbdinfo")]
     public async Task A_regular_file_at_the_socket_path_is_not_deleted()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ehanbd-" + Guid.NewGuid().ToString("N")[..12]);

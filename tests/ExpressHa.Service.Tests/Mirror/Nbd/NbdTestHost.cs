@@ -9,17 +9,6 @@ namespace ExpressHa.Service.Tests.Mirror.Nbd;
 /// or on a Unix socket.</summary>
 public sealed class NbdTestHost : IAsyncDisposable
 {
-    /// <summary>Polls until the condition holds or the time is up; the last look decides.</summary>
-    public static async Task<bool> EventuallyAsync(Func<bool> condition, int ms = 5000)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < ms)
-        {
-            if (condition()) return true;
-            await Task.Delay(20);
-        }
-        return condition();
-    }
 
     public const string ExportName = "mirror1";
 

@@ -66,7 +66,7 @@ public static class ChaosRun
             try
             {
                 client = new ServiceClient(topology.ClientNs, ChaosTopology.Vip, ChaosTopology.AppPort, Path.Combine(topology.Dir, "client.log"));
-                if (!await WaitUntil(() => client.Last?.Node != null, TimeSpan.FromSeconds(60)))
+                if (!await Eventually.HoldsWithinAsync(() => client.Last?.Node != null, TimeSpan.FromSeconds(60), pollMs: 100))
                     throw new InvalidOperationException($"the group never answered at {ChaosTopology.Vip} within 60 s of starting the cluster (logs in {topology.Dir})");
                 Log($"group answers from {client.Last!.Node} after {ChaosTopology.NowMs() - start} ms; running the schedule");
                 // Let the cluster settle (every node online) before the first fault.
@@ -141,14 +141,4 @@ public static class ChaosRun
         };
     }
 
-    public static async Task<bool> WaitUntil(Func<bool> done, TimeSpan within)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < within)
-        {
-            if (done()) return true;
-            await Task.Delay(100);
-        }
-        return done();
-    }
 }

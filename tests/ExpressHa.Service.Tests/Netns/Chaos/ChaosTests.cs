@@ -14,6 +14,7 @@ namespace ExpressHa.Service.Tests.Netns.Chaos;
 /// <c>EXPRESSHA_CHAOS_FAULTS</c>): <see cref="Soak"/> runs N seeds per topology and prints a summary (bench/chaos.sh).</item>
 /// </list>
 /// Without those variables Replay and Soak return at once.</summary>
+[Trait("Category", TestCategory.Chaos)]
 [Collection("Netns")]
 public sealed class ChaosTests
 {
@@ -56,7 +57,7 @@ public sealed class ChaosTests
         return outcome;
     }
 
-    [Theory]
+    [NeedsTheory(Need.Namespaces, "perl", "ping", "nft")]
     [MemberData(nameof(CiSeeds))]
     public async Task SeededSchedule(ChaosKind kind, int seed)
     {
@@ -64,7 +65,7 @@ public sealed class ChaosTests
         Assert.True(outcome.Check.Ok, outcome.Report(withHistory: true));
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "perl", "ping", "nft")]
     public async Task Replay()
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable("EXPRESSHA_CHAOS_SEED"), out var seed)) return;
@@ -75,7 +76,7 @@ public sealed class ChaosTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Need.Namespaces, "perl", "ping", "nft")]
     public async Task Soak()
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable("EXPRESSHA_CHAOS_SEEDS"), out var count) || count <= 0) return;

@@ -7,6 +7,7 @@ namespace ExpressHa.Service.Tests.Netns.Chaos;
 /// fault ends with it. Whatever the others saw of it (its last reports, its restart within the heartbeat timeout, its
 /// loss just before the restart), the group must come back on another node, never with two owners (the chaos checker
 /// judges the history).</summary>
+[Trait("Category", TestCategory.Chaos)]
 [Collection("Netns")]
 public sealed class HandOverTests(ITestOutputHelper output)
 {
@@ -35,7 +36,7 @@ public sealed class HandOverTests(ITestOutputHelper output)
         try { output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}"); } catch (InvalidOperationException) { }
     }
 
-    [Theory]
+    [NeedsTheory(Need.Namespaces, "perl", "ping", "nft")]
     [MemberData(nameof(Rows))]
     public async Task TheOwnerStopsOrCrashesAndRestarts_TheGroupComesBackOnAnotherNode(Isolation isolation, int restartAfterMs)
     {
@@ -49,14 +50,14 @@ public sealed class HandOverTests(ITestOutputHelper output)
             long healMs;
             try
             {
-                Assert.True(await ChaosRun.WaitUntil(() => client.Last?.Node != null, TimeSpan.FromSeconds(60)), "the group never answered");
+                await Eventually.UntilAsync(() => client.Last?.Node != null, TimeSpan.FromSeconds(60), "the group to answer", pollMs: 100);
                 // n2 owns the group, as in the run this reproduces: fencing it waits its 1 s delay.
                 using (var api = t.Client("n1"))
                 {
                     var moved = await api.MoveGroupAsync("g1", "n2");
                     Assert.True(moved.Ok, moved.Message);
                 }
-                Assert.True(await ChaosRun.WaitUntil(() => client.Last?.Node == "n2", TimeSpan.FromSeconds(30)), "the group did not move to n2");
+                await Eventually.UntilAsync(() => client.Last?.Node == "n2", TimeSpan.FromSeconds(30), "the group to answer from n2", () => $"answered by {client.Last?.Node}", pollMs: 100);
                 await Task.Delay(1000);
 
                 var from = ChaosTopology.NowMs();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using ExpressHa.Api;
 using ExpressHa.Client;
 
-namespace ExpressHa.Service.Demo;
+namespace ExpressHa.Demo;
 
 /// <summary>`demo`: two nodes on loopback, a group holding an HTTP application, a crash of the active node, the
 /// timeline of the failover and its measured time, a check that the survivor answers, then a clean stop. The cluster is
@@ -16,7 +16,7 @@ public static class DemoRunner
     /// <summary>Above the heartbeat interval plus the witness check, as the validator requires.</summary>
     const int WatchdogMs = 600;
 
-    public static int Run(CliOptions options, TextWriter o, TextWriter err)
+    public static int Run(ExpressHa.Service.CliOptions options, TextWriter o, TextWriter err)
     {
         var timeoutMs = int.TryParse(options.Get("timeout-ms"), out var t) ? t : 1000;
         var intervalMs = Math.Max(50, timeoutMs / 5);
@@ -24,7 +24,7 @@ public static class DemoRunner
         var dir = Path.Combine(Path.GetTempPath(), "expressha-demo-" + Environment.ProcessId);
         var aws = options.Get("aws") == "true" ? AwsDemo.StartAsync().GetAwaiter().GetResult() : null;
         Directory.CreateDirectory(dir);
-        var witness = Witness.WitnessServer.StartAsync(WitnessAddress, 0, Path.Combine(dir, "witness")).GetAwaiter().GetResult();
+        var witness = ExpressHa.Service.Witness.WitnessServer.StartAsync(WitnessAddress, 0, Path.Combine(dir, "witness")).GetAwaiter().GetResult();
         var watchdogMs = Math.Max(WatchdogMs, intervalMs + WitnessTimeoutMs + 100);
         using var cluster = new DemoCluster(dir, 2, intervalMs, timeoutMs, c =>
         {
@@ -34,7 +34,7 @@ public static class DemoRunner
         }) { StandInWatchdogs = true };
         aws?.AddCredentials(cluster.NodeEnvironment);
         var resets = new System.Collections.Concurrent.ConcurrentQueue<(string Node, DateTimeOffset At)>();
-        var watchers = cluster.Nodes.Select(n => new Watchdog.StandInWatcher(cluster.WatchdogFile(n.Name), watchdogMs, _ =>
+        var watchers = cluster.Nodes.Select(n => new ExpressHa.Service.Watchdog.StandInWatcher(cluster.WatchdogFile(n.Name), watchdogMs, _ =>
         {
             resets.Enqueue((n.Name, DateTimeOffset.UtcNow));
             cluster.Crash(n.Name);

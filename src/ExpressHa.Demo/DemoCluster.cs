@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using ExpressHa.Config;
 using ExpressHa.Yaml;
 
-namespace ExpressHa.Service.Demo;
+namespace ExpressHa.Demo;
 
 /// <summary>A cluster of expresshad processes on loopback (127.0.0.11, .12, ...), each with its own state directory:
 /// what the demo and the benchmark start.</summary>
@@ -55,12 +55,12 @@ public sealed class DemoCluster : IDisposable
     public string LogFile(string node) => Path.Combine(Dir, node + ".log");
     public Uri ApiOf(string node) => new($"http://{AddressOf(node)}:{ApiPort}/");
 
-    /// <summary>The command that runs this program (the apphost, or dotnet with the dll). When this process is another
-    /// program that loaded the service assembly (a test host), it is dotnet with expresshad.dll.</summary>
+    /// <summary>The command that runs expresshad: this process's apphost when it is expresshad, else dotnet with
+    /// expresshad.dll from beside the loaded service assembly (the demo program, a test host).</summary>
     public static (string File, string Prefix) Self()
     {
         var process = Environment.ProcessPath!;
-        var dll = typeof(DemoCluster).Assembly.Location;
+        var dll = typeof(ExpressHa.Service.Cli).Assembly.Location;
         var name = Path.GetFileNameWithoutExtension(process);
         if (name == "expresshad") return (process, "");
         if (name == "dotnet") return (process, $"\"{dll}\" ");

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ExpressHa.Service.Demo;
+namespace ExpressHa.Demo;
 
 /// <summary>SIGTERM and SIGSTOP/SIGCONT for processes the demo and tests start (Process.Kill only sends SIGKILL).</summary>
 public static class NativeSignals

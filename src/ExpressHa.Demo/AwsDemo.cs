@@ -2,7 +2,7 @@ using ExpressHa.AwsLocal;
 using ExpressHa.Config;
 using ExpressHa.Schema;
 
-namespace ExpressHa.Service.Demo;
+namespace ExpressHa.Demo;
 
 /// <summary>The demo's AWS mode: the local AWS-compatible endpoint (the seeds' VPC), a VIP route and a Route 53 record in
 /// the group, both of which must follow the failover.</summary>
