@@ -34,6 +34,11 @@ public sealed class FloatIpResource : IResourceDriver
     /// <summary>The last gratuitous ARP sender started by StartAsync (tests wait for it); null when none ran.</summary>
     public Task? LastAnnouncement { get; private set; }
 
+    // The announcements still running per address: a stop ends them first, or the next holder's duplicate check would
+    // hear this node's late gratuitous ARP (arping -U sends one per second) and refuse the address.
+    readonly Dictionary<IPAddress, (CancellationTokenSource Stop, Task Sender)> _announcing = new();
+    readonly object _announceGate = new();
+
     public async Task StartAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var (ip, prefixLength) = ReadAddress(context.Resource);
@@ -62,12 +67,33 @@ public sealed class FloatIpResource : IResourceDriver
         context.Alerts.Log(LogModule, $"{r.Name}: added {ip}/{prefixLength} to {iface}");
 
         var count = r.GetParameter("arpCount") is long n ? (int)n : 3;
-        if (count > 0) LastAnnouncement = AnnounceAsync(context, ip, iface, count);
+        if (count > 0)
+        {
+            await StopAnnouncingAsync(ip).ConfigureAwait(false);
+            var stop = new CancellationTokenSource();
+            var sender = AnnounceAsync(context, ip, iface, count, stop.Token);
+            lock (_announceGate) _announcing[ip] = (stop, sender);
+            LastAnnouncement = sender;
+        }
+    }
+
+    async Task StopAnnouncingAsync(IPAddress ip)
+    {
+        (CancellationTokenSource Stop, Task Sender) running;
+        lock (_announceGate)
+        {
+            if (!_announcing.Remove(ip, out running)) return;
+        }
+        running.Stop.Cancel();
+        try { await running.Sender.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
+        catch (TimeoutException) { }
+        running.Stop.Dispose();
     }
 
     public async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var (ip, _) = ReadAddress(context.Resource);
+        await StopAnnouncingAsync(ip).ConfigureAwait(false);
         var addrs = await _addresses.ListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var a in addrs.Where(a => a.Address.Equals(ip)))
         {
@@ -154,7 +180,7 @@ public sealed class FloatIpResource : IResourceDriver
         return res.Succeeded ? "it answers ping" : null;
     }
 
-    async Task AnnounceAsync(ResourceContext context, IPAddress ip, string iface, int count)
+    async Task AnnounceAsync(ResourceContext context, IPAddress ip, string iface, int count, CancellationToken stop)
     {
         var name = context.Resource.Name;
         try
@@ -164,11 +190,15 @@ public sealed class FloatIpResource : IResourceDriver
                 context.Alerts.Log(LogModule, $"{name}: gratuitous ARP skipped (arping is not installed)");
                 return;
             }
-            var res = await RunAsync(new[] { "arping", "-U", "-c", count.ToString(), "-I", iface, ip.ToString() }, CancellationToken.None,
+            var res = await RunAsync(new[] { "arping", "-U", "-c", count.ToString(), "-I", iface, ip.ToString() }, stop,
                 TimeSpan.FromSeconds(count + 5)).ConfigureAwait(false);
             context.Alerts.Log(LogModule, res.Succeeded || res.ExitCode == 1 // iputils arping -U exits 1: no replies expected
                 ? $"{name}: gratuitous ARP sent for {ip} on {iface} ({count}x)"
                 : $"{name}: gratuitous ARP for {ip} on {iface} failed" + Tail(res));
+        }
+        catch (OperationCanceledException)
+        {
+            context.Alerts.Log(LogModule, $"{name}: gratuitous ARP for {ip} on {iface} ended early: the address is being released");
         }
         catch (Exception e)
         {

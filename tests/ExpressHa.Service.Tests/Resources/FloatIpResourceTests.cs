@@ -94,6 +94,28 @@ public sealed class FloatIpResourceTests : IDisposable
     }
 
     [NeedsFact(Need.Namespaces, "arping")]
+    public async Task AStopEndsTheAnnouncements_SoTheNextHoldersDuplicateCheckRightAfterFindsTheAddressFree()
+    {
+        // A announces three times, one second apart; the address moves to B before the second announcement is due.
+        var ctx = Ctx(("ip", "198.18.1.40"), ("arpCount", 3L), ("duplicateWaitMs", 200L));
+        var a = Driver();
+        await a.StartAsync(ctx, CancellationToken.None);
+        await Task.Delay(300);
+        await a.StopAsync(ctx, CancellationToken.None);
+        Assert.True(a.LastAnnouncement!.IsCompleted, "the stop must end the running gratuitous ARP sender");
+        Assert.Contains(_alerts.LogLines("floatip"), l => l.Contains("ended early"));
+
+        var b = new FloatIpResource(NetNs.Exec(_b), TimeSpan.FromSeconds(10));
+        var started = DateTime.UtcNow;
+        // B probes for as long as A's sender would have gone on (until about 2 s after A's start): never a duplicate.
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(2.2))
+        {
+            await b.StartAsync(ctx, CancellationToken.None);
+            await b.StopAsync(ctx, CancellationToken.None);
+        }
+    }
+
+    [NeedsFact(Need.Namespaces, "arping")]
     public async Task TheProbeSaysWhetherTheAddressIsHere()
     {
         var ctx = Ctx(("ip", "198.18.1.23"), ("arpCount", 0L));
