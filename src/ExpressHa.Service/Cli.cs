@@ -1,6 +1,6 @@
 namespace ExpressHa.Service;
 
-/// <summary>Command-line entry: the verbs grow with the issues (run, witness, demo come with the service).</summary>
+/// <summary>Command-line entry of expresshad: parses the verb and its options and runs the command (Commands/).</summary>
 public static class Cli
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
