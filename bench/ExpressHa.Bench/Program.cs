@@ -153,7 +153,7 @@ try
     foreach (var n in BenchCluster.Nodes)
         Console.WriteLine($"idle {n} ({(n == active ? "active" : "standby"),-7}) CPU {idle[n].Cpu,5:0.00}% of a core over {seconds:0.0} s, RSS {idle[n].RssMb,6:0.0} MB (up {cluster.Uptime(n).TotalSeconds:0} s)");
     Console.WriteLine();
-    Console.WriteLine("Targets (issue 3, item 11):");
+    Console.WriteLine("Targets:");
     Target($"failover overhead median {Median(overhead):0} ms <= 300 ms", Median(overhead) <= 300);
     Target($"switchover median {Median(switchover):0} ms <= 500 ms", Median(switchover) <= 500);
     Target($"idle CPU {idle.Values.Max(v => v.Cpu):0.00}% (worst node) < 1% of a core", idle.Values.Max(v => v.Cpu) < 1);

@@ -224,7 +224,8 @@ public sealed class World
     public static World Load(string path) => new(Parse(File.ReadAllText(path)));
     public static World FromYaml(string yaml) => new(Parse(yaml));
 
-    /// <summary>The example world shipped with the endpoint (examples/world.yaml): the seeds' VPC with two nodes.</summary>
+    /// <summary>The example world shipped with the endpoint (examples/world.yaml): the example VPC of the "EXPRESSCLUSTER X
+    /// HA Cluster Configuration Guide for Amazon Web Services" with two nodes.</summary>
     public static World Example()
     {
         using var s = typeof(World).Assembly.GetManifestResourceStream("ExpressHa.AwsLocal.world.yaml")!;

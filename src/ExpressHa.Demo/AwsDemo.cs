@@ -4,8 +4,9 @@ using ExpressHa.Schema;
 
 namespace ExpressHa.Demo;
 
-/// <summary>The demo's AWS mode: the local AWS-compatible endpoint (the seeds' VPC), a VIP route and a Route 53 record in
-/// the group, both of which must follow the failover.</summary>
+/// <summary>The demo's AWS mode: the local AWS-compatible endpoint (the example VPC of the "EXPRESSCLUSTER X HA Cluster
+/// Configuration Guide for Amazon Web Services"), a VIP route and a Route 53 record in the group, both of which must
+/// follow the failover.</summary>
 public sealed class AwsDemo : IAsyncDisposable
 {
     public const string Vip = "10.1.0.20";

@@ -1,6 +1,6 @@
 namespace ExpressHa.Service;
 
-/// <summary>Command-line entry: the verbs of the service binary.</summary>
+/// <summary>Command-line entry of expresshad: parses the verb and its options and runs the command (Commands/).</summary>
 public static class Cli
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -9,7 +9,9 @@ namespace ExpressHa.Api
         public const string Running = "running";
         public const string Stopped = "stopped";
         public const string Suspended = "suspended";
-        public static readonly string[] All = { Running, Stopped, Suspended };
+        /// <summary>The orderly stop of the service is under way (heartbeats say so, so no node picks it as coordinator).</summary>
+        public const string Stopping = "stopping";
+        public static readonly string[] All = { Running, Stopped, Suspended, Stopping };
     }
 
     /// <summary>NodeStatusInfo.State (<see cref="Policy.NodeState"/>).</summary>

@@ -37,7 +37,8 @@ public sealed record WaitForNodeDown(string Node, string LostNode) : PlanAction(
     public override string Describe() => $"{Node}: wait until {LostNode} is fenced or confirmed down";
 }
 
-/// <summary>Asks the fencing subsystem to fence a node (the fencing issue supplies the mechanism).</summary>
+/// <summary>Asks the fencing subsystem to fence a node: the node's runtime carries it out with the Fencing/ subsystem of
+/// ExpressHa.Service (Fencer: levels aws and script, delays, race check).</summary>
 public sealed record FenceNode(string Node, string Target, string Reason) : PlanAction(Node)
 {
     public override string Describe() => $"{Node}: fence {Target} ({Reason})";

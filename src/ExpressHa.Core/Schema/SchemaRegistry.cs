@@ -179,7 +179,7 @@ namespace ExpressHa.Schema
             };
         }
 
-        /// <summary>The seeds' naming: awsvip1 is watched by awsvipw1, md by mdw (disk) and mdnw (connect); other names get a trailing w.</summary>
+        /// <summary>The monitor naming of the "EXPRESSCLUSTER X Reference Guide": awsvip1 is watched by awsvipw1, md by mdw (disk) and mdnw (connect); other names get a trailing w.</summary>
         public static string AutoMonitorName(string resourceName, string monitorType)
         {
             var suffix = monitorType == "mirrorconnect" ? "nw" : "w";

@@ -25,19 +25,3 @@ public sealed record JobStart(JobStatus? Job, OperationResult? Refusal)
     public static JobStart Refused(string code, string message) => new(null, OperationResult.Failure(code, message));
     public static JobStart Refused(OperationResult refusal) => new(null, refusal);
 }
-
-/// <summary>The mirror orchestration's names for ids of <see cref="ErrorCodes"/>, kept for the runtime's callers until
-/// they name the catalog directly.</summary>
-public static class MirrorOperationCodes
-{
-    public const string MirrorNotFound = ErrorCodes.MirrorNotFound;
-    public const string NodeNotFound = ErrorCodes.NodeNotFound;
-    public const string JobNotFound = ErrorCodes.JobNotFound;
-    public const string GroupActive = ErrorCodes.GroupActive;
-    public const string NoPrimary = ErrorCodes.MirrorNoPrimary;
-    public const string CopyUnavailable = ErrorCodes.MirrorCopyUnavailable;
-    public const string BackupNeedsStandby = ErrorCodes.BackupNeedsStandby;
-    public const string NodeRequired = ErrorCodes.MirrorNodeRequired;
-    public const string CommandFailed = ErrorCodes.MirrorCommandFailed;
-    public const string PeerUnreachable = ErrorCodes.PeerUnreachable;
-}

@@ -39,24 +39,10 @@ public interface IMirrorEngine : IAsyncDisposable
     Task RestoreAsync(string sourcePath, IProgress<long>? progress, CancellationToken ct);
 }
 
-/// <summary>A refused mirror operation, with a stable code (MirrorErrorCodes) for alerts and API answers.</summary>
+/// <summary>A refused mirror operation, with a stable code (an ExpressHa.Mirror* id of <see cref="ErrorCodes"/>) for
+/// alerts and API answers.</summary>
 public sealed class MirrorException : Exception
 {
     public MirrorException(string code, string message, Exception? inner = null) : base(message, inner) { Code = code; }
     public string Code { get; }
-}
-
-public static class MirrorErrorCodes
-{
-    public const string Outdated = "ExpressHa.MirrorOutdated";
-    public const string Inconsistent = "ExpressHa.MirrorInconsistent";
-    public const string SplitBrain = "ExpressHa.MirrorSplitBrain";
-    public const string PeerPrimary = "ExpressHa.MirrorPeerPrimary";
-    public const string PeerUnknown = "ExpressHa.MirrorPeerUnknown";
-    public const string KeyMismatch = "ExpressHa.MirrorKeyMismatch";
-    public const string AuthFailed = "ExpressHa.MirrorAuthFailed";
-    public const string NotPrimary = "ExpressHa.MirrorNotPrimary";
-    public const string NotSuspended = "ExpressHa.MirrorNotSuspended";
-    public const string Busy = "ExpressHa.MirrorBusy";
-    public const string SizeMismatch = "ExpressHa.MirrorSizeMismatch";
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using ExpressHa.Config;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -120,13 +120,13 @@ internal sealed class LinkHandshake(MirrorSide side)
         catch (AuthException)
         {
             Failed(ConnectionState.AuthFailed, $"mirror-connect authentication with {O.PeerNode} failed: the nodes hold different cluster keys",
-                MirrorEngine.EventAuthFailed);
+                AlertEvents.Mm.AuthFailed);
             return null;
         }
         catch (KeyException)
         {
             Failed(ConnectionState.KeyMismatch, $"mirror-connect key mismatch with {O.PeerNode}: both nodes need the same key file",
-                MirrorEngine.EventKeyMismatch);
+                AlertEvents.Mm.KeyMismatch);
             return null;
         }
 
@@ -146,7 +146,7 @@ internal sealed class LinkHandshake(MirrorSide side)
             throw new InvalidDataException($"the connection is from mirror '{m.Mirror}' on '{m.Node}', expected mirror {Name} on {O.PeerNode}");
     }
 
-    void Failed(ConnectionState state, string message, int eventId)
+    void Failed(ConnectionState state, string message, AlertEvent alert)
     {
         bool changed;
         lock (side.Lock)
@@ -156,7 +156,7 @@ internal sealed class LinkHandshake(MirrorSide side)
             else side.Machine.HandshakeKeyMismatch();
             side.LastError = message;
         }
-        if (changed) side.Alert(AlertLevels.Error, eventId, message);
+        if (changed) side.Alert(alert, message);
     }
 
     sealed class AuthException(bool local) : Exception(local ? "peer proof invalid" : "peer refused our proof");

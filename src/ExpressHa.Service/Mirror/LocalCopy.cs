@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -37,7 +38,7 @@ internal sealed class LocalCopy : IDisposable
                 if (len < o.SizeBytes)
                 {
                     if (!meta.Created || !isFile)
-                        throw new MirrorException(MirrorErrorCodes.SizeMismatch,
+                        throw new MirrorException(ErrorCodes.MirrorSizeMismatch,
                             $"mirror {o.Name}: data area '{o.DataPath}' holds {len} bytes, smaller than the configured {o.SizeBytes}");
                     data.SetLength(o.SizeBytes);
                     data.Flush(true);

@@ -1,4 +1,4 @@
-using ExpressHa.Config;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -103,7 +103,7 @@ internal sealed class MirrorBreak(MirrorSide side)
             side.LastError = $"mirror break: lost {O.PeerNode}";
             side.Settle();
         }
-        side.Alert(AlertLevels.Error, MirrorEngine.EventBreak,
+        side.Alert(AlertEvents.Mm.Break,
             $"mirror break: mirror {side.Name} lost {O.PeerNode} ({how}); {O.LocalNode} goes on alone and records the changes for a differential resync");
         gate.TrySetResult();
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using ExpressHa.Config;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -179,9 +179,9 @@ internal sealed class MirrorConnector(MirrorSide side, MirrorBreak breaks, Sessi
         }
         side.Log($"connected to {O.PeerNode} ({(s.Link.Encrypted ? "encrypted" : "plain")}): {d}");
         if (alertSplit)
-            side.Alert(AlertLevels.Error, MirrorEngine.EventSplitBrain,
+            side.Alert(AlertEvents.Mm.SplitBrain,
                 $"mirror {side.Name}: split brain detected between {O.LocalNode} and {O.PeerNode} ({d.Reason}); no data moves until Repair-HaMirror -Source <node>");
-        if (alertConnected) side.Alert(AlertLevels.Info, MirrorEngine.EventConnected, $"mirror {side.Name}: {O.LocalNode} connected to {O.PeerNode}");
+        if (alertConnected) side.Alert(AlertEvents.Mm.Connected, $"mirror {side.Name}: {O.LocalNode} connected to {O.PeerNode}");
         bool primaryWithBits = side.Machine.IsPrimary && side.OpenCopy.DirtyBlocks > 0;
         if (d.Action == SyncAction.Source) resync.Start(s, d.Full);
         else if (d.Action == SyncAction.InSync && primaryWithBits) resync.Start(s, false);

@@ -25,10 +25,6 @@ namespace ExpressHa.Service.Mirror;
 /// <see cref="MirrorMaintenance"/>, <see cref="ResyncSource"/>/<see cref="ResyncTarget"/>, <see cref="PrimaryDevice"/>.</summary>
 public sealed class MirrorEngine : IMirrorEngine
 {
-    public const string AlertModule = "mm";
-    public const int EventBreak = 1, EventResyncStarted = 2, EventResyncFinished = 3, EventSplitBrain = 4,
-        EventKeyMismatch = 5, EventAuthFailed = 6, EventConnected = 7;
-
     readonly MirrorSide _side;
     readonly MirrorBreak _breaks;
     readonly MirrorConnector _connector;

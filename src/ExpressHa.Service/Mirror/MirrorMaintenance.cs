@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 namespace ExpressHa.Service.Mirror;
 
 /// <summary>The operator's operations on a copy: suspend and resume replication, repair (which copy wins), outdate at
@@ -18,10 +19,10 @@ internal sealed class MirrorMaintenance(MirrorSide side, MirrorBreak breaks)
             {
                 if (side.Meta.Has(MetaFlags.SuspendedSource)) return;
                 s = side.Session is { } x && side.Machine.Replication == ReplicationState.Established
-                    ? x : throw new MirrorException(MirrorErrorCodes.Busy,
+                    ? x : throw new MirrorException(ErrorCodes.MirrorBusy,
                         $"mirror {Name}: replication can be suspended only while connected and in sync");
-                if (s.PeerPrimary) throw new MirrorException(MirrorErrorCodes.NotPrimary, $"mirror {Name}: {O.PeerNode} is primary; suspend there");
-                if (side.Frozen is not null) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: writes are frozen after a link loss");
+                if (s.PeerPrimary) throw new MirrorException(ErrorCodes.MirrorNotPrimary, $"mirror {Name}: {O.PeerNode} is primary; suspend there");
+                if (side.Frozen is not null) throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: writes are frozen after a link loss");
                 hold = side.SuspendHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
             // Writes are held; wait for those in flight, flush end to end.
@@ -55,7 +56,7 @@ internal sealed class MirrorMaintenance(MirrorSide side, MirrorBreak breaks)
         lock (side.Lock)
         {
             if (!side.Meta.Has(MetaFlags.SuspendedSource))
-                throw new MirrorException(MirrorErrorCodes.NotSuspended, $"mirror {Name}: replication is not suspended on {O.LocalNode}");
+                throw new MirrorException(ErrorCodes.MirrorNotSuspended, $"mirror {Name}: replication is not suspended on {O.LocalNode}");
             side.Meta.Set(MetaFlags.SuspendedSource, false);
             side.Meta.WriteHeader();
             side.Settle();
@@ -88,7 +89,7 @@ internal sealed class MirrorMaintenance(MirrorSide side, MirrorBreak breaks)
             else
             {
                 if (side.Machine.IsPrimary)
-                    throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {O.LocalNode} is primary; demote it before discarding its copy");
+                    throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: {O.LocalNode} is primary; demote it before discarding its copy");
                 m.Set(MetaFlags.DiscardMine, true);
                 m.Set(MetaFlags.ForcedSource, false);
             }
@@ -111,7 +112,7 @@ internal sealed class MirrorMaintenance(MirrorSide side, MirrorBreak breaks)
         MirrorSession? s;
         lock (side.Lock)
         {
-            if (side.Machine.IsPrimary) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {O.LocalNode} is primary; it cannot be outdated");
+            if (side.Machine.IsPrimary) throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: {O.LocalNode} is primary; it cannot be outdated");
             side.Meta.Set(MetaFlags.Outdated, true);
             side.Meta.WriteHeader();
             side.Machine.Outdated();
@@ -129,7 +130,7 @@ internal sealed class MirrorMaintenance(MirrorSide side, MirrorBreak breaks)
         {
             lock (side.Lock)
                 if (side.Machine.IsPrimary || !side.Meta.Has(MetaFlags.SuspendedTarget))
-                    throw new MirrorException(MirrorErrorCodes.NotSuspended,
+                    throw new MirrorException(ErrorCodes.MirrorNotSuspended,
                         $"mirror {Name}: copy out needs a secondary whose replication is suspended (or a stopped mirror)");
         }
         using var src = new FileStream(O.DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
@@ -155,12 +156,12 @@ internal sealed class MirrorMaintenance(MirrorSide side, MirrorBreak breaks)
         {
             long len = new FileInfo(sourcePath).Length;
             if (len > O.SizeBytes)
-                throw new MirrorException(MirrorErrorCodes.SizeMismatch, $"mirror {Name}: image '{sourcePath}' holds {len} bytes, more than the mirror's {O.SizeBytes}");
+                throw new MirrorException(ErrorCodes.MirrorSizeMismatch, $"mirror {Name}: image '{sourcePath}' holds {len} bytes, more than the mirror's {O.SizeBytes}");
             lock (side.Lock)
             {
-                if (side.Machine.IsPrimary) throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {O.LocalNode} is primary; stop the group first");
+                if (side.Machine.IsPrimary) throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: {O.LocalNode} is primary; stop the group first");
                 if (side.Session is { PeerPrimary: true })
-                    throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: {O.PeerNode} is primary; stop the group first");
+                    throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: {O.PeerNode} is primary; stop the group first");
                 side.Restoring = true;
                 s = side.Session;
                 s?.CloseOnPurpose();

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -55,10 +56,10 @@ public sealed class MirrorMeta : IDisposable
                 m.WriteHeader(); // both slots valid
                 return m;
             }
-            var (hdr, seq, slot) = ReadBest(fs.SafeFileHandle) ?? throw new MirrorException(MirrorErrorCodes.SizeMismatch,
+            var (hdr, seq, slot) = ReadBest(fs.SafeFileHandle) ?? throw new MirrorException(ErrorCodes.MirrorSizeMismatch,
                 $"mirror metadata '{path}' has no valid header (both slots fail their checksum)");
             if (hdr.size != size || hdr.blockSize != blockSize)
-                throw new MirrorException(MirrorErrorCodes.SizeMismatch,
+                throw new MirrorException(ErrorCodes.MirrorSizeMismatch,
                     $"mirror metadata '{path}' describes {hdr.size} bytes in {hdr.blockSize}-byte blocks; the configuration says {size} bytes in {blockSize}-byte blocks");
             var meta = new MirrorMeta(fs, size, blockSize)
             {

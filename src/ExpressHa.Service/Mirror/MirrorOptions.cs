@@ -1,4 +1,5 @@
 using System.Net;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -32,8 +33,8 @@ public sealed class MirrorOptions
     /// <summary>Called by a primary that lost the link: asks the peer node (management API) to mark its copy outdated;
     /// true = the peer confirmed. Until it returns true (or <see cref="IMirrorEngine.PeerNodeDown"/>), writes are frozen.</summary>
     public Func<CancellationToken, Task<bool>>? OutdatePeer { get; set; }
-    /// <summary>(level, eventId, message): the host maps it to its alert log (module "mm").</summary>
-    public Action<string, int, string>? Alert { get; set; }
+    /// <summary>(event of <see cref="AlertEvents.Mm"/>, message): the host raises it in its alert log.</summary>
+    public Action<AlertEvent, string>? Alert { get; set; }
     public Action<string>? Log { get; set; }
 
     /// <summary>A replicated write or flush the peer does not acknowledge within this time breaks the link.</summary>

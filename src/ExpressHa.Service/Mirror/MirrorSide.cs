@@ -1,3 +1,5 @@
+using ExpressHa.Api;
+
 namespace ExpressHa.Service.Mirror;
 
 /// <summary>The shared state of one node's side of one mirror: what is marked "under Lock" below is read and changed
@@ -130,10 +132,11 @@ internal sealed class MirrorSide
         Log(message);
     }
 
-    public void Alert(string level, int eventId, string message)
+    /// <summary>Raises an alert of the catalog's mm module (<see cref="AlertEvents.Mm"/>).</summary>
+    public void Alert(AlertEvent e, string message)
     {
-        Log($"[{level} {MirrorEngine.AlertModule} {eventId}] {message}");
-        try { O.Alert?.Invoke(level, eventId, message); } catch { }
+        Log($"[{e.Level} {e.Module} {e.Id}] {message}");
+        try { O.Alert?.Invoke(e, message); } catch { }
     }
 }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ExpressHa.Config;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -41,7 +41,7 @@ internal sealed class ResyncSource(MirrorSide side, MirrorBreak breaks)
                 count = m.Bitmap.Count;
             }
             side.Progress.SourceStarted(s, count);
-            side.Alert(AlertLevels.Info, MirrorEngine.EventResyncStarted,
+            side.Alert(AlertEvents.Mm.ResyncStarted,
                 $"mirror {side.Name}: resync {O.LocalNode} -> {O.PeerNode} started: {count} blocks ({count * (long)BlockSize} bytes){(full ? ", full copy" : "")}");
 
             var limiter = new RateLimiter(O.SyncRateBytesPerSecond, BlockSize);
@@ -75,7 +75,7 @@ internal sealed class ResyncSource(MirrorSide side, MirrorBreak breaks)
             await s.RequestAsync(new MirrorFrame(FrameType.SyncEnd, s.NextId(),
                 Payload: JsonSerializer.SerializeToUtf8Bytes(new SyncEndMsg(after.Current, after.History1, after.History2))), AckTimeout, ct).ConfigureAwait(false);
             var (bytes, secs) = side.Progress.SourceFinished(s, after.Current);
-            side.Alert(AlertLevels.Info, MirrorEngine.EventResyncFinished,
+            side.Alert(AlertEvents.Mm.ResyncFinished,
                 $"mirror {side.Name}: resync {O.LocalNode} -> {O.PeerNode} finished: {bytes} bytes in {secs:0.0} s");
         }
         catch (Exception e)

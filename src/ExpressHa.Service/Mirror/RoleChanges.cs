@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -31,12 +32,12 @@ internal sealed class RoleChanges(MirrorSide side, MirrorBreak breaks, ResyncSou
             {
                 BackToSecondary();
                 breaks.EndSession(s, $"role change not acknowledged: {e.Message}");
-                throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: the link to {O.PeerNode} failed during promotion; retry", e);
+                throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: the link to {O.PeerNode} failed during promotion; retry", e);
             }
             if (ack.A != 0)
             {
                 BackToSecondary();
-                throw new MirrorException(MirrorErrorCodes.PeerPrimary, $"mirror {Name}: {O.PeerNode} is primary or being promoted");
+                throw new MirrorException(ErrorCodes.MirrorPeerPrimary, $"mirror {Name}: {O.PeerNode} is primary or being promoted");
             }
         }
         lock (side.Lock)
@@ -47,7 +48,7 @@ internal sealed class RoleChanges(MirrorSide side, MirrorBreak breaks, ResyncSou
                 side.Machine.MoveRole(MirrorRole.Secondary);
                 side.Settle();
                 _ = SendRoleQuietly(s, false);
-                throw new MirrorException(MirrorErrorCodes.Busy, $"mirror {Name}: the link to {O.PeerNode} changed during promotion; retry");
+                throw new MirrorException(ErrorCodes.MirrorBusy, $"mirror {Name}: the link to {O.PeerNode} changed during promotion; retry");
             }
             fullSync = s is not null && m.Gen.Current == 0;
             if (s is null || fullSync) m.Gen.StartNew();
@@ -68,27 +69,27 @@ internal sealed class RoleChanges(MirrorSide side, MirrorBreak breaks, ResyncSou
     {
         var m = side.Meta;
         if (m.Has(MetaFlags.SyncTargetInProgress) || side.Machine.Replication is ReplicationState.SyncTarget or ReplicationState.StartingSyncTarget)
-            throw new MirrorException(MirrorErrorCodes.Inconsistent,
+            throw new MirrorException(ErrorCodes.MirrorInconsistent,
                 $"mirror {Name}: the copy on {O.LocalNode} is inconsistent (resync from {O.PeerNode} in progress)");
         if (m.Has(MetaFlags.Outdated))
-            throw new MirrorException(MirrorErrorCodes.Outdated,
+            throw new MirrorException(ErrorCodes.MirrorOutdated,
                 $"mirror {Name}: the copy on {O.LocalNode} is outdated (the peer went on without it); resync from {O.PeerNode}, or run Repair-HaMirror -Source {O.LocalNode} to force it");
         if ((m.Has(MetaFlags.SplitBrain) && !m.Has(MetaFlags.ForcedSource)) || side.Machine.Replication == ReplicationState.SplitBrain)
-            throw new MirrorException(MirrorErrorCodes.SplitBrain,
+            throw new MirrorException(ErrorCodes.MirrorSplitBrain,
                 $"mirror {Name}: split brain between {O.LocalNode} and {O.PeerNode}; run Repair-HaMirror -Source <node whose data wins>");
         if (s is not null)
         {
             if (s.PeerPrimary)
-                throw new MirrorException(MirrorErrorCodes.PeerPrimary, $"mirror {Name}: {O.PeerNode} is primary");
+                throw new MirrorException(ErrorCodes.MirrorPeerPrimary, $"mirror {Name}: {O.PeerNode} is primary");
             if (m.Gen.Current == 0 && s.Peer.Current != 0)
-                throw new MirrorException(MirrorErrorCodes.Inconsistent, $"mirror {Name}: the copy on {O.LocalNode} holds no data yet");
+                throw new MirrorException(ErrorCodes.MirrorInconsistent, $"mirror {Name}: the copy on {O.LocalNode} holds no data yet");
         }
         else if (!(side.Machine.UpToDateAtLinkLoss || m.Has(MetaFlags.ForcedSource) || m.Has(MetaFlags.SuspendedSource)))
         {
             if (m.Gen.Current == 0)
-                throw new MirrorException(MirrorErrorCodes.Inconsistent,
+                throw new MirrorException(ErrorCodes.MirrorInconsistent,
                     $"mirror {Name}: the copy on {O.LocalNode} holds no data yet and {O.PeerNode} is not connected");
-            throw new MirrorException(MirrorErrorCodes.PeerUnknown,
+            throw new MirrorException(ErrorCodes.MirrorPeerUnknown,
                 $"mirror {Name}: the copy on {O.LocalNode} is Consistent but the peer's state is unknown; connect the peer or run Repair-HaMirror -Source {O.LocalNode} to force");
         }
     }

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using ExpressHa.Config;
+using ExpressHa.Api;
 
 namespace ExpressHa.Service.Mirror;
 
@@ -162,7 +162,7 @@ internal sealed class SessionHandler(MirrorSide side, MirrorBreak breaks, Resync
             side.Settle();
         }
         if (wasReplicating)
-            side.Alert(AlertLevels.Error, MirrorEngine.EventBreak,
+            side.Alert(AlertEvents.Mm.Break,
                 $"mirror break: mirror {side.Name} lost {O.PeerNode} (it shut down and marked its copy outdated); {O.LocalNode} goes on alone and records the changes for a differential resync");
         else side.Log($"{O.PeerNode} is shutting down");
     }

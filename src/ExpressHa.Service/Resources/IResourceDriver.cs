@@ -38,7 +38,8 @@ public interface IResourceDriver
     Task<ResourceProbe> ProbeAsync(ResourceContext context, CancellationToken cancellationToken) => Task.FromResult(ResourceProbe.Unknown);
 }
 
-/// <summary>A failed activation or deactivation, with the seeds-style error code shown in the alert:
+/// <summary>A failed activation or deactivation, with the error code shown in the alert as the "EXPRESSCLUSTER X Reference
+/// Guide" shows resource errors:
 /// "Activating app resource has failed.(5 : the start command exited with 1)".</summary>
 public sealed class ResourceException : Exception
 {

@@ -78,8 +78,8 @@ public sealed class MirrorResource : IResourceDriver
             try { return await engine.PromoteAsync(ct); }
             catch (MirrorException ex)
             {
-                var waiting = ex.Code == MirrorErrorCodes.Busy
-                    || (ex.Code is MirrorErrorCodes.PeerUnknown or MirrorErrorCodes.Inconsistent && engine.GetStatus().Connection is MirrorConnectionStates.Connecting or MirrorConnectionStates.Disconnected);
+                var waiting = ex.Code == ErrorCodes.MirrorBusy
+                    || (ex.Code is ErrorCodes.MirrorPeerUnknown or ErrorCodes.MirrorInconsistent && engine.GetStatus().Connection is MirrorConnectionStates.Connecting or MirrorConnectionStates.Disconnected);
                 if (!waiting || DateTime.UtcNow >= deadline) throw new ResourceException(NotPromotableCode, $"{ex.Message} [{ex.Code}]", ex);
             }
             await Task.Delay(250, ct);

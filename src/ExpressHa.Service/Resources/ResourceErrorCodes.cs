@@ -1,8 +1,9 @@
 namespace ExpressHa.Service.Resources;
 
 /// <summary>Codes of <see cref="ResourceException"/> raised by the local drivers, shown in alerts as
-/// "Activating X resource has failed.(code : message)". They follow the seeds' older scheme (5 failed,
-/// 6 timeout, 99 internal) and add the local drivers' own conditions.</summary>
+/// "Activating X resource has failed.(code : message)". They follow the older scheme of the "EXPRESSCLUSTER X HA
+/// Cluster Configuration Guide for Amazon Web Services" (the 3.3 edition: 5 failed, 6 timeout, 99 internal) and add
+/// the local drivers' own conditions.</summary>
 public static class ResourceErrorCodes
 {
     /// <summary>The command (or the OS call) failed: exit status other than 0.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Policy;
@@ -141,7 +142,7 @@ public sealed class ActionRunner
             return Fail(s, ex.Message, start: true, code: 99);
         }
         _local.Update(s.Group, g => { g.Resources[s.Resource] = ResourceState.Online; g.StartFailures.Remove(s.Resource); });
-        _alerts.Alert("info", "rc", 31, $"Activating {s.Resource} resource has completed. ({sw.ElapsedMilliseconds} ms)");
+        _alerts.Raise(AlertEvents.Rc.ResourceStarted, $"Activating {s.Resource} resource has completed. ({sw.ElapsedMilliseconds} ms)");
         return ActionOutcome.Done(s.Describe());
     }
 
@@ -163,7 +164,7 @@ public sealed class ActionRunner
             return Fail(s, ex.Message, start: false, code: 99);
         }
         _local.Update(s.Group, g => { g.Resources[s.Resource] = ResourceState.Offline; g.StopFailures.Remove(s.Resource); });
-        _alerts.Alert("info", "rc", 41, $"Deactivating {s.Resource} resource has completed.");
+        _alerts.Raise(AlertEvents.Rc.ResourceStopped, $"Deactivating {s.Resource} resource has completed.");
         return ActionOutcome.Done(s.Describe());
     }
 
@@ -209,7 +210,7 @@ public sealed class ActionRunner
     ActionOutcome RunFinal(RunFinalAction f)
     {
         var config = _config();
-        _alerts.Alert("error", "rc", 60, $"Final action {f.Action} on {_self}: {f.Reason}");
+        _alerts.Raise(AlertEvents.Rc.FinalAction, $"Final action {f.Action} on {_self}: {f.Reason}");
         switch (f.Action)
         {
             case FinalActions.StopService:
@@ -219,7 +220,7 @@ public sealed class ActionRunner
             case FinalActions.Reboot:
                 var command = f.Action == FinalActions.Shutdown ? config.Cluster.ShutdownCommand : config.Cluster.RebootCommand;
                 if (CommandRunner.RunOsAction(command, TimeSpan.FromSeconds(30)) is string error)
-                    _alerts.Alert("error", "rc", 61, $"The {f.Action} command '{command}' could not run: {error}");
+                    _alerts.Raise(AlertEvents.Rc.FinalActionCommandFailed, $"The {f.Action} command '{command}' could not run: {error}");
                 _hooks.RequestServiceStop(f.Reason);
                 break;
         }

@@ -40,16 +40,16 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
 
     async Task<OperationResult> GroupOperation(string group, string? node, PolicyEvent ev, Func<PeerClient, Task<OperationResult>> forward, CancellationToken ct)
     {
-        if (Config.FindGroup(group) == null) return OperationResult.Failure("ExpressHa.GroupNotFound", $"Group '{group}' does not exist in cluster '{Config.Cluster.Name}'.");
-        if (node != null && Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (Config.FindGroup(group) == null) return OperationResult.Failure(ErrorCodes.GroupNotFound, $"Group '{group}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (node != null && Config.FindNode(node) == null) return OperationResult.Failure(ErrorCodes.NodeNotFound, $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var coordinatorNode = view.Coordinator();
         if (coordinatorNode != self) return await peers.ForwardAsync(coordinatorNode, forward);
         if (life.State != ServiceState.Running)
-            return OperationResult.Failure("ExpressHa.ServiceNotRunning", $"The cluster service on {self} is {life.State.Wire()} and no other node's service runs; start it with Start-HaCluster or Resume-HaNode.");
+            return OperationResult.Failure(ErrorCodes.ServiceNotRunning, $"The cluster service on {self} is {life.State.Wire()} and no other node's service runs; start it with Start-HaCluster or Resume-HaNode.");
         var reply = new TaskCompletionSource<Plan>(TaskCreationOptions.RunContinuationsAsynchronously);
         work.Enqueue(new PolicyWork(ev, reply));
         var plan = await reply.Task.WaitAsync(ct);
-        if (plan.Refused) return OperationResult.Failure("ExpressHa.OperationRefused", plan.Reason);
+        if (plan.Refused) return OperationResult.Failure(ErrorCodes.OperationRefused, plan.Reason);
         return OperationResult.Success(plan.Reason);
     }
 
@@ -58,7 +58,7 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
 
     async Task<OperationResult> NodeServiceState(string node, ServiceState state, CancellationToken ct)
     {
-        if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (Config.FindNode(node) == null) return OperationResult.Failure(ErrorCodes.NodeNotFound, $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var result = await RunEverywhere(new[] { node }, n => new SetServiceState(n, state), ct);
         if (result.Ok) await UntilReportsShow(new[] { node }, r => r.ServiceState == state.Wire(), ct);
         return result.Ok ? OperationResult.Success(state == ServiceState.Suspended ? $"Node {node} is suspended: its monitors stop, its groups keep running, nothing fails over to it." : $"Node {node} is running again.") : result;
@@ -82,19 +82,19 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
 
     async Task<OperationResult> MonitorSuspension(string monitor, bool suspend, CancellationToken ct)
     {
-        if (Config.FindMonitor(monitor) == null) return OperationResult.Failure("ExpressHa.MonitorNotFound", $"Monitor '{monitor}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (Config.FindMonitor(monitor) == null) return OperationResult.Failure(ErrorCodes.MonitorNotFound, $"Monitor '{monitor}' does not exist in cluster '{Config.Cluster.Name}'.");
         var nodes = OnlineNodes();
         var result = await RunEverywhere(nodes, n => new SetMonitorSuspended(n, monitor, suspend), ct);
         if (result.Ok)
-            await UntilReportsShow(nodes, r => r.Monitors.FirstOrDefault(m => m.Name == monitor) is not MonitorReport m || (m.State == "suspended") == suspend, ct);
+            await UntilReportsShow(nodes, r => r.Monitors.FirstOrDefault(m => m.Name == monitor) is not MonitorReport m || (m.State == MonitorStates.Suspended) == suspend, ct);
         return result.Ok ? OperationResult.Success($"Monitor {monitor} is {(suspend ? "suspended" : "resumed")} on {string.Join(", ", OnlineNodes())}.") : result;
     }
 
     public async Task<OperationResult> PseudoFailMonitorAsync(string monitor, string? node, bool failing, CancellationToken ct)
     {
         var m = Config.FindMonitor(monitor);
-        if (m == null) return OperationResult.Failure("ExpressHa.MonitorNotFound", $"Monitor '{monitor}' does not exist in cluster '{Config.Cluster.Name}'.");
-        if (node != null && Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (m == null) return OperationResult.Failure(ErrorCodes.MonitorNotFound, $"Monitor '{monitor}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (node != null && Config.FindNode(node) == null) return OperationResult.Failure(ErrorCodes.NodeNotFound, $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var nodes = node != null ? new List<string> { node } : failing ? new List<string> { PseudoFailureNode(m) } : OnlineNodes();
         var result = await RunEverywhere(nodes, n => new SetMonitorPseudoFailure(n, monitor, failing), ct);
         return result.Ok
@@ -121,7 +121,7 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
 
     async Task<OperationResult> NodeService(string node, ServiceState state, CancellationToken ct)
     {
-        if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (Config.FindNode(node) == null) return OperationResult.Failure(ErrorCodes.NodeNotFound, $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var result = await RunEverywhere(new[] { node }, n => new SetServiceState(n, state), ct);
         if (!result.Ok) return result;
         if (state == ServiceState.Running) work.Reconcile();
@@ -130,7 +130,7 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
 
     public async Task<OperationResult> KillNodeAsync(string node, CancellationToken ct)
     {
-        if (Config.FindNode(node) == null) return OperationResult.Failure("ExpressHa.NodeNotFound", $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
+        if (Config.FindNode(node) == null) return OperationResult.Failure(ErrorCodes.NodeNotFound, $"Node '{node}' does not exist in cluster '{Config.Cluster.Name}'.");
         var result = await RunEverywhere(new[] { node }, n => new KillService(n), ct);
         return result.Ok ? OperationResult.Success($"The cluster service on {node} is being killed; the other nodes will find it lost after the heartbeat timeout.") : result;
     }
@@ -163,7 +163,7 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
         foreach (var n in nodes)
         {
             var outcome = n == self ? await steps.RunAllAsync(new[] { step(n) }, ct) : await peers.RunStepsAsync(n, new[] { step(n) }, ct);
-            if (!outcome.Ok) return OperationResult.Failure("ExpressHa.NodeFailed", $"{n}: {outcome.Reason}");
+            if (!outcome.Ok) return OperationResult.Failure(ErrorCodes.NodeFailed, $"{n}: {outcome.Reason}");
         }
         return OperationResult.Success("done");
     }
@@ -174,7 +174,7 @@ public sealed class ClusterControl(ConfigStore config, string self, AlertLog ale
     {
         var outcome = await steps.RunAllAsync(actions, ct);
         if (!outcome.Ok)
-            return new OperationResult { Ok = false, Code = "ExpressHa.StepFailed", Message = outcome.Reason, FailedStep = outcome.FailedIndex };
+            return new OperationResult { Ok = false, Code = ErrorCodes.StepFailed, Message = outcome.Reason, FailedStep = outcome.FailedIndex };
         sendNow();
         return OperationResult.Success($"{actions.Count} step(s) done on {self}");
     }

@@ -94,7 +94,7 @@ public static class ClusterView
             if (st == null || st.State == NodeState.Offline) continue;
             var g = report.Groups.FirstOrDefault(x => x.Name == group);
             if (g == null) continue;
-            var claim = new OwnershipClaim(node, g.Generation, st.State != NodeState.Lost, g.State != "offline", i.Config.FindNode(node)?.Priority ?? int.MaxValue);
+            var claim = new OwnershipClaim(node, g.Generation, st.State != NodeState.Lost, g.State != GroupStates.Offline, i.Config.FindNode(node)?.Priority ?? int.MaxValue);
             if (best == null || OwnershipRule.Compare(claim, best.Value.Claim) > 0) best = (claim, g);
         }
         return best is { } b && b.Claim.Held ? (b.Claim.Node, b.Report) : null;
@@ -107,7 +107,7 @@ public static class ClusterView
             if (n.Name != i.Self && i.Peers.ReportOf(n.Name) is HeartbeatReport r) yield return (n.Name, r);
     }
 
-    static ServiceState? ServiceOf(HeartbeatReport? report) => ServiceStates.Parse(report?.ServiceState);
+    static ServiceState? ServiceOf(HeartbeatReport? report) => ServiceStateNames.Parse(report?.ServiceState);
 
     static HeartbeatReport? ReportOf(Inputs i, string node) => node == i.Self ? i.SelfReport : i.Peers.ReportOf(node);
 
@@ -149,30 +149,30 @@ public static class ClusterView
         {
             var info = new NodeStatusInfo
             {
-                Name = n.Name, State = state.Nodes[n.Name].State.ToString().ToLowerInvariant(), Priority = n.Priority,
+                Name = n.Name, State = StateNames.Of(state.Nodes[n.Name].State), Priority = n.Priority,
                 ServiceState = ReportOf(i, n.Name)?.ServiceState ?? "",
             };
             var ages = n.Name == i.Self ? null : i.Peers.PathAgesOf(n.Name);
             foreach (var (ic, address) in n.Addresses)
             {
                 long? age = ages != null && ages.TryGetValue(ic, out var a) ? a : null;
-                var up = n.Name == i.Self ? "self" : age is long x && x < i.Config.Cluster.Heartbeat.TimeoutMs ? "up" : "down";
+                var up = n.Name == i.Self ? PathStates.Self : age is long x && x < i.Config.Cluster.Heartbeat.TimeoutMs ? PathStates.Up : PathStates.Down;
                 info.Paths.Add(new PathStatusInfo { Interconnect = ic, Address = address, State = up, LastSeenMs = age });
             }
             if (ages != null && ages.TryGetValue(Membership.MembershipTable.WitnessPath, out var witnessAge))
                 info.Paths.Add(new PathStatusInfo
                 {
                     Interconnect = Membership.MembershipTable.WitnessPath, Address = i.Config.Cluster.PartitionResolution.Http?.Url ?? "",
-                    State = witnessAge is long w && w < i.Config.Cluster.Heartbeat.TimeoutMs ? "up" : "down", LastSeenMs = witnessAge,
+                    State = witnessAge is long w && w < i.Config.Cluster.Heartbeat.TimeoutMs ? PathStates.Up : PathStates.Down, LastSeenMs = witnessAge,
                 });
             status.Nodes.Add(info);
         }
         foreach (var g in i.Config.Groups)
         {
             var gs = state.Groups[g.Name];
-            var info = new GroupStatusInfo { Name = g.Name, State = gs.State.ToString().ToLowerInvariant(), Owner = gs.Owner, Generation = gs.Generation, Servers = g.Servers.ToList() };
+            var info = new GroupStatusInfo { Name = g.Name, State = StateNames.Of(gs.State), Owner = gs.Owner, Generation = gs.Generation, Servers = g.Servers.ToList() };
             foreach (var r in g.Resources)
-                info.Resources.Add(new ResourceStatusInfo { Name = r.Name, Type = r.Type, State = gs.Resources[r.Name].State.ToString().ToLowerInvariant() });
+                info.Resources.Add(new ResourceStatusInfo { Name = r.Name, Type = r.Type, State = StateNames.Of(gs.Resources[r.Name].State) });
             status.Groups.Add(info);
         }
         foreach (var m in i.Config.Monitors)
@@ -184,11 +184,11 @@ public static class ClusterView
             status.Monitors.Add(new MonitorStatusInfo
             {
                 Name = m.Name, Type = m.Type, Target = m.Target,
-                State = worst.M?.State ?? "inactive", Node = worst.Node, Message = worst.M?.Message,
+                State = worst.M?.State ?? MonitorStates.Inactive, Node = worst.Node, Message = worst.M?.Message,
             });
         }
         return status;
     }
 
-    static int Severity(string s) => s switch { "error" => 4, "warning" => 3, "normal" => 2, "suspended" => 1, _ => 0 };
+    static int Severity(string s) => s switch { MonitorStates.Error => 4, MonitorStates.Warning => 3, MonitorStates.Normal => 2, MonitorStates.Suspended => 1, _ => 0 };
 }

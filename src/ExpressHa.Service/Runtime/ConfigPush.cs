@@ -64,13 +64,13 @@ public sealed class ConfigPush(ConfigStore config, string self, MembershipState 
                 }
                 catch (Exception ex) when (ex is HaApiException or HttpRequestException or TaskCanceledException)
                 {
-                    alerts.Alert("error", "config", 3, $"{n} did not confirm the {(commit ? "commit" : "abort")} of config generation {generation}: {ex.Message}");
+                    alerts.Raise(AlertEvents.Config.NotConfirmed, $"{n} did not confirm the {(commit ? "commit" : "abort")} of config generation {generation}: {ex.Message}");
                 }
             }
         }
         result.Applied = commit;
         result.Generation = commit ? generation : config.Generation;
-        alerts.Alert(commit ? "info" : "warning", "config", commit ? 1 : 2, commit
+        alerts.Raise(commit ? AlertEvents.Config.Applied : AlertEvents.Config.Refused, commit
             ? $"Config generation {generation} applied on {string.Join(", ", prepared)}."
             : $"Config generation {generation} was refused by {string.Join(", ", result.Refusals.Select(r => r.Node))}; no node changed.");
         return result;
@@ -90,7 +90,7 @@ public sealed class ConfigPush(ConfigStore config, string self, MembershipState 
     public Task<OperationResult> FinishAsync(long generation, bool commit, CancellationToken ct)
     {
         if (!config.Finish(generation, commit))
-            return Task.FromResult(OperationResult.Failure("ExpressHa.NothingStaged", $"No config generation {generation} is staged on {self}."));
+            return Task.FromResult(OperationResult.Failure(ErrorCodes.NothingStaged, $"No config generation {generation} is staged on {self}."));
         if (commit) Changed();
         changed();
         return Task.FromResult(OperationResult.Success(commit ? $"{self} runs config generation {generation}." : $"{self} dropped config generation {generation}."));
@@ -104,7 +104,7 @@ public sealed class ConfigPush(ConfigStore config, string self, MembershipState 
         if (!c.Nodes.Select(n => n.Name).SequenceEqual(members.Peers().Append(self).OrderBy(x => x)))
             alerts.Log("config", "the node list changed; restart the service on every node for heartbeats to follow");
         monitors.Start();
-        alerts.Alert("info", "config", 4, $"{self} now runs config generation {config.Generation}.");
+        alerts.Raise(AlertEvents.Config.Running, $"{self} now runs config generation {config.Generation}.");
     }
 
     /// <summary>A peer's heartbeat shows a newer config generation: take it from that peer (one fetch at a time).</summary>
@@ -117,7 +117,7 @@ public sealed class ConfigPush(ConfigStore config, string self, MembershipState 
             var (yaml, gen) = await client.GetConfigAsync(CancellationToken.None);
             if (gen > config.Generation && ConfigStore.Check(yaml, out _).Count == 0 && config.Adopt(yaml, gen))
             {
-                alerts.Alert("info", "config", 5, $"{self} took config generation {gen} from {peer} (it missed the push).");
+                alerts.Raise(AlertEvents.Config.CaughtUp, $"{self} took config generation {gen} from {peer} (it missed the push).");
                 Changed();
             }
         }

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Heartbeat;
@@ -48,7 +49,7 @@ public sealed class Coordinator(ConfigStore config, string self, WorkQueue work,
                 catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
                 catch (Exception ex)
                 {
-                    alerts.Alert("error", "pm", 9, $"The coordinator failed on {w}: {ex.Message}");
+                    alerts.Raise(AlertEvents.Pm.CoordinatorFailed, $"The coordinator failed on {w}: {ex.Message}");
                 }
             }
         }
@@ -82,9 +83,9 @@ public sealed class Coordinator(ConfigStore config, string self, WorkQueue work,
             {
                 var key = (r.Node, m.Name);
                 var seen = _seenErrors.GetValueOrDefault(key);
-                var wasError = _lastMonitorState.GetValueOrDefault(key) == "error";
-                if (m.State == "error" && m.ErrorCount > seen) failures.Add(new MonitorFailed(m.Name, r.Node, m.Message ?? "monitor error"));
-                else if (m.State == "normal" && wasError) failures.Add(new MonitorRecovered(m.Name, r.Node));
+                var wasError = _lastMonitorState.GetValueOrDefault(key) == MonitorStates.Error;
+                if (m.State == MonitorStates.Error && m.ErrorCount > seen) failures.Add(new MonitorFailed(m.Name, r.Node, m.Message ?? "monitor error"));
+                else if (m.State == MonitorStates.Normal && wasError) failures.Add(new MonitorRecovered(m.Name, r.Node));
                 _seenErrors[key] = Math.Max(seen, m.ErrorCount);
                 _lastMonitorState[key] = m.State;
             }
@@ -128,7 +129,7 @@ public sealed class Coordinator(ConfigStore config, string self, WorkQueue work,
             if (next == null) return;
             if (depth >= 20)
             {
-                alerts.Alert("error", "pm", 10, $"Giving up after {depth} recovery plans for {ev}; the group is left as it is.");
+                alerts.Raise(AlertEvents.Pm.RecoveryGivenUp, $"Giving up after {depth} recovery plans for {ev}; the group is left as it is.");
                 return;
             }
             if (node != self) await WaitForFreshReportAsync(node, ct);

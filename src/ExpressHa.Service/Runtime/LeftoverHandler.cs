@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
@@ -29,7 +30,7 @@ public sealed class LeftoverHandler(ConfigStore config, string self, string stat
         var state = Leftovers.StateOf(config.Current, self, records.Where(r => !adopted.Contains(r.Group)), probed);
         var plan = stopper.Decide(state, NodeStopCause.Restarted);
         if (plan.IsEmpty) return resumedFrom;
-        alerts.Alert("warning", "pm", 6, plan.Reason);
+        alerts.Raise(AlertEvents.Pm.LeftoverFound, plan.Reason);
         foreach (var (name, st) in state.Groups)
             local.Update(name, g =>
             {
@@ -38,7 +39,7 @@ public sealed class LeftoverHandler(ConfigStore config, string self, string stat
                 g.Owner = self;
                 foreach (var r in st.Resources.Keys) g.Resources[r] = ResourceState.Online;
             });
-        await stopper.RunAsync(plan, goOn: false, outcome => alerts.Alert("error", "pm", 7,
+        await stopper.RunAsync(plan, goOn: false, outcome => alerts.Raise(AlertEvents.Pm.LeftoverStopFailed,
             $"Stopping what the previous run of {self} left failed ({outcome.Message}); the group is left with a failed stop here and is not started elsewhere until {self} is fenced or the resource is stopped by hand."), ct);
         return resumedFrom;
     }
@@ -86,7 +87,7 @@ public sealed class LeftoverHandler(ConfigStore config, string self, string stat
                 g.Owner = self;
                 foreach (var r in group.Resources) g.Resources[r.Name] = ResourceState.Online;
             });
-            alerts.Alert("info", "pm", 15, $"The previous run of the cluster service on {self} left group {group.Name} running and no other server took it over: it {verdict.Reason[(verdict.Reason.IndexOf(" resumes ", StringComparison.Ordinal) + 1)..]}.");
+            alerts.Raise(AlertEvents.Pm.LeftoverAdopted, $"The previous run of the cluster service on {self} left group {group.Name} running and no other server took it over: it {verdict.Reason[(verdict.Reason.IndexOf(" resumes ", StringComparison.Ordinal) + 1)..]}.");
         }
         return (adopted, adopted.Count > 0 && echoes.Count == 1 ? echoes[0] : null);
     }
@@ -124,7 +125,7 @@ public sealed class LeftoverHandler(ConfigStore config, string self, string stat
             found[g.Name] = results;
             var active = results.Where(x => x.Value == ResourceProbe.Active).Select(x => x.Key).ToList();
             if (active.Count > 0)
-                alerts.Alert("warning", "pm", 8, $"Probe on {self}: {string.Join(", ", active)} of group {g.Name} already active here before the service joined.");
+                alerts.Raise(AlertEvents.Pm.ActiveBeforeJoin, $"Probe on {self}: {string.Join(", ", active)} of group {g.Name} already active here before the service joined.");
         }
         return found;
     }

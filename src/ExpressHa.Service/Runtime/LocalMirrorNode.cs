@@ -25,7 +25,7 @@ public sealed class LocalMirrorNode(string self, IMirrorRegistry registry, JobTa
         }
         catch (Exception ex)
         {
-            s = new MirrorStatus { Name = e.Name, Disk = "Failed", LastError = ex.Message };
+            s = new MirrorStatus { Name = e.Name, Disk = MirrorDiskStates.Failed, LastError = ex.Message };
         }
         if (string.IsNullOrEmpty(s.Node)) s.Node = self;
         return s;
@@ -59,7 +59,7 @@ public sealed class LocalMirrorNode(string self, IMirrorRegistry registry, JobTa
     }
 
     OperationResult NotHere(string mirror)
-        => OperationResult.Failure(MirrorOperationCodes.MirrorNotFound, $"Mirror '{mirror}' does not run on {self}.");
+        => OperationResult.Failure(ErrorCodes.MirrorNotFound, $"Mirror '{mirror}' does not run on {self}.");
 
     public async Task<OperationResult> RunCommandAsync(string mirror, string command, int timeoutSeconds, CancellationToken ct)
     {
@@ -78,11 +78,11 @@ public sealed class LocalMirrorNode(string self, IMirrorRegistry registry, JobTa
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or DirectoryNotFoundException)
         {
-            return OperationResult.Failure(MirrorOperationCodes.CommandFailed, $"'{command}' could not start: {ex.Message}");
+            return OperationResult.Failure(ErrorCodes.MirrorCommandFailed, $"'{command}' could not start: {ex.Message}");
         }
-        if (r.TimedOut) return OperationResult.Failure(MirrorOperationCodes.CommandFailed, $"'{command}' did not finish within {timeout.TotalSeconds:0} s and was killed");
+        if (r.TimedOut) return OperationResult.Failure(ErrorCodes.MirrorCommandFailed, $"'{command}' did not finish within {timeout.TotalSeconds:0} s and was killed");
         if (r.ExitCode != 0)
-            return OperationResult.Failure(MirrorOperationCodes.CommandFailed, $"'{command}' exited with {r.ExitCode}" + (r.LastLine != null ? $" ({r.LastLine})" : ""));
+            return OperationResult.Failure(ErrorCodes.MirrorCommandFailed, $"'{command}' exited with {r.ExitCode}" + (r.LastLine != null ? $" ({r.LastLine})" : ""));
         return OperationResult.Success($"'{command}' succeeded");
     }
 

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Heartbeat;
 using ExpressHa.Policy;
 
@@ -70,7 +71,7 @@ public sealed class LocalState
                 .Select(kv => new GroupReport
                 {
                     Name = kv.Key,
-                    State = kv.Value.State.ToString().ToLowerInvariant(),
+                    State = StateNames.Of(kv.Value.State),
                     Generation = kv.Value.Generation,
                     Failovers = kv.Value.Failovers,
                     Resources = kv.Value.Resources.ToDictionary(r => r.Key, r => r.Value.ToString()),

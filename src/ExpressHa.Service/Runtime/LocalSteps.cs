@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
 
@@ -29,11 +30,11 @@ public sealed class LocalSteps(string self, ActionRunner runner, MonitorHost mon
                 return ActionOutcome.Done(s.Describe());
             case SetMonitorPseudoFailure s:
                 if (!monitors.SetPseudoFailure(s.Monitor, s.Failing)) return new ActionOutcome(false, $"monitor {s.Monitor} does not run on {self}");
-                alerts.Alert(s.Failing ? "warning" : "info", "monitor", s.Failing ? 108 : 2,
-                    s.Failing ? $"Pseudo-failure of monitor {s.Monitor} started on {self}." : $"Pseudo-failure of monitor {s.Monitor} ended on {self}.");
+                if (s.Failing) alerts.Raise(AlertEvents.Monitor.Warning, AlertEvents.Monitor.PseudoFailureSetId, $"Pseudo-failure of monitor {s.Monitor} started on {self}.");
+                else alerts.Raise(AlertEvents.Monitor.PseudoFailureCleared, $"Pseudo-failure of monitor {s.Monitor} ended on {self}.");
                 return ActionOutcome.Done(s.Describe());
             case KillService s:
-                alerts.Alert("warning", "pm", 14, $"The cluster service on {self} is killed on request (operation test).");
+                alerts.Raise(AlertEvents.Pm.Killed, $"The cluster service on {self} is killed on request (operation test).");
                 _ = Task.Run(async () =>
                 {
                     await Task.Delay(300, CancellationToken.None); // lets the answer reach the caller first
@@ -44,8 +45,8 @@ public sealed class LocalSteps(string self, ActionRunner runner, MonitorHost mon
                 life.State = s.State;
                 monitors.SuspendAll(s.State == ServiceState.Suspended);
                 changed();
-                alerts.Alert("info", "pm", s.State == ServiceState.Suspended ? 11 : 12,
-                    $"The cluster service on {self} is {(s.State == ServiceState.Suspended ? "suspended" : "running")}.");
+                alerts.Raise(s.State == ServiceState.Suspended ? AlertEvents.Pm.Suspended : AlertEvents.Pm.Resumed,
+                    $"The cluster service on {self} is {s.State.Wire()}.");
                 return ActionOutcome.Done(s.Describe());
             case SetServiceState { State: ServiceState.Stopped } s:
                 life.State = ServiceState.Stopped;
@@ -54,7 +55,7 @@ public sealed class LocalSteps(string self, ActionRunner runner, MonitorHost mon
                 ActionOutcome? failure = null;
                 var stopped = await stopper.RunAsync(stopper.Decide(view.CurrentState(), NodeStopCause.ClusterStop), goOn: false, o => failure = o, ct);
                 if (!stopped.Ok) return failure!;
-                alerts.Alert("info", "pm", 13, $"The cluster service on {self} is stopped; its groups are offline.");
+                alerts.Raise(AlertEvents.Pm.StoppedByOperator, $"The cluster service on {self} is stopped; its groups are offline.");
                 return ActionOutcome.Done(s.Describe());
             case SetServiceState s:
                 return new ActionOutcome(false, $"a service cannot be set {s.State.Wire()} by a step; it stops by itself");

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
@@ -36,7 +37,7 @@ public sealed class LossHandler(ConfigStore config, string self, MembershipState
                 if (verdict.Survives)
                 {
                     proofs.Survived(node);
-                    alerts.Alert("info", "np", 2, $"Partition resolution after losing {node}: {self} survives ({verdict.Reason}).");
+                    alerts.Raise(AlertEvents.Np.Survives, $"Partition resolution after losing {node}: {self} survives ({verdict.Reason}).");
                 }
             }
             var decision = LossDecision.Decide(new LossInputs
@@ -61,8 +62,9 @@ public sealed class LossHandler(ConfigStore config, string self, MembershipState
                     break;
                 case LossAction.WaitThenTakeOver:
                     var plan = decision.Wait!;
-                    alerts.Alert(plan.Basis == WaitBasis.Watchdog ? "info" : "warning", "np", 3,
-                        $"No fencing is configured: the groups of {node} start here after {plan.WaitMs} ms, because {plan.Reason}.");
+                    alerts.Raise(AlertEvents.Np.WaitWithoutFencing,
+                        $"No fencing is configured: the groups of {node} start here after {plan.WaitMs} ms, because {plan.Reason}.",
+                        plan.Basis == WaitBasis.Watchdog ? AlertLevels.Info : AlertLevels.Warning);
                     if (plan.WaitMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(plan.WaitMs), life.Stopping);
                     if (!members.IsOnline(node))
                         ConfirmDown(node, plan.Basis == WaitBasis.Watchdog
@@ -74,7 +76,7 @@ public sealed class LossHandler(ConfigStore config, string self, MembershipState
         catch (OperationCanceledException) { }
         catch (Exception ex)
         {
-            alerts.Alert("error", "np", 9, $"Handling the loss of {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
+            alerts.Raise(AlertEvents.Np.LossHandlingFailed, $"Handling the loss of {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
         }
     }
 
@@ -88,7 +90,7 @@ public sealed class LossHandler(ConfigStore config, string self, MembershipState
     {
         var ranSomething = members.LastReport(node) is HeartbeatReport old && old.Groups.Any(GroupRecords.MayRun);
         var fence = LossDecision.ForRestart(ranSomething, config.Current.Cluster.Fencing.IsEnabled) == LossAction.Fence;
-        alerts.Alert("error", "nm", 5, fence
+        alerts.Raise(AlertEvents.Nm.NodeRestarted, fence
             ? $"Server {node} restarted within the heartbeat timeout while it ran a group; what its old service started may still run, so it counts as lost and is fenced before its groups move."
             : $"Server {node} restarted within the heartbeat timeout; it counts as lost.");
         if (!fence) members.ConfirmDown(node);
@@ -108,7 +110,7 @@ public sealed class LossHandler(ConfigStore config, string self, MembershipState
         catch (OperationCanceledException) { }
         catch (Exception ex)
         {
-            alerts.Alert("error", "np", 9, $"Fencing the restarted {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
+            alerts.Raise(AlertEvents.Np.RestartedFenceFailed, $"Fencing the restarted {node} failed: {ex.Message}; its groups stay down until it is confirmed down.");
         }
     }
 
@@ -149,13 +151,13 @@ public sealed class LossHandler(ConfigStore config, string self, MembershipState
         members.ConfirmDown(node);
         mirrors.PeerDown(node);
         changed();
-        alerts.Alert("info", "np", 4, $"{node} counts as down: {why}.");
+        alerts.Raise(AlertEvents.Np.ConfirmedDown, $"{node} counts as down: {why}.");
     }
 
     void LoseResolution(ClusterConfig c, string lost, string reason)
     {
         var action = c.Cluster.PartitionResolution.Action;
-        alerts.Alert("error", "np", 1, $"{self} lost partition resolution after losing {lost} ({reason}); it stops its groups and its cluster service" +
+        alerts.Raise(AlertEvents.Np.ResolutionLost, $"{self} lost partition resolution after losing {lost} ({reason}); it stops its groups and its cluster service" +
             (action == PartitionActions.StopService ? "." : $", then runs the {action} command."));
         life.LoseResolution(action switch
         {

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Mirror;
 using ExpressHa.Service.Resources;
@@ -22,7 +23,7 @@ public sealed class MirrorHost(ConfigStore config, string self, ClusterKey key, 
                 var options = MirrorSettings.For(c, group, resource, self, key.Key);
                 var peer = options.PeerNode;
                 var name = resource.Name;
-                options.Alert = (level, id, message) => alerts.Alert(level, MirrorResource.LogModule, id, message);
+                options.Alert = (e, message) => alerts.Raise(e, message);
                 options.Log = line => alerts.Log(MirrorResource.LogModule, $"{name}: {line}");
                 options.OutdatePeer = ct => OutdatePeerAsync(peer, name, ct);
                 var engine = new MirrorEngine(options);
@@ -31,7 +32,7 @@ public sealed class MirrorHost(ConfigStore config, string self, ClusterKey key, 
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or MirrorException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
-                alerts.Alert("error", MirrorResource.LogModule, 10, $"The mirror {resource.Name} cannot start on {self}: {ex.Message}; the group {group.Name} cannot start here.");
+                alerts.Raise(AlertEvents.Mm.EngineCannotStart, $"The mirror {resource.Name} cannot start on {self}: {ex.Message}; the group {group.Name} cannot start here.");
             }
         }
     }

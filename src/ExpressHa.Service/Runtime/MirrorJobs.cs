@@ -26,21 +26,21 @@ public sealed class MirrorJobs(MirrorOperations ops, string self, Func<ClusterCo
         var report = await GetAllAsync(ct);
         if (Unknown(mirror, report) is { } unknown) return JobStart.Refused(unknown);
         if (request.Node != null && config().FindNode(request.Node) == null)
-            return JobStart.Refused(MirrorOperationCodes.NodeNotFound, $"Node '{request.Node}' does not exist in cluster '{ClusterName}'.");
+            return JobStart.Refused(ErrorCodes.NodeNotFound, $"Node '{request.Node}' does not exist in cluster '{ClusterName}'.");
         var copies = report.Mirrors.Where(m => m.Name == mirror).ToList();
-        var primary = copies.FirstOrDefault(m => m.Role == "Primary");
+        var primary = copies.FirstOrDefault(m => m.Role == MirrorRoles.Primary);
         if (primary == null)
-            return JobStart.Refused(MirrorOperationCodes.NoPrimary,
+            return JobStart.Refused(ErrorCodes.MirrorNoPrimary,
                 $"No node is primary of mirror '{mirror}'{MissingNote(report)}: a backup suspends replication on the primary, so the mirror's group must be online.");
         if (request.Node == primary.Node)
-            return JobStart.Refused(MirrorOperationCodes.BackupNeedsStandby,
+            return JobStart.Refused(ErrorCodes.BackupNeedsStandby,
                 $"{primary.Node} holds the primary copy of mirror '{mirror}', which the application writes; a backup copies a standby copy.");
         var standby = request.Node != null ? copies.FirstOrDefault(m => m.Node == request.Node) : copies.FirstOrDefault(m => m.Node != primary.Node);
         if (standby == null)
-            return JobStart.Refused(MirrorOperationCodes.CopyUnavailable,
+            return JobStart.Refused(ErrorCodes.MirrorCopyUnavailable,
                 $"No standby copy of mirror '{mirror}'{(request.Node != null ? " on " + request.Node : "")} answered{MissingNote(report)}.");
-        if (standby.Disk is "Inconsistent" or "Failed")
-            return JobStart.Refused(MirrorErrorCodes.Inconsistent,
+        if (standby.Disk is MirrorDiskStates.Inconsistent or MirrorDiskStates.Failed)
+            return JobStart.Refused(ErrorCodes.MirrorInconsistent,
                 $"The copy of mirror '{mirror}' on {standby.Node} is {standby.Disk.ToLowerInvariant()} (sync {standby.SyncPercent:0.#}%); back it up once it is in sync.");
 
         var job = jobs.Start(JobKinds.Backup, mirror, standby.Node, (job, jct) => RunBackupAsync(job, mirror, primary.Node, standby.Node, request, jct),
@@ -99,7 +99,7 @@ public sealed class MirrorJobs(MirrorOperations ops, string self, Func<ClusterCo
     /// <summary>Not cancelled with the job: a service that stops mid-backup still resumes replication on its way out.</summary>
     async Task<OperationResult> ResumeWithRetryAsync(string mirror, string primary)
     {
-        OperationResult r = OperationResult.Failure(MirrorOperationCodes.PeerUnreachable, "not tried");
+        OperationResult r = OperationResult.Failure(ErrorCodes.PeerUnreachable, "not tried");
         for (var attempt = 0; attempt < 3; attempt++)
         {
             if (attempt > 0) await Task.Delay(PollInterval, CancellationToken.None);
@@ -112,26 +112,26 @@ public sealed class MirrorJobs(MirrorOperations ops, string self, Func<ClusterCo
     public async Task<JobStart> StartRestoreAsync(string mirror, RestoreRequest request, CancellationToken ct)
     {
         if (request.Node != null && config().FindNode(request.Node) == null)
-            return JobStart.Refused(MirrorOperationCodes.NodeNotFound, $"Node '{request.Node}' does not exist in cluster '{ClusterName}'.");
+            return JobStart.Refused(ErrorCodes.NodeNotFound, $"Node '{request.Node}' does not exist in cluster '{ClusterName}'.");
         var resource = config().FindResource(mirror, out var group);
         if (resource != null && resource.Type == "mirror" && group != null
             && state().Groups.TryGetValue(group.Name, out var gs) && gs.State != GroupState.Offline)
-            return JobStart.Refused(MirrorOperationCodes.GroupActive,
+            return JobStart.Refused(ErrorCodes.GroupActive,
                 $"Mirror '{mirror}' belongs to group '{group.Name}', which is {gs.State.ToString().ToLowerInvariant()}{(gs.Owner != null ? " on " + gs.Owner : "")}; " +
                 $"a restore overwrites the data under it. Stop-HaGroup {group.Name} first.");
 
         var report = await GetAllAsync(ct);
         if (Unknown(mirror, report) is { } unknown) return JobStart.Refused(unknown);
         var copies = report.Mirrors.Where(m => m.Name == mirror).ToList();
-        if (copies.FirstOrDefault(m => m.Role == "Primary") is { } primary)
-            return JobStart.Refused(MirrorOperationCodes.GroupActive,
+        if (copies.FirstOrDefault(m => m.Role == MirrorRoles.Primary) is { } primary)
+            return JobStart.Refused(ErrorCodes.GroupActive,
                 $"The copy of mirror '{mirror}' on {primary.Node} is primary{(group != null ? $" (group '{group.Name}')" : "")}; Stop-HaGroup {group?.Name ?? "(its group)"} first.");
         var node = request.Node ?? (copies.Any(m => m.Node == self) ? self : null);
         if (node == null)
-            return JobStart.Refused(MirrorOperationCodes.NodeRequired, $"Mirror '{mirror}' has no copy on {self}, which took the request; name the node to restore.");
+            return JobStart.Refused(ErrorCodes.MirrorNodeRequired, $"Mirror '{mirror}' has no copy on {self}, which took the request; name the node to restore.");
         var copy = copies.FirstOrDefault(m => m.Node == node);
         if (copy == null)
-            return JobStart.Refused(MirrorOperationCodes.CopyUnavailable, $"{node} does not report a copy of mirror '{mirror}'{MissingNote(report)}.");
+            return JobStart.Refused(ErrorCodes.MirrorCopyUnavailable, $"{node} does not report a copy of mirror '{mirror}'{MissingNote(report)}.");
 
         var job = jobs.Start(JobKinds.Restore, mirror, node, async (job, jct) =>
         {
@@ -196,7 +196,7 @@ public sealed class MirrorJobs(MirrorOperations ops, string self, Func<ClusterCo
         }
         catch (Exception ex)
         {
-            return OperationResult.Failure(MirrorOperationCodes.CommandFailed, ex.Message);
+            return OperationResult.Failure(ErrorCodes.MirrorCommandFailed, ex.Message);
         }
     }
 
@@ -205,12 +205,12 @@ public sealed class MirrorJobs(MirrorOperations ops, string self, Func<ClusterCo
         var kind = job.Snapshot().Kind;
         if (failure != null)
         {
-            alerts.Alert("error", "mirror", kind == JobKinds.Backup ? 82 : 84, $"{kind} of mirror '{mirror}' has failed.({failure})");
+            alerts.Raise(kind == JobKinds.Backup ? AlertEvents.Mirror.BackupFailed : AlertEvents.Mirror.RestoreFailed, $"{kind} of mirror '{mirror}' has failed.({failure})");
             job.Fail(failure);
         }
         else
         {
-            alerts.Alert("info", "mirror", kind == JobKinds.Backup ? 83 : 85, success!);
+            alerts.Raise(kind == JobKinds.Backup ? AlertEvents.Mirror.BackupDone : AlertEvents.Mirror.RestoreDone, success!);
             job.Succeed(success!);
         }
     }

@@ -90,7 +90,7 @@ public sealed class MirrorOperations
         var r = _config().FindResource(mirror, out _);
         if (r != null && r.Type == "mirror") return null;
         if (report != null && report.Mirrors.Any(m => m.Name == mirror)) return null;
-        return OperationResult.Failure(MirrorOperationCodes.MirrorNotFound, $"Mirror '{mirror}' does not exist in cluster '{ClusterName}'.");
+        return OperationResult.Failure(ErrorCodes.MirrorNotFound, $"Mirror '{mirror}' does not exist in cluster '{ClusterName}'.");
     }
 
     internal static string MissingNote(MirrorReport report)
@@ -106,12 +106,12 @@ public sealed class MirrorOperations
     {
         var report = await GetAllAsync(ct);
         if (Unknown(mirror, report) is { } unknown) return unknown;
-        var primary = report.Mirrors.FirstOrDefault(m => m.Name == mirror && m.Role == "Primary");
+        var primary = report.Mirrors.FirstOrDefault(m => m.Name == mirror && m.Role == MirrorRoles.Primary);
         if (primary == null)
-            return OperationResult.Failure(MirrorOperationCodes.NoPrimary,
+            return OperationResult.Failure(ErrorCodes.MirrorNoPrimary,
                 $"No node is primary of mirror '{mirror}'{MissingNote(report)}, so there is no replication to {verb}; start its group first.");
         var r = await call(Node(primary.Node), ct);
-        if (r.Ok) _alerts.Alert("info", "mirror", 80, $"Mirror '{mirror}': replication {(verb == "suspend" ? "suspended" : "resumed")} on {primary.Node} by the operator.");
+        if (r.Ok) _alerts.Raise(AlertEvents.Mirror.SuspendedOrResumed, $"Mirror '{mirror}': replication {(verb == "suspend" ? "suspended" : "resumed")} on {primary.Node} by the operator.");
         return r;
     }
 
@@ -121,23 +121,23 @@ public sealed class MirrorOperations
         var report = await GetAllAsync(ct);
         if (Unknown(mirror, report) is { } unknown) return unknown;
         if (_config().FindNode(source) == null)
-            return OperationResult.Failure(MirrorOperationCodes.NodeNotFound, $"Node '{source}' does not exist in cluster '{ClusterName}'.");
+            return OperationResult.Failure(ErrorCodes.NodeNotFound, $"Node '{source}' does not exist in cluster '{ClusterName}'.");
         var holders = report.Mirrors.Where(m => m.Name == mirror).Select(m => m.Node).Distinct().ToList();
         if (!holders.Contains(source))
-            return OperationResult.Failure(MirrorOperationCodes.CopyUnavailable,
+            return OperationResult.Failure(ErrorCodes.MirrorCopyUnavailable,
                 $"{source} does not report a copy of mirror '{mirror}'{MissingNote(report)}; the winning copy must be reachable.");
         var order = holders.Where(n => n != source).Prepend(source).ToList();
         foreach (var node in order)
         {
             var r = await Node(node).RepairAsync(mirror, source, ct);
             if (!r.Ok)
-                return OperationResult.Failure(r.Code ?? MirrorOperationCodes.CommandFailed, $"Repairing mirror '{mirror}' on {node} failed: {r.Message}");
+                return OperationResult.Failure(r.Code ?? ErrorCodes.MirrorCommandFailed, $"Repairing mirror '{mirror}' on {node} failed: {r.Message}");
         }
         var losers = order.Skip(1).ToList();
         var message = $"Mirror '{mirror}': the copy on {source} wins; " +
             (losers.Count > 0 ? $"the copy on {string.Join(", ", losers)} is overwritten by a resync" : "no other copy answered; it resyncs when it connects") +
             MissingNote(report) + ".";
-        _alerts.Alert("warning", "mirror", 81, message);
+        _alerts.Raise(AlertEvents.Mirror.Repaired, message);
         return OperationResult.Success(message);
     }
 }

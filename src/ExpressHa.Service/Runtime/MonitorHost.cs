@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
@@ -38,17 +39,17 @@ public sealed class MonitorHost(ConfigStore config, string self, LocalState loca
             var runner = new MonitorRunner(context, probe,
                 onError: (mon, message) =>
                 {
-                    local.SetMonitor(mon.Name, r => { r.State = "error"; r.ErrorCount++; r.Message = message; });
+                    local.SetMonitor(mon.Name, r => { r.State = MonitorStates.Error; r.ErrorCount++; r.Message = message; });
                     work.Reconcile();
                     return Task.CompletedTask;
                 },
                 onRecovered: mon =>
                 {
-                    local.SetMonitor(mon.Name, r => { r.State = "normal"; r.Message = null; });
+                    local.SetMonitor(mon.Name, r => { r.State = MonitorStates.Normal; r.Message = null; });
                     return Task.CompletedTask;
                 });
             _monitors[m.Name] = runner;
-            local.SetMonitor(m.Name, r => r.State = runner.State.ToString().ToLowerInvariant());
+            local.SetMonitor(m.Name, r => r.State = StateNames.Of(runner.State));
             runner.Start(_stop.Token);
         }
     }
@@ -70,14 +71,14 @@ public sealed class MonitorHost(ConfigStore config, string self, LocalState loca
                 if (_groupGenerations.TryGetValue(name, out var seen) && seen != generation && state != GroupState.Offline) Rearm(runner);
                 _groupGenerations[name] = generation;
             }
-            var current = runner.State.ToString().ToLowerInvariant();
+            var current = StateNames.Of(runner.State);
             var report = local.Monitor(name);
             // A re-armed runner reads normal before it checked again; its error stays in the report until a check passes
             // (then the coordinator sees a recovery) or fails again (the next error), else the coordinator would take the
             // re-arm for a recovery and reset the restart count.
-            var unconfirmed = report?.State == "error" && current == "normal" && _rearmedAt.TryGetValue(name, out var checks)
+            var unconfirmed = report?.State == MonitorStates.Error && current == MonitorStates.Normal && _rearmedAt.TryGetValue(name, out var checks)
                 && (runner.Checks == checks || runner.ConsecutiveFailures > 0);
-            if (report != null && report.State != current && !(report.State == "error" && current == "error") && !unconfirmed)
+            if (report != null && report.State != current && !(report.State == MonitorStates.Error && current == MonitorStates.Error) && !unconfirmed)
                 local.SetMonitor(name, r => { r.State = current; r.Message = runner.LastMessage; });
         }
     }
@@ -100,7 +101,7 @@ public sealed class MonitorHost(ConfigStore config, string self, LocalState loca
     {
         if (!_monitors.TryGetValue(name, out var runner)) return false;
         if (suspend) runner.Suspend(); else runner.Resume();
-        local.SetMonitor(name, r => r.State = runner.State.ToString().ToLowerInvariant());
+        local.SetMonitor(name, r => r.State = StateNames.Of(runner.State));
         return true;
     }
 

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
@@ -127,7 +128,7 @@ public sealed class NodeAgent : IServiceHooks, IAsyncDisposable
 
     public async Task RunAsync(CancellationToken shutdown)
     {
-        _alerts.Alert("info", "pm", 1, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
+        _alerts.Raise(AlertEvents.Pm.Starting, $"Cluster service on {Self} is starting (cluster {Config.Cluster.Name}, config generation {_o.Config.Generation}).");
         await _mirrors.StartAsync(_life.Stopping);
         _reports.ResumedFrom = await _leftovers.ReleaseAsync(shutdown);
         // Armed once nothing a previous service left runs here any more: a reset from now on bounds only what this one starts.
@@ -235,15 +236,15 @@ public sealed class NodeAgent : IServiceHooks, IAsyncDisposable
             switch (c)
             {
                 case PathDown p:
-                    _alerts.Alert("warning", "nm", 3, $"Heartbeat path {p.Interconnect} to {p.Node} is down; {p.Node} is still reachable on another path.");
+                    _alerts.Raise(AlertEvents.Nm.PathDown, $"Heartbeat path {p.Interconnect} to {p.Node} is down; {p.Node} is still reachable on another path.");
                     break;
                 case PathUp p:
-                    _alerts.Alert("info", "nm", 4, $"Heartbeat path {p.Interconnect} to {p.Node} is up again.");
+                    _alerts.Raise(AlertEvents.Nm.PathUp, $"Heartbeat path {p.Interconnect} to {p.Node} is up again.");
                     break;
                 case PeerJoined j:
                     _members.Rejoined(j.Node);
                     _proofs.Joined(j.Node, Now);
-                    _alerts.Alert("info", "nm", 1, $"Server {j.Node} has started (heartbeat received).");
+                    _alerts.Raise(AlertEvents.Nm.NodeStarted, $"Server {j.Node} has started (heartbeat received).");
                     _work.Decide(new NodeJoined(j.Node));
                     break;
                 case PeerLost l:
@@ -275,17 +276,17 @@ public sealed class NodeAgent : IServiceHooks, IAsyncDisposable
         _life.ShuttingDown = true;
         _life.State = ServiceState.Stopping;
         SendSoon();
-        _alerts.Alert("info", "pm", 2, $"Cluster service on {Self} is stopping: {reason}.");
+        _alerts.Raise(AlertEvents.Pm.Stopping, $"Cluster service on {Self} is stopping: {reason}.");
         _monitors.Stop();
         var plan = _stopper.Decide(_view.CurrentState(), _life.LostResolution ? NodeStopCause.LostResolution : NodeStopCause.Shutdown);
-        await _stopper.RunAsync(plan, goOn: true, failed => _alerts.Alert("error", "pm", 3, $"Stopping on {Self}: {failed.Message}"), CancellationToken.None);
+        await _stopper.RunAsync(plan, goOn: true, failed => _alerts.Raise(AlertEvents.Pm.StopFailed, $"Stopping on {Self}: {failed.Message}"), CancellationToken.None);
         SendReportNow();
         await _mirrors.StopAsync();
         // Everything this node ran has stopped: the watchdog may stop counting.
         await _watchdog.DisarmAsync();
-        _alerts.Alert("info", "pm", 4, $"Cluster service on {Self} has stopped.");
+        _alerts.Raise(AlertEvents.Pm.Stopped, $"Cluster service on {Self} has stopped.");
         if (_life.AfterStopCommand is string command && Resources.CommandRunner.RunOsAction(command, TimeSpan.FromSeconds(30)) is string error)
-            _alerts.Alert("error", "pm", 5, $"The command '{command}' could not run: {error}");
+            _alerts.Raise(AlertEvents.Pm.CommandFailed, $"The command '{command}' could not run: {error}");
     }
 
     public async ValueTask DisposeAsync()

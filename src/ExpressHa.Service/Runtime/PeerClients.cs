@@ -36,7 +36,7 @@ public sealed class PeerClients(ConfigStore config, MembershipState members, Clu
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            return OperationResult.Failure("ExpressHa.PeerUnreachable", $"The request had to go to {node}, which did not answer: {ex.Message}");
+            return OperationResult.Failure(ErrorCodes.PeerUnreachable, $"The request had to go to {node}, which did not answer: {ex.Message}");
         }
     }
 

@@ -74,5 +74,5 @@ public sealed class PeerMirrorNode(string node, Func<TimeSpan, PeerClient> conne
     static bool IsTransport(Exception ex) => ex is HaApiException or HttpRequestException or TaskCanceledException;
 
     OperationResult Unreachable(Exception ex)
-        => OperationResult.Failure(ex is HaApiException h && h.StatusCode != 0 ? h.Code : MirrorOperationCodes.PeerUnreachable, $"{node}: {ex.Message}");
+        => OperationResult.Failure(ex is HaApiException h && h.StatusCode != 0 ? h.Code : ErrorCodes.PeerUnreachable, $"{node}: {ex.Message}");
 }

@@ -1,3 +1,5 @@
+using ExpressHa.Api;
+
 namespace ExpressHa.Service.Runtime;
 
 /// <summary>The state of a node's cluster service. On the wire (heartbeats, status, the setServiceState step) it is
@@ -14,23 +16,24 @@ public enum ServiceState
     Stopped,
 }
 
-public static class ServiceStates
+/// <summary>The wire names of <see cref="ServiceState"/>: Core's <see cref="ServiceStates"/>.</summary>
+public static class ServiceStateNames
 {
     public static string Wire(this ServiceState state) => state switch
     {
-        ServiceState.Running => "running",
-        ServiceState.Suspended => "suspended",
-        ServiceState.Stopping => "stopping",
-        _ => "stopped",
+        ServiceState.Running => ServiceStates.Running,
+        ServiceState.Suspended => ServiceStates.Suspended,
+        ServiceState.Stopping => ServiceStates.Stopping,
+        _ => ServiceStates.Stopped,
     };
 
     /// <summary>The state a wire name stands for; null for a name no version of the service sends.</summary>
     public static ServiceState? Parse(string? wire) => wire switch
     {
-        "running" => ServiceState.Running,
-        "suspended" => ServiceState.Suspended,
-        "stopping" => ServiceState.Stopping,
-        "stopped" => ServiceState.Stopped,
+        ServiceStates.Running => ServiceState.Running,
+        ServiceStates.Suspended => ServiceState.Suspended,
+        ServiceStates.Stopping => ServiceState.Stopping,
+        ServiceStates.Stopped => ServiceState.Stopped,
         _ => null,
     };
 }

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Config;
 using ExpressHa.Service.Heartbeat;
 
@@ -9,7 +10,7 @@ namespace ExpressHa.Service.Runtime;
 public static class StaleOwnership
 {
     /// <summary>A record of a copy that runs (or is being started).</summary>
-    public static bool Runs(GroupReport g) => g.State is "online" or "starting";
+    public static bool Runs(GroupReport g) => g.State is GroupStates.Online or GroupStates.Starting;
 
     /// <summary>Each group at most once, with the first peer (in the order given) found holding it under a newer ownership.</summary>
     public static List<(string Group, string Holder)> Find(ClusterConfig config, string self, IEnumerable<GroupReport> mine, IEnumerable<HeartbeatReport> onlinePeers)

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Policy;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Heartbeat;
@@ -24,7 +25,7 @@ public sealed class StaleOwnershipGuard(ConfigStore config, string self, LocalSt
         if (lateMs < timeout) return Holding;
         var hold = 2L * c.Cluster.Heartbeat.IntervalMs + 200;
         Interlocked.Exchange(ref _holdUntilMs, clock.NowMs + hold);
-        alerts.Alert("error", "pm", 20, $"The cluster service on {self} was stalled for {lateMs} ms, longer than the heartbeat timeout ({timeout} ms); " +
+        alerts.Raise(AlertEvents.Pm.Stalled, $"The cluster service on {self} was stalled for {lateMs} ms, longer than the heartbeat timeout ({timeout} ms); " +
             "it waits for fresh heartbeats and stops any group the others took over before acting.");
         return true;
     }
@@ -44,9 +45,9 @@ public sealed class StaleOwnershipGuard(ConfigStore config, string self, LocalSt
         {
             var group = config.Current.FindGroup(s.Group);
             if (group == null || local.Read(s.Group, g => g?.State ?? GroupState.Offline) is GroupState.Offline) return;
-            alerts.Alert("error", "pm", 21, $"Group {s.Group} also runs on {s.Holder} under a newer ownership; {self} was cut off or stalled, so it stops its copy now.");
+            alerts.Raise(AlertEvents.Pm.StaleCopy, $"Group {s.Group} also runs on {s.Holder} under a newer ownership; {self} was cut off or stalled, so it stops its copy now.");
             var outcome = await steps.RunAllAsync(GroupPlans.Stop(group, self).ToList(), ct);
-            if (!outcome.Ok) alerts.Alert("error", "pm", 22, $"Stopping the stale copy of group {s.Group} on {self} failed: {outcome.Reason}. Stop it by hand.");
+            if (!outcome.Ok) alerts.Raise(AlertEvents.Pm.StaleCopyStopFailed, $"Stopping the stale copy of group {s.Group} on {self} failed: {outcome.Reason}. Stop it by hand.");
         }
         finally
         {

@@ -1,3 +1,4 @@
+using ExpressHa.Api;
 using ExpressHa.Service.Alerts;
 using ExpressHa.Service.Membership;
 using ExpressHa.Service.Watchdog;
@@ -32,7 +33,7 @@ public sealed class WatchdogHost(ConfigStore config, string? deviceOverride, IAl
         if (!w.IsEnabled) return;
         var device = deviceOverride ?? w.Device;
         _device = WatchdogDevice.Open(device, w.TimeoutMs);
-        alerts.Alert("info", "wd", 4, $"The watchdog {device} is armed: this machine resets within {_device.TimeoutMs} ms of the last feed" +
+        alerts.Raise(AlertEvents.Wd.Armed, $"The watchdog {device} is armed: this machine resets within {_device.TimeoutMs} ms of the last feed" +
             (_device.IsStandIn ? " (a stand-in file: the harness watching it plays the reset)." : "."));
         var armed = _device;
         var feeder = new WatchdogFeeder(armed, VerdictNow, () => FeedRule.PeriodMs(config.Current.Cluster.Heartbeat.IntervalMs, armed.TimeoutMs), alerts);

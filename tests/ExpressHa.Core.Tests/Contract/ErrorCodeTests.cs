@@ -56,7 +56,7 @@ public class ErrorCodeTests
     public void Help_docs_and_pester_name_only_catalog_ids()
     {
         var root = TestUtil.RepoRoot();
-        string[] notIds = ["AwsLocal", "Cmdlets", "Core", "Service", "ModuleLoader", "Pester", "Policy", "MirrorBench", "NetnsBench"];
+        string[] notIds = ["AwsLocal", "Cmdlets", "Core", "Service", "ModuleLoader", "Demo", "TestSupport", "Testing", "Pester", "Policy", "MirrorBench", "NetnsBench"];
         var files = new[] { "module", "docs", Path.Combine("tests", "Pester") }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*", SearchOption.AllDirectories))
             .Where(f => f.EndsWith(".md") || f.EndsWith(".txt") || f.EndsWith(".ps1") || f.EndsWith(".xml")).Append(Path.Combine(root, "README.md")).ToList();

@@ -30,7 +30,7 @@ public class StateNameTests
     [Fact]
     public void The_wire_names_are_the_shipped_ones()
     {
-        Assert.Equal(["running", "stopped", "suspended"], Constants(typeof(ServiceStates)));
+        Assert.Equal(["running", "stopped", "suspended", "stopping"], Constants(typeof(ServiceStates)));
         Assert.Equal(["online", "offline", "suspended", "lost"], Constants(typeof(NodeStates)));
         Assert.Equal(["up", "down", "self"], Constants(typeof(PathStates)));
         Assert.Equal(["offline", "starting", "online", "stopping", "failed", "pending"], Constants(typeof(GroupStates)));

@@ -21,7 +21,8 @@ public sealed class MemoryOsAddresses : IOsAddresses
     public Task RemoveAsync(IPAddress ip, CancellationToken ct) { Addresses.TryRemove(ip.ToString(), out _); return Task.CompletedTask; }
 }
 
-/// <summary>A local AWS endpoint (in-process AwsLocalServer) with the seeds' VPC, two nodes (server1 = node 1 in
+/// <summary>A local AWS endpoint (in-process AwsLocalServer) with the example VPC of the "EXPRESSCLUSTER X HA Cluster
+/// Configuration Guide for Amazon Web Services", two nodes (server1 = node 1 in
 /// 10.0.110.0/24, server2 = node 2 in 10.0.120.0/24), each with its own IMDS and its own clients built by
 /// AwsClientFactory with every endpoint pointed at the local server; all calls go through the real AWSSDK.EC2
 /// and our Route 53 client.</summary>

@@ -31,7 +31,7 @@ public sealed class FakeMirrorEngine(string name, string node, string role, Even
     Task Do(string op)
     {
         log.Add($"{op}@{node}");
-        if (Failing.Contains(op)) throw new MirrorException(MirrorErrorCodes.Busy, $"{op} failed on {node}: No space left on device");
+        if (Failing.Contains(op)) throw new MirrorException(ErrorCodes.MirrorBusy, $"{op} failed on {node}: No space left on device");
         return Task.CompletedTask;
     }
 
@@ -48,7 +48,7 @@ public sealed class FakeMirrorEngine(string name, string node, string role, Even
         for (var i = 1; i <= 4; i++)
         {
             await Task.Delay(StepMs, ct);
-            if (i == 3 && Failing.Contains(op)) throw new MirrorException(MirrorErrorCodes.Busy, $"writing {path} on {node}: No space left on device");
+            if (i == 3 && Failing.Contains(op)) throw new MirrorException(ErrorCodes.MirrorBusy, $"writing {path} on {node}: No space left on device");
             progress?.Report(Size * i / 4);
         }
     }

@@ -37,7 +37,7 @@ public class MirrorApiTests
         Assert.True((await peer.OutdateMirrorAsync("md1")).Ok);
         Assert.Equal("outdate@server2", h.Log.Events.Last());
         var missing = await peer.OutdateMirrorAsync("md9");
-        Assert.Equal(MirrorOperationCodes.MirrorNotFound, missing.Code);
+        Assert.Equal(ErrorCodes.MirrorNotFound, missing.Code);
 
         h.Engines["server2"].Failing.Add("copyout");
         var failed = await h.Finished("server1", await h.Ops["server1"].StartBackupAsync("md1", new BackupRequest { Path = "/backup/md1.img" }, default));
@@ -90,7 +90,7 @@ public class MirrorApiTests
 
         var (ns, nb) = await Send(c, HttpMethod.Get, "v1/jobs/nope");
         Assert.Equal(HttpStatusCode.NotFound, ns);
-        Assert.Equal(MirrorOperationCodes.JobNotFound, nb.GetProperty("code").GetString());
+        Assert.Equal(ErrorCodes.JobNotFound, nb.GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await Send(c, HttpMethod.Post, "v1/mirrors/md9/suspend")).Status);
         Assert.Equal(HttpStatusCode.OK, (await Send(c, HttpMethod.Post, "v1/mirrors/md1/suspend")).Status);
         Assert.Contains("suspend-mirror md1", server.Fake.Calls);

@@ -63,7 +63,7 @@ public sealed class MirrorHarness
                     Log.Add($"cmd({command})@{node}");
                     onLine("output of " + command);
                     return Task.FromResult(command.Contains("fail")
-                        ? OperationResult.Failure(MirrorOperationCodes.CommandFailed, $"'{command}' exited with 1")
+                        ? OperationResult.Failure(ErrorCodes.MirrorCommandFailed, $"'{command}' exited with 1")
                         : OperationResult.Success("ok"));
                 },
             };
@@ -86,15 +86,15 @@ public sealed class MirrorHarness
     sealed class DownNode(string node) : IMirrorNode
     {
         static HaApiException Unreachable(string n) => new(0, ErrorCodes.ConnectionFailed, $"cannot reach {n}");
-        static Task<OperationResult> Failed(string n) => Task.FromResult(OperationResult.Failure(MirrorOperationCodes.PeerUnreachable, $"cannot reach {n}"));
+        static Task<OperationResult> Failed(string n) => Task.FromResult(OperationResult.Failure(ErrorCodes.PeerUnreachable, $"cannot reach {n}"));
         public Task<IReadOnlyList<MirrorStatus>> GetMirrorsAsync(CancellationToken ct) => throw Unreachable(node);
         public Task<OperationResult> SuspendAsync(string mirror, CancellationToken ct) => Failed(node);
         public Task<OperationResult> ResumeAsync(string mirror, CancellationToken ct) => Failed(node);
         public Task<OperationResult> RepairAsync(string mirror, string source, CancellationToken ct) => Failed(node);
         public Task<OperationResult> OutdateAsync(string mirror, CancellationToken ct) => Failed(node);
         public Task<OperationResult> RunCommandAsync(string mirror, string command, int timeoutSeconds, CancellationToken ct) => Failed(node);
-        public Task<JobStart> StartCopyOutAsync(string mirror, string path, CancellationToken ct) => Task.FromResult(JobStart.Refused(MirrorOperationCodes.PeerUnreachable, "down"));
-        public Task<JobStart> StartRestoreAsync(string mirror, string path, CancellationToken ct) => Task.FromResult(JobStart.Refused(MirrorOperationCodes.PeerUnreachable, "down"));
+        public Task<JobStart> StartCopyOutAsync(string mirror, string path, CancellationToken ct) => Task.FromResult(JobStart.Refused(ErrorCodes.PeerUnreachable, "down"));
+        public Task<JobStart> StartRestoreAsync(string mirror, string path, CancellationToken ct) => Task.FromResult(JobStart.Refused(ErrorCodes.PeerUnreachable, "down"));
         public Task<JobStatus?> GetJobAsync(string id, CancellationToken ct) => throw Unreachable(node);
     }
 }

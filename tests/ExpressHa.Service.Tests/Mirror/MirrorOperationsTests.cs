@@ -85,17 +85,17 @@ public class MirrorOperationsTests
     {
         var h = new MirrorHarness();
         var fromPrimary = await h.Ops["server1"].StartBackupAsync("md1", new BackupRequest { Path = "/b.img", Node = "server1" }, default);
-        Assert.Equal(MirrorOperationCodes.BackupNeedsStandby, fromPrimary.Refusal!.Code);
+        Assert.Equal(ErrorCodes.BackupNeedsStandby, fromPrimary.Refusal!.Code);
         var unknownNode = await h.Ops["server1"].StartBackupAsync("md1", new BackupRequest { Path = "/b.img", Node = "server9" }, default);
-        Assert.Equal(MirrorOperationCodes.NodeNotFound, unknownNode.Refusal!.Code);
+        Assert.Equal(ErrorCodes.NodeNotFound, unknownNode.Refusal!.Code);
         var unknownMirror = await h.Ops["server1"].StartBackupAsync("md9", new BackupRequest { Path = "/b.img" }, default);
-        Assert.Equal(MirrorOperationCodes.MirrorNotFound, unknownMirror.Refusal!.Code);
+        Assert.Equal(ErrorCodes.MirrorNotFound, unknownMirror.Refusal!.Code);
         h.Engines["server2"].Disk = "Inconsistent";
         var inconsistent = await h.Ops["server1"].StartBackupAsync("md1", new BackupRequest { Path = "/b.img" }, default);
         Assert.Equal("ExpressHa.MirrorInconsistent", inconsistent.Refusal!.Code);
         h.Engines["server1"].Role = "Secondary";
         var noPrimary = await h.Ops["server1"].StartBackupAsync("md1", new BackupRequest { Path = "/b.img" }, default);
-        Assert.Equal(MirrorOperationCodes.NoPrimary, noPrimary.Refusal!.Code);
+        Assert.Equal(ErrorCodes.MirrorNoPrimary, noPrimary.Refusal!.Code);
         Assert.Empty(h.Log.Events);
     }
 
@@ -154,8 +154,8 @@ public class MirrorOperationsTests
 
         h.Engines["server2"].Role = "Secondary";
         var none = await h.Ops["server1"].SuspendAsync("md1", default);
-        Assert.Equal(MirrorOperationCodes.NoPrimary, none.Code);
-        Assert.Equal(MirrorOperationCodes.MirrorNotFound, (await h.Ops["server1"].SuspendAsync("nope", default)).Code);
+        Assert.Equal(ErrorCodes.MirrorNoPrimary, none.Code);
+        Assert.Equal(ErrorCodes.MirrorNotFound, (await h.Ops["server1"].SuspendAsync("nope", default)).Code);
     }
 
     [Fact]
@@ -169,8 +169,8 @@ public class MirrorOperationsTests
 
         h.Down.Add("server2");
         var unreachable = await h.Ops["server1"].RepairAsync("md1", "server2", default);
-        Assert.Equal(MirrorOperationCodes.CopyUnavailable, unreachable.Code);
-        Assert.Equal(MirrorOperationCodes.NodeNotFound, (await h.Ops["server1"].RepairAsync("md1", "server7", default)).Code);
+        Assert.Equal(ErrorCodes.MirrorCopyUnavailable, unreachable.Code);
+        Assert.Equal(ErrorCodes.NodeNotFound, (await h.Ops["server1"].RepairAsync("md1", "server7", default)).Code);
     }
 
     [Fact]

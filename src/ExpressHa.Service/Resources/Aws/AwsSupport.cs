@@ -8,8 +8,9 @@ using ExpressHa.Service.Aws;
 
 namespace ExpressHa.Service.Resources.Aws;
 
-/// <summary>Error codes of the AWS resources and monitors. They follow the seeds' newer scheme (001, EXPRESSCLUSTER X
-/// 6.0); where 001 names no code for a condition the choice is ours and marked so. Alerts show them as
+/// <summary>Error codes of the AWS resources and monitors. They follow the newer scheme of the "EXPRESSCLUSTER X HA Cluster
+/// Configuration Guide for Amazon Web Services" (the 6.0 edition); where it names no code for a condition the choice is
+/// ours and marked so. Alerts show them as
 /// "Activating X resource has failed.(N : msg)" / "Detected an error in monitoring X. (N : msg)"; a monitor whose
 /// onApiFailure is warn reports 100 + N.
 /// <code>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using ExpressHa.Api;
 using ExpressHa.Service.Mirror;
 using static ExpressHa.Service.Tests.Mirror.Engine.MirrorPair;
 
@@ -86,7 +87,7 @@ public class MirrorEngineTests
 
         // The secondary gives out no device; the primary's peer is primary.
         var e = await Assert.ThrowsAsync<MirrorException>(() => p.B!.PromoteAsync(default));
-        Assert.Equal(MirrorErrorCodes.PeerPrimary, e.Code);
+        Assert.Equal(ErrorCodes.MirrorPeerPrimary, e.Code);
         // A demoted primary's device refuses writes.
         await p.A!.DemoteAsync(default);
         var io = await Assert.ThrowsAsync<BlockDeviceException>(async () => await dev.WriteAsync(0, new byte[10], false, default));
@@ -180,7 +181,7 @@ public class MirrorEngineTests
         var s = p.B.GetStatus();
         Assert.Equal("Inconsistent", s.Disk);
         var e = await Assert.ThrowsAsync<MirrorException>(() => p.B.PromoteAsync(default));
-        Assert.Equal(MirrorErrorCodes.Inconsistent, e.Code);
+        Assert.Equal(ErrorCodes.MirrorInconsistent, e.Code);
 
         p.RateA = 0;
         long before = p.B.ResyncedBytes;
@@ -291,7 +292,7 @@ public class MirrorEngineTests
         // The loser steps down and may not come back.
         await p.B.DemoteAsync(default);
         var e = await Assert.ThrowsAsync<MirrorException>(() => p.B.PromoteAsync(default));
-        Assert.Equal(MirrorErrorCodes.SplitBrain, e.Code);
+        Assert.Equal(ErrorCodes.MirrorSplitBrain, e.Code);
 
         await p.B.RepairAsync(NodeA, default);
         await p.WaitInSync();
@@ -354,7 +355,7 @@ public class MirrorEngineTests
         await p.B!.OutdateAsync(default);
         Assert.Equal("Outdated", p.B.GetStatus().Disk);
         var e = await Assert.ThrowsAsync<MirrorException>(() => p.B.PromoteAsync(default));
-        Assert.Equal(MirrorErrorCodes.Outdated, e.Code);
+        Assert.Equal(ErrorCodes.MirrorOutdated, e.Code);
         // Persisted: still outdated after a restart.
         await p.StopB();
         await p.StartB();
@@ -392,7 +393,7 @@ public class MirrorEngineTests
         await p.StartB();
         Assert.Equal("Consistent", p.B!.GetStatus().Disk);
         var e = await Assert.ThrowsAsync<MirrorException>(() => p.B.PromoteAsync(default));
-        Assert.Equal(MirrorErrorCodes.PeerUnknown, e.Code);
+        Assert.Equal(ErrorCodes.MirrorPeerUnknown, e.Code);
         Assert.Contains("Repair-HaMirror -Source node-b", e.Message);
 
         await p.B.RepairAsync(NodeB, default);
@@ -414,7 +415,7 @@ public class MirrorEngineTests
         string restPoint = p.Sha(NodeA);
 
         var notSuspended = await Assert.ThrowsAsync<MirrorException>(() => p.B!.CopyOutAsync(Path.Combine(p.Dir, "x.img"), null, default));
-        Assert.Equal(MirrorErrorCodes.NotSuspended, notSuspended.Code);
+        Assert.Equal(ErrorCodes.MirrorNotSuspended, notSuspended.Code);
 
         await p.A!.SuspendAsync(default);
         Assert.Equal("Suspended", p.A.GetStatus().Connection);
@@ -434,7 +435,7 @@ public class MirrorEngineTests
         Assert.True(progress.Values.Count >= 4 && progress.Values.SequenceEqual(progress.Values.Order()), "progress grows in steps");
 
         var refused = await Assert.ThrowsAsync<MirrorException>(() => p.B.ResumeAsync(default));
-        Assert.Equal(MirrorErrorCodes.NotSuspended, refused.Code);
+        Assert.Equal(ErrorCodes.MirrorNotSuspended, refused.Code);
         await p.A.ResumeAsync(default);
         await p.WaitInSync();
         await dev.FlushAsync(default);
@@ -452,9 +453,9 @@ public class MirrorEngineTests
         File.WriteAllBytes(image, RandomNumberGenerator.GetBytes((int)(2 * MiB)));
 
         var busy = await Assert.ThrowsAsync<MirrorException>(() => p.A!.RestoreAsync(image, null, default));
-        Assert.Equal(MirrorErrorCodes.Busy, busy.Code);
+        Assert.Equal(ErrorCodes.MirrorBusy, busy.Code);
         var busyPeer = await Assert.ThrowsAsync<MirrorException>(() => p.B!.RestoreAsync(image, null, default));
-        Assert.Equal(MirrorErrorCodes.Busy, busyPeer.Code);
+        Assert.Equal(ErrorCodes.MirrorBusy, busyPeer.Code);
 
         await p.A!.DemoteAsync(default);
         long before = p.B!.ResyncedBytes;
@@ -591,7 +592,7 @@ public class MirrorEngineTests
         static async Task<bool> Try(Task<IBlockDevice> t)
         {
             try { await t; return true; }
-            catch (MirrorException e) when (e.Code == MirrorErrorCodes.PeerPrimary) { return false; }
+            catch (MirrorException e) when (e.Code == ErrorCodes.MirrorPeerPrimary) { return false; }
         }
     }
 
@@ -619,7 +620,7 @@ public class MirrorEngineTests
         o.SizeBytes = 2 * MiB;
         await using var big = new MirrorEngine(o);
         var e = await Assert.ThrowsAsync<MirrorException>(() => big.StartAsync(default));
-        Assert.Equal(MirrorErrorCodes.SizeMismatch, e.Code);
+        Assert.Equal(ErrorCodes.MirrorSizeMismatch, e.Code);
     }
 
     sealed class RecordingProgress : IProgress<long>

@@ -61,7 +61,7 @@ public sealed class MirrorPair : IAsyncDisposable
                 try { await other.OutdateAsync(ct); return true; }
                 catch { return false; }
             },
-            Alert = (level, id, msg) => Alerts.Enqueue((node, level, id, msg)),
+            Alert = (e, msg) => Alerts.Enqueue((node, e.Level, e.Id, msg)),
             Log = line => Logs.Enqueue(line),
         };
     }

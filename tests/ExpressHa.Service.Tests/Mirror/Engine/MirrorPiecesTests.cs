@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ExpressHa.Api;
 using ExpressHa.Service.Mirror;
 
 namespace ExpressHa.Service.Tests.Mirror.Engine;
@@ -70,7 +71,7 @@ public class MirrorPiecesTests : IDisposable
             Assert.True(m.Has(MetaFlags.Outdated));
         }
         var e = Assert.Throws<MirrorException>(() => MirrorMeta.OpenOrCreate(path, 20 * 65536, 65536));
-        Assert.Equal(MirrorErrorCodes.SizeMismatch, e.Code);
+        Assert.Equal(ErrorCodes.MirrorSizeMismatch, e.Code);
     }
 
     [Fact]
