@@ -20,6 +20,8 @@ public interface IServiceHooks
     long IncarnationOf(string node);
     /// <summary>Whether the lost <paramref name="incarnation"/> of the node is down, still lost, or back.</summary>
     LostNodeStatus LostNode(string node, long incarnation);
+    /// <summary>Completes at the next change of membership or of who counts as down.</summary>
+    Task MembershipChanged();
     /// <summary>Stops the cluster service on this node (groups stopped first).</summary>
     void RequestServiceStop(string reason);
     long NextGeneration(string group);
@@ -103,6 +105,8 @@ public sealed class ActionRunner
                 var lost = _hooks.IncarnationOf(w.LostNode);
                 while (true)
                 {
+                    // Taken before the look, so a change between the look and the wait is not missed.
+                    var changed = _hooks.MembershipChanged();
                     switch (_hooks.LostNode(w.LostNode, lost))
                     {
                         case LostNodeStatus.Down:
@@ -110,7 +114,9 @@ public sealed class ActionRunner
                         case LostNodeStatus.Back:
                             return new ActionOutcome(false, $"{w.LostNode} is back with the same service: it was never down, so the plan made for its loss no longer applies");
                     }
-                    await Task.Delay(100, ct);
+                    // The poll stays for what no signal marks (a new incarnation's report that no longer runs anything).
+                    await Task.WhenAny(changed, Task.Delay(100, ct)).ConfigureAwait(false);
+                    ct.ThrowIfCancellationRequested();
                 }
             case RunFinalAction f:
                 return RunFinal(f);

@@ -17,18 +17,56 @@ public sealed class MembershipState
     readonly object _gate = new();
     readonly MembershipTable _table;
     readonly HashSet<string> _confirmedDown = new(StringComparer.Ordinal);
+    TaskCompletionSource _changed = NewSignal();
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the next change of who is online or counts as down (a wait for a lost node wakes on it
+    /// instead of at its next poll).</summary>
+    public Task Changed()
+    {
+        lock (_gate) return _changed.Task;
+    }
+
+    /// <summary>Called under the lock: swaps the signal; the caller completes the old one after releasing it.</summary>
+    TaskCompletionSource Swap()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        return old;
+    }
+
+    List<T> Signal<T>(List<T> changes, TaskCompletionSource? fired)
+    {
+        fired?.TrySetResult();
+        return changes;
+    }
 
     public MembershipState(ClusterConfig config, string self)
         => _table = new MembershipTable(config, self, config.Cluster.Heartbeat.TimeoutMs);
 
     public List<MembershipChange> Receive(HeartbeatReport report, string interconnect, long nowMs)
     {
-        lock (_gate) return _table.Receive(report, interconnect, nowMs);
+        List<MembershipChange> changes;
+        TaskCompletionSource? fired = null;
+        lock (_gate)
+        {
+            changes = _table.Receive(report, interconnect, nowMs);
+            if (changes.Count > 0) fired = Swap();
+        }
+        return Signal(changes, fired);
     }
 
     public List<MembershipChange> Tick(long nowMs)
     {
-        lock (_gate) return _table.Tick(nowMs);
+        List<MembershipChange> changes;
+        TaskCompletionSource? fired = null;
+        lock (_gate)
+        {
+            changes = _table.Tick(nowMs);
+            if (changes.Count > 0) fired = Swap();
+        }
+        return Signal(changes, fired);
     }
 
     /// <summary>The witness saw these nodes <c>age</c> ms ago (its answer to this node's post at <paramref name="nowMs"/>).</summary>
@@ -105,17 +143,29 @@ public sealed class MembershipState
     /// <summary>Counts the node as down; true when it did not count so before.</summary>
     public bool ConfirmDown(string node)
     {
-        lock (_gate) return _confirmedDown.Add(node);
+        TaskCompletionSource? fired = null;
+        bool added;
+        lock (_gate)
+        {
+            added = _confirmedDown.Add(node);
+            if (added) fired = Swap();
+        }
+        fired?.TrySetResult();
+        return added;
     }
 
     /// <summary>Takes over a peer's word that these nodes are down (those not online here); returns the ones new here.</summary>
     public List<string> ConfirmDownFromPeer(IEnumerable<string> nodes)
     {
         var added = new List<string>();
+        TaskCompletionSource? fired = null;
         lock (_gate)
+        {
             foreach (var n in nodes)
                 if (n != _table.Self && _table.StateOf(n) != PeerState.Online && _confirmedDown.Add(n)) added.Add(n);
-        return added;
+            if (added.Count > 0) fired = Swap();
+        }
+        return Signal(added, fired);
     }
 
     /// <summary>The node joined again: it no longer counts as down.</summary>

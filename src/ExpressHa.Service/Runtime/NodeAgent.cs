@@ -263,6 +263,8 @@ public sealed class NodeAgent : IServiceHooks, IAsyncDisposable
 
     public LostNodeStatus LostNode(string node, long incarnation) => _members.LostNode(node, incarnation);
 
+    public Task MembershipChanged() => _members.Changed();
+
     public void RequestServiceStop(string reason) => _life.RequestStop(reason);
 
     public long NextGeneration(string group) => _view.NextGeneration(group);

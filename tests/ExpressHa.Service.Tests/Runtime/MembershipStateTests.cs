@@ -71,4 +71,21 @@ public sealed class MembershipStateTests
         Assert.Equal(300, s.PathAgesOf("server2")["lan1"]);
         Assert.Empty(m.Snapshot(400).PathAges);
     }
+
+    [Fact]
+    public void A_wait_for_a_lost_node_is_woken_when_it_comes_to_count_as_down_and_not_by_nothing()
+    {
+        var m = new MembershipState(Config, "server1");
+        var first = m.Changed();
+        Assert.False(first.IsCompleted);
+        Assert.True(m.ConfirmDown("server2"));
+        Assert.True(first.IsCompleted, "counting a node as down wakes the waiters");
+        var second = m.Changed();
+        Assert.False(second.IsCompleted);
+        Assert.False(m.ConfirmDown("server2"));
+        Assert.False(second.IsCompleted, "nothing new, nothing to wake for");
+        m.Rejoined("server2");
+        Assert.Single(m.ConfirmDownFromPeer(new[] { "server2" }));
+        Assert.True(second.IsCompleted, "a peer's word that a node is down wakes them too");
+    }
 }
