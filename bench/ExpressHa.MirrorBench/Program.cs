@@ -98,30 +98,47 @@ var plainSock = Path.Combine(dir, "plain.sock");
 await using var plainExport = new NbdServer("plain", plainDevice);
 await plainExport.StartAsync("unix:" + plainSock, default);
 
-var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain"), ("mirrored", "unix:" + mirrorSock, "md1") };
+// "mirrored" is the product's write path as configured; "mirrored-copy", "mirrored-mapped" and "mirrored-sendfile" the
+// same engines with MirrorOptions.WritePath switched between targets (payloads through buffers, received into the
+// mapped data area, and that plus sendfile to the peer), so the paths compare in the same run.
+var productPath = a.Options.WritePath;
+var paths = new Dictionary<string, MirrorWritePath>
+{
+    ["mirrored"] = productPath, ["mirrored-copy"] = MirrorWritePath.Copying,
+    ["mirrored-mapped"] = MirrorWritePath.Mapped, ["mirrored-sendfile"] = MirrorWritePath.MappedSendfile,
+};
+var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain") }
+    .Concat(paths.Keys.Where(k => k == "mirrored" || paths[k] != productPath).Select(k => (k, "unix:" + mirrorSock, "md1"))).ToArray();
+void UsePath(string label) { if (paths.TryGetValue(label, out var p)) a.Options.WritePath = b!.Options.WritePath = p; }
 // Warm-up: write the whole volume once on both (allocates the files' blocks, JIT), not measured.
-foreach (var (_, ep, name) in targets) await Sequential(ep, name);
+foreach (var (label, ep, name) in targets) { UsePath(label); await Sequential(ep, name); }
 
 var seq = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var lat = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 for (var run = 0; run < runs; run++)
     foreach (var (label, ep, name) in targets)
     {
+        UsePath(label);
         seq[label].Add(await Sequential(ep, name));
         lat[label].AddRange(await Random4K(ep, name, randWrites, 1000 + run));
     }
 
 double Median(List<double> x) { var s = x.OrderBy(v => v).ToList(); return s[s.Count / 2]; }
 double Pct(List<double> x, double p) { var s = x.OrderBy(v => v).ToList(); return s[Math.Min(s.Count - 1, (int)(p * s.Count))]; }
+UsePath("mirrored");
 Console.WriteLine();
-Console.WriteLine($"{"target",-10} {"seq 1 MiB MiB/s",16} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
+Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}; mirrored = {productPath}");
+Console.WriteLine($"{"target",-17} {"seq 1 MiB MiB/s",16} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
 foreach (var (label, _, _) in targets)
-    Console.WriteLine($"{label,-10} {Median(seq[label]),16:0.0} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
+    Console.WriteLine($"{label,-17} {Median(seq[label]),16:0.0} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
 var seqRatio = Median(seq["mirrored"]) / Median(seq["baseline"]);
 var latRatio = Pct(lat["mirrored"], 0.5) / Pct(lat["baseline"], 0.5);
 var meanRatio = lat["mirrored"].Average() / lat["baseline"].Average();
 Console.WriteLine($"sequential throughput mirrored/baseline: {seqRatio:0.00} (target >= 0.70)");
 Console.WriteLine($"4 KiB write latency mirrored/baseline: p50 {latRatio:0.00}, mean {meanRatio:0.00} (target <= 2.0)");
+foreach (var (label, _, _) in targets.Where(t => t.Item1.StartsWith("mirrored-", StringComparison.Ordinal)))
+    Console.WriteLine($"  {label} ({paths[label]}): sequential {Median(seq[label]) / Median(seq["baseline"]):0.00}, 4 KiB p50 {Pct(lat[label], 0.5) / Pct(lat["baseline"], 0.5):0.00}, " +
+        $"against mirrored in this run: sequential {Median(seq[label]) / Median(seq["mirrored"]):0.00}");
 
 if (fs)
 {

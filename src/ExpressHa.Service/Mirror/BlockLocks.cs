@@ -27,6 +27,10 @@ public sealed class BlockLocks
 
     public readonly struct Releaser(BlockLocks owner, int[] stripes) : IDisposable
     {
-        public void Dispose() { foreach (var s in stripes) owner._locks[s].Release(); }
+        public void Dispose()
+        {
+            if (stripes is null) return; // default: nothing taken
+            foreach (var s in stripes) owner._locks[s].Release();
+        }
     }
 }

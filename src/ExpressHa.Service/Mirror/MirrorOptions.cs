@@ -36,6 +36,9 @@ public sealed class MirrorOptions
     public Action<string, int, string>? Alert { get; set; }
     public Action<string>? Log { get; set; }
 
+    /// <summary>How replicated payloads move (copied through buffers, or received into the mapped data area).</summary>
+    public MirrorWritePath WritePath { get; set; } = MirrorWritePath.Copying;
+
     /// <summary>A replicated write or flush the peer does not acknowledge within this time breaks the link.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ConnectRetryInterval { get; set; } = TimeSpan.FromMilliseconds(500);
