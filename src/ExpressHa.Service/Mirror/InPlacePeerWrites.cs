@@ -13,6 +13,7 @@ internal sealed class InPlacePeerWrites(MirrorSide side) : IPeerWriteTarget
             if (side.Machine.IsPrimary) throw new InvalidDataException("the peer sent a write to the primary");
         if (header.A < 0 || header.A + length > side.O.SizeBytes) throw new InvalidDataException($"peer write at {header.A}+{length} is outside the device");
         using var use = map.Enter();
+        if (side.O.WritePath == MirrorWritePath.MappedPrefault) map.Prefault(header.A, length);
         read(map.Span(header.A, length));
         return true;
     }

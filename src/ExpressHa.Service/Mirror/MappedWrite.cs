@@ -22,6 +22,7 @@ internal sealed class MappedWrite(MirrorSide side, MirrorBreak breaks, PrimaryDe
         {
             using var locks = PrimaryDevice.Wait(copy.Blocks.AcquireAsync(first, last, ct));
             using var use = map.Enter();
+            if (O.WritePath == MirrorWritePath.MappedPrefault) map.Prefault(offset, length);
             var s = side.ReplicatingSession();
             if (s is null)
             {

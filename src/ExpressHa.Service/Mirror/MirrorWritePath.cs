@@ -10,6 +10,9 @@ public enum MirrorWritePath
     /// <summary>The payload is received straight into the data area mapped in memory (the receive is the local write)
     /// and sent to the peer from the mapping; the standby receives each frame's payload straight into its mapped area.</summary>
     Mapped,
+    /// <summary>As <see cref="Mapped"/>, with each write's pages made present and writable in one call before the
+    /// receive (no write fault per page).</summary>
+    MappedPrefault,
     /// <summary>As <see cref="Mapped"/>, and on a plain link the primary's frames leave with sendfile from the page cache
     /// (no copy into the socket).</summary>
     MappedSendfile,
