@@ -109,7 +109,7 @@ var productPath = pathArg ?? a.Options.WritePath;
 var paths = new Dictionary<string, MirrorWritePath>
 {
     ["mirrored"] = productPath, ["mirrored-copy"] = MirrorWritePath.Copying,
-    ["mirrored-mapped"] = MirrorWritePath.Mapped, ["mirrored-prefault"] = MirrorWritePath.MappedPrefault, ["mirrored-sendfile"] = MirrorWritePath.MappedSendfile,
+    ["mirrored-mapped"] = MirrorWritePath.Mapped, ["mirrored-prefault"] = MirrorWritePath.MappedPrefault, ["mirrored-sendfile"] = MirrorWritePath.MappedSendfile, ["mirrored-small"] = MirrorWritePath.MappedSmall,
 };
 var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain") }
     .Concat(paths.Keys.Where(k => k == "mirrored" || paths[k] != productPath).Select(k => (k, "unix:" + mirrorSock, "md1")))

@@ -8,8 +8,9 @@ internal delegate void PayloadReader(Span<byte> into);
 /// payload is not first read into a buffer and then copied.</summary>
 internal interface IReceivingWriteDevice
 {
-    /// <summary>False: the connection reads the payload into a buffer and calls <see cref="IBlockDevice.WriteAsync"/>.</summary>
-    bool ReceivesPayloads { get; }
+    /// <summary>False: the connection reads a payload of <paramref name="length"/> bytes into a buffer and calls
+    /// <see cref="IBlockDevice.WriteAsync"/>.</summary>
+    bool ReceivesPayload(int length);
 
     /// <summary>One write of <paramref name="length"/> bytes at <paramref name="offset"/> with the guarantees of
     /// <see cref="IBlockDevice.WriteAsync"/>; <paramref name="receive"/> gives the payload piece by piece. When it throws,

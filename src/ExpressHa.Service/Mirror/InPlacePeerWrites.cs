@@ -8,7 +8,7 @@ internal sealed class InPlacePeerWrites(MirrorSide side) : IPeerWriteTarget
 {
     public bool TryReceive(MirrorFrame header, int length, PayloadReader read)
     {
-        if (side.O.WritePath == MirrorWritePath.Copying || side.OpenCopy.Mapped(side.Log) is not { } map) return false;
+        if (!side.O.WritePath.ReceivesInPlace(length) || side.OpenCopy.Mapped(side.Log) is not { } map) return false;
         lock (side.Lock)
             if (side.Machine.IsPrimary) throw new InvalidDataException("the peer sent a write to the primary");
         if (header.A < 0 || header.A + length > side.O.SizeBytes) throw new InvalidDataException($"peer write at {header.A}+{length} is outside the device");

@@ -16,4 +16,20 @@ public enum MirrorWritePath
     /// <summary>As <see cref="Mapped"/>, and on a plain link the primary's frames leave with sendfile from the page cache
     /// (no copy into the socket).</summary>
     MappedSendfile,
+    /// <summary>Writes of up to one 64 KiB block as <see cref="Mapped"/> (a few pages: few write faults), larger ones
+    /// as <see cref="Copying"/>.</summary>
+    MappedSmall,
+}
+
+internal static class MirrorWritePaths
+{
+    public const int SmallWrite = 64 * 1024;
+
+    /// <summary>Whether a payload of <paramref name="length"/> bytes is received straight into the mapped data area.</summary>
+    public static bool ReceivesInPlace(this MirrorWritePath path, int length) => path switch
+    {
+        MirrorWritePath.Copying => false,
+        MirrorWritePath.MappedSmall => length <= SmallWrite,
+        _ => true,
+    };
 }

@@ -46,7 +46,7 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
         }
     }
 
-    public bool ReceivesPayloads => O.WritePath != MirrorWritePath.Copying && side.OpenCopy.Mapped(side.Log) is not null;
+    public bool ReceivesPayload(int length) => O.WritePath.ReceivesInPlace(length) && side.OpenCopy.Mapped(side.Log) is not null;
 
     public void WriteReceived(long offset, int length, bool fua, PayloadReader receive, CancellationToken ct)
     {

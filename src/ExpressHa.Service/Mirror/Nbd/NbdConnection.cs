@@ -166,7 +166,7 @@ internal sealed class NbdConnection : IDisposable
     {
         // A payload this large is not read, so the next request header cannot be found: give up on the connection.
         if (length > MaxPayload) throw new NbdProtocolException($"write of {length} bytes exceeds the {MaxPayload}-byte maximum");
-        if (_device is IReceivingWriteDevice { ReceivesPayloads: true } receiving && CheckWrite(offset, length) == 0)
+        if (_device is IReceivingWriteDevice receiving && receiving.ReceivesPayload((int)length) && CheckWrite(offset, length) == 0)
         {
             WriteReceived(receiving, input, output, cookie, flags, offset, length, ct);
             return;
