@@ -112,9 +112,14 @@ var paths = new Dictionary<string, MirrorWritePath>
     ["mirrored-mapped"] = MirrorWritePath.Mapped, ["mirrored-prefault"] = MirrorWritePath.MappedPrefault, ["mirrored-sendfile"] = MirrorWritePath.MappedSendfile, ["mirrored-small"] = MirrorWritePath.MappedSmall,
 };
 var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain") }
-    .Concat(paths.Keys.Where(k => k == "mirrored" || paths[k] != productPath).Select(k => (k, "unix:" + mirrorSock, "md1")))
+    .Concat(paths.Keys.Concat(["mirrored-1m"]).Where(k => k == "mirrored" || k == "mirrored-1m" || paths[k] != productPath).Select(k => (k, "unix:" + mirrorSock, "md1")))
     .Where(t => only is null || t.Item1 is "baseline" or "mirrored" || only.Contains(t.Item1)).ToArray();
-void UsePath(string label) { if (paths.TryGetValue(label, out var p)) a.Options.WritePath = b!.Options.WritePath = p; }
+paths["mirrored-1m"] = MirrorWritePath.Copying;
+void UsePath(string label)
+{
+    if (paths.TryGetValue(label, out var p)) a.Options.WritePath = b!.Options.WritePath = p;
+    a.Options.WriteFrameBytes = label == "mirrored-1m" ? 1 << 20 : 256 * 1024;
+}
 // Warm-up: write the whole volume once on both (allocates the files' blocks, JIT), not measured.
 foreach (var (label, ep, name) in targets) { UsePath(label); await Sequential(ep, name); }
 

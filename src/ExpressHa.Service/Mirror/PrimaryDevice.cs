@@ -9,8 +9,6 @@ namespace ExpressHa.Service.Mirror;
 internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epoch) : IBlockDevice, IReceivingWriteDevice
 {
     const int MaxChunk = 8 << 20;
-    /// <summary>Largest write frame on the link: pieces of a large write pipeline through the peer.</summary>
-    const int WireChunk = 256 * 1024;
 
     MirrorOptions O => side.O;
     int BlockSize => side.BlockSize;
@@ -139,9 +137,9 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
                     answers.Add((f.Id, await s.SendRequestAsync(f, ct).ConfigureAwait(false)));
                 }
                 else
-                    for (int done = 0; done < data.Length; done += WireChunk)
+                    for (int done = 0; done < data.Length; done += O.WriteFrameBytes)
                     {
-                        int n = Math.Min(WireChunk, data.Length - done);
+                        int n = Math.Min(O.WriteFrameBytes, data.Length - done);
                         var f = new MirrorFrame(FrameType.Write, s.NextId(), offset + done, 0, flags, data.Slice(done, n));
                         answers.Add((f.Id, await s.SendRequestAsync(f, ct).ConfigureAwait(false)));
                     }
