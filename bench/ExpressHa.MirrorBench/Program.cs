@@ -21,8 +21,6 @@ var randWrites = 3000;
 var keep = false;
 var fs = false;
 var fsRandSeconds = 10;
-string[]? only = null;
-MirrorWritePath? pathArg = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,11 +29,9 @@ for (var i = 0; i < args.Length; i++)
         case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i]); break;
         case "--rand" when i + 1 < args.Length: randWrites = int.Parse(args[++i]); break;
         case "--keep": keep = true; break;
-        case "--path" when i + 1 < args.Length: pathArg = Enum.Parse<MirrorWritePath>(args[++i]); break;
-        case "--targets" when i + 1 < args.Length: only = args[++i].Split(','); break;
         case "--fs": fs = true; break;
         case "--fs-rand-seconds" when i + 1 < args.Length: fsRandSeconds = int.Parse(args[++i]); break;
-        default: Console.Error.WriteLine("usage: ExpressHa.MirrorBench [--size-mib N] [--runs N] [--rand N] [--fs] [--fs-rand-seconds N] [--path Copying|Mapped|...] [--targets mirrored-mapped,...] [--keep]"); return 2;
+        default: Console.Error.WriteLine("usage: ExpressHa.MirrorBench [--size-mib N] [--runs N] [--rand N] [--fs] [--fs-rand-seconds N] [--keep]"); return 2;
     }
 }
 var size = sizeMiB * 1024L * 1024;
@@ -102,69 +98,30 @@ var plainSock = Path.Combine(dir, "plain.sock");
 await using var plainExport = new NbdServer("plain", plainDevice);
 await plainExport.StartAsync("unix:" + plainSock, default);
 
-// "mirrored" is the product's write path as configured; "mirrored-copy", "mirrored-mapped" and "mirrored-sendfile" the
-// same engines with MirrorOptions.WritePath switched between targets (payloads through buffers, received into the
-// mapped data area, and that plus sendfile to the peer), so the paths compare in the same run.
-var productPath = pathArg ?? a.Options.WritePath;
-var paths = new Dictionary<string, MirrorWritePath>
-{
-    ["mirrored"] = productPath, ["mirrored-copy"] = MirrorWritePath.Copying,
-    ["mirrored-mapped"] = MirrorWritePath.Mapped, ["mirrored-prefault"] = MirrorWritePath.MappedPrefault, ["mirrored-sendfile"] = MirrorWritePath.MappedSendfile, ["mirrored-small"] = MirrorWritePath.MappedSmall,
-};
-var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain") }
-    .Concat(paths.Keys.Concat(["mirrored-1m"]).Where(k => k == "mirrored" || k == "mirrored-1m" || paths[k] != productPath).Select(k => (k, "unix:" + mirrorSock, "md1")))
-    .Where(t => only is null || t.Item1 is "baseline" or "mirrored" || only.Contains(t.Item1)).ToArray();
-paths["mirrored-1m"] = MirrorWritePath.Copying;
-void UsePath(string label)
-{
-    if (paths.TryGetValue(label, out var p)) a.Options.WritePath = b!.Options.WritePath = p;
-    a.Options.WriteFrameBytes = label == "mirrored-1m" ? 1 << 20 : 256 * 1024;
-}
+var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain"), ("mirrored", "unix:" + mirrorSock, "md1") };
 // Warm-up: write the whole volume once on both (allocates the files' blocks, JIT), not measured.
-foreach (var (label, ep, name) in targets) { UsePath(label); await Sequential(ep, name); }
+foreach (var (_, ep, name) in targets) await Sequential(ep, name);
 
-// CPU time of this process (client, NBD servers, both engines) and nbdkit per MiB written: unlike MiB/s it does not
-// move with the load other work puts on the machine.
-double CpuSeconds()
-{
-    static double Of(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
-    }
-    return Of(Environment.ProcessId) + (nbdkit.HasExited ? 0 : Of(nbdkit.Id));
-}
-var cpu = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var seq = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var lat = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 for (var run = 0; run < runs; run++)
     foreach (var (label, ep, name) in targets)
     {
-        UsePath(label);
-        var cpu0 = CpuSeconds();
         seq[label].Add(await Sequential(ep, name));
-        cpu[label].Add((CpuSeconds() - cpu0) * 1000 / sizeMiB);
         lat[label].AddRange(await Random4K(ep, name, randWrites, 1000 + run));
     }
 
 double Median(List<double> x) { var s = x.OrderBy(v => v).ToList(); return s[s.Count / 2]; }
 double Pct(List<double> x, double p) { var s = x.OrderBy(v => v).ToList(); return s[Math.Min(s.Count - 1, (int)(p * s.Count))]; }
-UsePath("mirrored");
 Console.WriteLine();
-Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}; mirrored = {productPath}");
-Console.WriteLine($"{"target",-17} {"seq 1 MiB MiB/s",16} {"CPU ms/MiB",11} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
+Console.WriteLine($"{"target",-10} {"seq 1 MiB MiB/s",16} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
 foreach (var (label, _, _) in targets)
-    Console.WriteLine($"{label,-17} {Median(seq[label]),16:0.0} {Median(cpu[label]),11:0.00} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
-Console.WriteLine($"CPU per MiB mirrored/baseline: {Median(cpu["mirrored"]) / Median(cpu["baseline"]):0.00} (2 cores: sequential mirrored/baseline can reach at most about its inverse while both are CPU-bound)");
+    Console.WriteLine($"{label,-10} {Median(seq[label]),16:0.0} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
 var seqRatio = Median(seq["mirrored"]) / Median(seq["baseline"]);
 var latRatio = Pct(lat["mirrored"], 0.5) / Pct(lat["baseline"], 0.5);
 var meanRatio = lat["mirrored"].Average() / lat["baseline"].Average();
 Console.WriteLine($"sequential throughput mirrored/baseline: {seqRatio:0.00} (target >= 0.70)");
 Console.WriteLine($"4 KiB write latency mirrored/baseline: p50 {latRatio:0.00}, mean {meanRatio:0.00} (target <= 2.0)");
-foreach (var (label, _, _) in targets.Where(t => t.Item1.StartsWith("mirrored-", StringComparison.Ordinal)))
-    Console.WriteLine($"  {label} ({paths[label]}): sequential {Median(seq[label]) / Median(seq["baseline"]):0.00}, 4 KiB p50 {Pct(lat[label], 0.5) / Pct(lat["baseline"], 0.5):0.00}, " +
-        $"against mirrored in this run: sequential {Median(seq[label]) / Median(seq["mirrored"]):0.00}");
 
 if (fs)
 {

@@ -27,10 +27,6 @@ public sealed class BlockLocks
 
     public readonly struct Releaser(BlockLocks owner, int[] stripes) : IDisposable
     {
-        public void Dispose()
-        {
-            if (stripes is null) return; // default: nothing taken
-            foreach (var s in stripes) owner._locks[s].Release();
-        }
+        public void Dispose() { foreach (var s in stripes) owner._locks[s].Release(); }
     }
 }

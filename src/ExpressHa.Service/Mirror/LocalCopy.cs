@@ -10,21 +10,10 @@ internal sealed class LocalCopy : IDisposable
     static readonly byte[] Zeroes = new byte[1 << 20];
 
     readonly FileStream _data;
-    readonly long _size;
-    readonly bool _regularFile;
-    readonly object _mapLock = new();
-    MappedDataArea? _mapped;
-    bool _mapTried;
     // Bits cleared by the resync and not persisted yet (under BitsLock).
     long _clearedSincePersist, _clearLo = long.MaxValue, _clearHi = -1;
 
-    LocalCopy(FileStream data, MirrorMeta meta, long size, bool regularFile)
-    {
-        _data = data;
-        Meta = meta;
-        _size = size;
-        _regularFile = regularFile;
-    }
+    LocalCopy(FileStream data, MirrorMeta meta) { _data = data; Meta = meta; }
 
     public MirrorMeta Meta { get; }
     /// <summary>Guards the bitmap and the record of cleared bits; see the lock rule in <see cref="MirrorSide"/>.</summary>
@@ -40,12 +29,11 @@ internal sealed class LocalCopy : IDisposable
         var meta = MirrorMeta.OpenOrCreate(o.MetaPath, o.SizeBytes, o.BlockSize);
         try
         {
-            bool isFile;
             var data = new FileStream(o.DataPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.None);
             try
             {
                 long len = data.Length;
-                isFile = File.Exists(o.DataPath) && !o.DataPath.StartsWith("/dev/", StringComparison.Ordinal);
+                bool isFile = File.Exists(o.DataPath) && !o.DataPath.StartsWith("/dev/", StringComparison.Ordinal);
                 if (len < o.SizeBytes)
                 {
                     if (!meta.Created || !isFile)
@@ -56,7 +44,7 @@ internal sealed class LocalCopy : IDisposable
                 }
             }
             catch { data.Dispose(); throw; }
-            return new LocalCopy(data, meta, o.SizeBytes, isFile);
+            return new LocalCopy(data, meta);
         }
         catch { meta.Dispose(); throw; }
     }
@@ -74,19 +62,6 @@ internal sealed class LocalCopy : IDisposable
             int n = (int)Math.Min(Zeroes.Length, length - done);
             RandomAccess.Write(Handle, Zeroes.AsSpan(0, n), offset + done);
             done += n;
-        }
-    }
-
-    /// <summary>The data area mapped in memory, mapped on first use; null where it cannot be (then writes copy).</summary>
-    public MappedDataArea? Mapped(Action<string> log)
-    {
-        lock (_mapLock)
-        {
-            if (_mapTried) return _mapped;
-            _mapTried = true;
-            _mapped = MappedDataArea.TryMap(_data.SafeFileHandle, _size, _regularFile, out var why);
-            if (_mapped is null) log($"writes go through buffers: {why}");
-            return _mapped;
         }
     }
 
@@ -135,11 +110,6 @@ internal sealed class LocalCopy : IDisposable
 
     public void Dispose()
     {
-        lock (_mapLock)
-        {
-            _mapTried = true;
-            _mapped?.Dispose();
-        }
         Meta.Dispose();
         _data.Dispose();
     }

@@ -22,13 +22,6 @@ public sealed record MirrorFrame(FrameType Type, ulong Id = 0, long A = 0, long 
     public const int MaxBody = 64 * 1024 * 1024 + HeaderSize;
     public const byte FlagFua = 1, FlagZero = 2;
 
-    /// <summary>Not on the wire. Sending: the payload is also these bytes of this file at offset A (a primary's mapped
-    /// write), so a plain link sends them with sendfile from the page cache.</summary>
-    public Microsoft.Win32.SafeHandles.SafeFileHandle? PayloadFile { get; init; }
-    /// <summary>Not on the wire. Received: the link put this Write frame's payload (this many bytes at offset A) straight
-    /// into the data area; <see cref="Payload"/> is empty.</summary>
-    public int InPlaceLength { get; init; }
-
     public byte[] Encode()
     {
         var buf = new byte[HeaderSize + Payload.Length];

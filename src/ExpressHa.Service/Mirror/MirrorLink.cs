@@ -25,9 +25,6 @@ public sealed class MirrorLink : IDisposable
     /// <summary>Largest body accepted; small until the peer is authenticated (an unknown peer cannot make us allocate much).</summary>
     public int MaxBody { get; set; } = MirrorFrame.MaxBody;
     public bool Closed => _closed != 0;
-    /// <summary>Where a plain Write frame's payload may be received in place (the standby's mapped data area) when
-    /// read on the session's own thread; null = into the link's buffer.</summary>
-    internal IPeerWriteTarget? WriteTarget { get; set; }
 
     /// <summary>From now on every frame is sealed/opened with these ciphers.</summary>
     public void EnableCrypto(FrameCipher tx, FrameCipher rx) { _tx = tx; _rx = rx; }
@@ -53,8 +50,7 @@ public sealed class MirrorLink : IDisposable
             BinaryPrimitives.WriteInt32LittleEndian(_txHeader, MirrorFrame.HeaderSize + frame.Payload.Length);
             frame.EncodeHeader(_txHeader.AsSpan(4));
             await _stream.WriteAsync(_txHeader, ct).ConfigureAwait(false);
-            if (frame.Payload.Length > 0 && frame.PayloadFile is { } file) SocketSendFile.Send(_socket, file, frame.A, frame.Payload.Length, ct);
-            else if (frame.Payload.Length > 0) await _stream.WriteAsync(frame.Payload, ct).ConfigureAwait(false);
+            if (frame.Payload.Length > 0) await _stream.WriteAsync(frame.Payload, ct).ConfigureAwait(false);
         }
         finally { _send.Release(); }
     }
@@ -89,13 +85,6 @@ public sealed class MirrorLink : IDisposable
         if (n < MirrorFrame.HeaderSize || n > MaxBody)
             throw new InvalidDataException($"mirror frame length {n} is out of range");
         int payloadLength = n - MirrorFrame.HeaderSize;
-        if (sync && payloadLength > 0 && WriteTarget is { } target && (FrameType)_rxHeader[4] == FrameType.Write
-            && (_rxHeader[5] & MirrorFrame.FlagZero) == 0)
-        {
-            var header = MirrorFrame.DecodeHeader(_rxHeader.AsSpan(4), default);
-            if (target.TryReceive(header, payloadLength, into => _stream.ReadExactly(into)))
-                return header with { InPlaceLength = payloadLength };
-        }
         byte[] payload;
         if ((FrameType)_rxHeader[4] is FrameType.Write or FrameType.ResyncBlock)
         {

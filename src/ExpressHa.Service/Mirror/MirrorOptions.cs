@@ -36,12 +36,6 @@ public sealed class MirrorOptions
     public Action<string, int, string>? Alert { get; set; }
     public Action<string>? Log { get; set; }
 
-    /// <summary>How replicated payloads move (copied through buffers, or received into the mapped data area).</summary>
-    public MirrorWritePath WritePath { get; set; } = MirrorWritePath.Copying;
-
-    /// <summary>Largest write frame on the link: the pieces of a larger write pipeline through the peer.</summary>
-    public int WriteFrameBytes { get; set; } = 256 * 1024;
-
     /// <summary>A replicated write or flush the peer does not acknowledge within this time breaks the link.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ConnectRetryInterval { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -6,9 +6,11 @@ namespace ExpressHa.Service.Mirror;
 /// the bits are set, the session ends (<see cref="MirrorBreak"/>) and the write is acknowledged only once the break is
 /// resolved. It asks the side's state machine whether it may write (primary, this epoch, no hold) and which session
 /// replicates.</summary>
-internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epoch) : IBlockDevice, IReceivingWriteDevice
+internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epoch) : IBlockDevice
 {
     const int MaxChunk = 8 << 20;
+    /// <summary>Largest write frame on the link: pieces of a large write pipeline through the peer.</summary>
+    const int WireChunk = 256 * 1024;
 
     MirrorOptions O => side.O;
     int BlockSize => side.BlockSize;
@@ -21,9 +23,6 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
         CheckRange(offset, buffer.Length);
         side.CheckDevice(epoch);
         var copy = side.OpenCopy;
-        // A write received into the mapping lands piece by piece: a read of its blocks waits until it is whole.
-        using var locks = O.WritePath == MirrorWritePath.Copying || buffer.Length == 0 ? default
-            : await copy.Blocks.AcquireAsync(offset / BlockSize, (offset + buffer.Length - 1) / BlockSize, ct).ConfigureAwait(false);
         int done = 0;
         while (done < buffer.Length)
         {
@@ -43,24 +42,6 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
             await WriteCoreAsync(offset + done, data.Slice(done, n), 0, fua, ct).ConfigureAwait(false);
         }
     }
-
-    public bool ReceivesPayload(int length) => O.WritePath.ReceivesInPlace(length) && side.OpenCopy.Mapped(side.Log) is not null;
-
-    public void WriteReceived(long offset, int length, bool fua, PayloadReader receive, CancellationToken ct)
-    {
-        CheckRange(offset, length);
-        if (length == 0) { if (fua) Wait(FlushAsync(ct)); return; }
-        for (int done = 0; done < length; done += MaxChunk)
-            new MappedWrite(side, breaks, this).Run(offset + done, Math.Min(MaxChunk, length - done), fua, receive, ct);
-    }
-
-    internal static void Wait(ValueTask pending)
-    {
-        if (pending.IsCompletedSuccessfully) pending.GetAwaiter().GetResult();
-        else pending.AsTask().GetAwaiter().GetResult();
-    }
-
-    internal static T Wait<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 
     public async ValueTask WriteZeroesAsync(long offset, long length, bool fua, CancellationToken ct)
     {
@@ -97,12 +78,12 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
     }
 
     /// <summary>Waits while writes are held (frozen after a link loss, or by a suspend), then counts this one in.</summary>
-    internal async ValueTask EnterAsync(CancellationToken ct)
+    async ValueTask EnterAsync(CancellationToken ct)
     {
         while (side.TryEnterWrite(epoch) is { } hold) await hold.WaitAsync(ct).ConfigureAwait(false);
     }
 
-    internal void Exit() => side.ExitWrite();
+    void Exit() => side.ExitWrite();
 
     MirrorSession? ReplicatingSession() => side.ReplicatingSession();
 
@@ -137,9 +118,9 @@ internal sealed class PrimaryDevice(MirrorSide side, MirrorBreak breaks, int epo
                     answers.Add((f.Id, await s.SendRequestAsync(f, ct).ConfigureAwait(false)));
                 }
                 else
-                    for (int done = 0; done < data.Length; done += O.WriteFrameBytes)
+                    for (int done = 0; done < data.Length; done += WireChunk)
                     {
-                        int n = Math.Min(O.WriteFrameBytes, data.Length - done);
+                        int n = Math.Min(WireChunk, data.Length - done);
                         var f = new MirrorFrame(FrameType.Write, s.NextId(), offset + done, 0, flags, data.Slice(done, n));
                         answers.Add((f.Id, await s.SendRequestAsync(f, ct).ConfigureAwait(false)));
                     }

@@ -10,13 +10,7 @@ internal sealed class SessionHandler(MirrorSide side, MirrorBreak breaks, Resync
 {
     MirrorOptions O => side.O;
 
-    readonly InPlacePeerWrites _inPlace = new(side);
-
-    public Task RunAsync(MirrorSession s)
-    {
-        s.Link.WriteTarget = _inPlace;
-        return OnOwnThread(() => LoopAsync(s), "mirror " + side.Name);
-    }
+    public Task RunAsync(MirrorSession s) => OnOwnThread(() => LoopAsync(s), "mirror " + side.Name);
 
     /// <summary>Runs a loop on a thread of its own: the session blocks in its socket reads there, so a frame is handled
     /// on the thread the kernel woke rather than after a hop through the thread pool (write latency).</summary>
@@ -178,12 +172,6 @@ internal sealed class SessionHandler(MirrorSide side, MirrorBreak breaks, Resync
         lock (side.Lock)
             if (side.Machine.IsPrimary) throw new InvalidDataException("the peer sent a write to the primary");
         var copy = side.OpenCopy;
-        if (f.InPlaceLength > 0)
-        {
-            // Received straight into the data area (checked there).
-            if ((f.Flags & MirrorFrame.FlagFua) != 0) copy.FlushData();
-            return;
-        }
         long len = (f.Flags & MirrorFrame.FlagZero) != 0 ? f.B : f.Payload.Length;
         if (f.A < 0 || f.A + len > O.SizeBytes) throw new InvalidDataException($"peer write at {f.A}+{len} is outside the device");
         if ((f.Flags & MirrorFrame.FlagZero) != 0) copy.WriteZeroes(f.A, f.B);

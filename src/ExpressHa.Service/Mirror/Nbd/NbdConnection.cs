@@ -166,11 +166,6 @@ internal sealed class NbdConnection : IDisposable
     {
         // A payload this large is not read, so the next request header cannot be found: give up on the connection.
         if (length > MaxPayload) throw new NbdProtocolException($"write of {length} bytes exceeds the {MaxPayload}-byte maximum");
-        if (_device is IReceivingWriteDevice receiving && receiving.ReceivesPayload((int)length) && CheckWrite(offset, length) == 0)
-        {
-            WriteReceived(receiving, input, output, cookie, flags, offset, length, ct);
-            return;
-        }
         var buffer = ArrayPool<byte>.Shared.Rent((int)length);
         try
         {
@@ -187,42 +182,6 @@ internal sealed class NbdConnection : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>The device takes the payload from the socket itself (into the mapped data area); a client that breaks
-    /// off in the middle of it ends the connection.</summary>
-    void WriteReceived(IReceivingWriteDevice device, NbdInput input, NbdOutput output, ulong cookie, ushort flags, ulong offset, uint length, CancellationToken ct)
-    {
-        var fua = (flags & CmdFlagFua) != 0;
-        var broken = false;
-        long consumed = 0;
-        var error = Complete(() =>
-        {
-            device.WriteReceived((long)offset, (int)length, fua, into =>
-            {
-                try { input.ReadRequired(into); }
-                catch { broken = true; throw; }
-                consumed += into.Length;
-            }, ct);
-            return ValueTask.CompletedTask;
-        });
-        if (broken) throw new EndOfStreamException("the client broke off in the middle of a write payload");
-        if (consumed < length)
-        {
-            // The device failed before it took the whole payload: read the rest off to find the next request.
-            var rest = ArrayPool<byte>.Shared.Rent((int)Math.Min(length - consumed, 1 << 20));
-            try
-            {
-                while (consumed < length)
-                {
-                    int n = (int)Math.Min(rest.Length, length - consumed);
-                    input.ReadRequired(rest.AsSpan(0, n));
-                    consumed += n;
-                }
-            }
-            finally { ArrayPool<byte>.Shared.Return(rest); }
-        }
-        Reply(output, cookie, error);
     }
 
     int CheckWrite(ulong offset, uint length)
