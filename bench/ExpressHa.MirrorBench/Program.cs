@@ -102,21 +102,38 @@ var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix
 // Warm-up: write the whole volume once on both (allocates the files' blocks, JIT), not measured.
 foreach (var (_, ep, name) in targets) await Sequential(ep, name);
 
+// CPU time of this process (client, NBD servers, both engines) and nbdkit per MiB written: unlike MiB/s it moves
+// little with the load other work puts on the machine.
+double CpuSeconds()
+{
+    static double Of(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0; // utime + stime in clock ticks (USER_HZ 100)
+    }
+    return Of(Environment.ProcessId) + (nbdkit.HasExited ? 0 : Of(nbdkit.Id));
+}
+var cpu = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var seq = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var lat = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 for (var run = 0; run < runs; run++)
     foreach (var (label, ep, name) in targets)
     {
+        var cpu0 = CpuSeconds();
         seq[label].Add(await Sequential(ep, name));
+        cpu[label].Add((CpuSeconds() - cpu0) * 1000 / sizeMiB);
         lat[label].AddRange(await Random4K(ep, name, randWrites, 1000 + run));
     }
 
 double Median(List<double> x) { var s = x.OrderBy(v => v).ToList(); return s[s.Count / 2]; }
 double Pct(List<double> x, double p) { var s = x.OrderBy(v => v).ToList(); return s[Math.Min(s.Count - 1, (int)(p * s.Count))]; }
 Console.WriteLine();
-Console.WriteLine($"{"target",-10} {"seq 1 MiB MiB/s",16} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
+Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"{"target",-10} {"seq 1 MiB MiB/s",16} {"CPU ms/MiB",11} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
 foreach (var (label, _, _) in targets)
-    Console.WriteLine($"{label,-10} {Median(seq[label]),16:0.0} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
+    Console.WriteLine($"{label,-10} {Median(seq[label]),16:0.0} {Median(cpu[label]),11:0.00} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
+Console.WriteLine($"CPU per MiB written mirrored/baseline: {Median(cpu["mirrored"]) / Median(cpu["baseline"]):0.00}");
 var seqRatio = Median(seq["mirrored"]) / Median(seq["baseline"]);
 var latRatio = Pct(lat["mirrored"], 0.5) / Pct(lat["baseline"], 0.5);
 var meanRatio = lat["mirrored"].Average() / lat["baseline"].Average();
