@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the endpoint's one request pipeline (SigV4 check, deny list, faults, routing to the three APIs).
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one class per AWS API, its actions in the API reference's order with the XML shapes they share.
 using System.Net;
 
 namespace ExpressHa.AwsLocal;

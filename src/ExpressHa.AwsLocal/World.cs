@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the world's YAML model in one place, so the example world and its classes read side by side.
 using System.Net;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
