@@ -330,24 +330,9 @@ public sealed class NetnsCluster : IDisposable
 /// <summary>Runs commands for the namespace tests (no shell: arguments are passed as they are).</summary>
 static class NsShell
 {
-    public static (int Code, string Output) Run(params string[] argv)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
-        psi.Environment["LC_ALL"] = "C";
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(30_000)) { p.Kill(true); return (-1, $"{string.Join(' ', argv)} timed out"); }
-        return (p.ExitCode, stdout + stderr.Result);
-    }
+    public static (int Code, string Output) Run(params string[] argv) => ExpressHa.Netns.BridgedHosts.Run(argv);
 
-    public static string Must(params string[] argv)
-    {
-        var (code, output) = Run(argv);
-        if (code != 0) throw new InvalidOperationException($"{string.Join(' ', argv)} failed with exit {code}: {output.Trim()}");
-        return output;
-    }
+    public static string Must(params string[] argv) => ExpressHa.Netns.BridgedHosts.Must(argv);
 
     public static string? Which(string name)
         => (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':')
