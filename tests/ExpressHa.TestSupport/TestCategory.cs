@@ -13,7 +13,8 @@ public static class TestCategory
     public const string Process = "Process";
     /// <summary>Root and network namespaces (ip netns, veth, addresses on interfaces).</summary>
     public const string Namespace = "Namespace";
-    /// <summary>The real mirror stack outside the process: NBD clients, nbdfuse/FUSE, loop devices, mkfs, mount.</summary>
+    /// <summary>Mirror engines replicating (a pair in the process over loopback sockets, timed resyncs and link breaks) or
+    /// the real mirror stack outside the process: NBD clients, nbdfuse/FUSE, loop devices, mkfs, mount.</summary>
     public const string Mirror = "Mirror";
     /// <summary>The seeded fault-schedule harness (namespaces, many nodes, minutes).</summary>
     public const string Chaos = "Chaos";

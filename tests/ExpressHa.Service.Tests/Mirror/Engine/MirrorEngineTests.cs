@@ -6,6 +6,7 @@ using static ExpressHa.Service.Tests.Mirror.Engine.MirrorPair;
 
 namespace ExpressHa.Service.Tests.Mirror.Engine;
 
+[Trait("Category", TestCategory.Mirror)]
 public class MirrorEngineTests
 {
     const long MiB = 1 << 20;
