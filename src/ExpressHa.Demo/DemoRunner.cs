@@ -127,8 +127,10 @@ public static class DemoRunner
             if (record != aws.IpOf(index)) throw new DemoFailure($"the Route 53 record is '{record}', expected {survivor}'s address {aws.IpOf(index)}");
             o.WriteLine($"The VIP route and the DNS record followed the group to {survivor}.");
         }
-        o.WriteLine($"Failover time: {failoverMs} ms (heartbeat timeout {timeoutMs} ms + watchdog {watchdogMs} ms is the bound {survivor} waits for; " +
-                    $"{failoverMs - timeoutMs - watchdogMs} ms for detection slack, planning and starting the group).");
+        var leaseMs = ExpressHa.Service.Watchdog.ProofLease.Ms(c.BuildConfig(), watchdogMs);
+        o.WriteLine($"Failover time: {failoverMs} ms (the loss is noticed at the heartbeat timeout, {timeoutMs} ms after the last heartbeat heard; " +
+                    $"the witness confirms it; {survivor} also waits for the lost node's watchdog bound, its proof lease {leaseMs} ms + watchdog " +
+                    $"{watchdogMs} ms + {ExpressHa.Service.Partition.LostNodeWait.WatchdogMarginMs} ms after its last sign of life; the rest is planning and starting the group).");
         o.WriteLine();
 
         o.WriteLine($"Stopping {survivor} with SIGTERM (its group stops in reverse dependency order).");
