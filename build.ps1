@@ -41,6 +41,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $moduleDir = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'ExpressHa')
 $results = [ordered]@{}
+$script:failedTests = @()
 
 function Invoke-Native([string]$Name, [scriptblock]$Command) {
     Write-Host "==> $Name"
@@ -75,8 +76,13 @@ function Invoke-XunitTask([string]$Filter) {
     $log = dotnet @testArgs 2>&1 | ForEach-Object { Write-Host $_; "$_" }
     $exit = $LASTEXITCODE
     $passed = 0; $failed = 0
-    foreach ($line in $log) {
+    for ($i = 0; $i -lt $log.Count; $i++) {
+        $line = $log[$i]
         if ($line -match ' - Failed:\s+(\d+), Passed:\s+(\d+)') { $failed += [int]$Matches[1]; $passed += [int]$Matches[2] }
+        # A failure's name and the first lines of its message, repeated after the summary: a CI log is often read from its end.
+        if ($line -match '^\s*Failed \S+ \[') {
+            $script:failedTests += @($log[$i..([Math]::Min($i + 8, $log.Count - 1))] | ForEach-Object { "failed test: $_" })
+        }
     }
     $results['xunit'] = "$passed passed, $failed failed"
     if ($exit -ne 0) { throw "xunit failed (exit code $exit): $passed passed, $failed failed" }
@@ -92,6 +98,7 @@ function Invoke-PesterTask {
     $log = & $pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -ModuleDir $moduleDir -ResultPath $out -Filter "$PesterFilter" 2>&1 |
         ForEach-Object { Write-Host $_; "$_" }
     $exit = $LASTEXITCODE
+    $script:failedTests += @($log | Where-Object { $_ -match '\[-\] ' } | ForEach-Object { "failed test: $_" })
     $summary = $log | Where-Object { $_ -match '^pester: ' } | Select-Object -Last 1
     $results['pester'] = if ($summary) { $summary -replace '^pester: ', '' } else { 'did not report' }
     if ($exit -ne 0) { throw "Pester failed (exit code $exit): $($results['pester'])" }
@@ -179,6 +186,7 @@ try {
                 $failure = $null
                 try { Invoke-XunitTask } catch { $failure = $_ }
                 try { Invoke-PesterTask } catch { if (-not $failure) { $failure = $_ } }
+                $script:failedTests | ForEach-Object { Write-Host $_ }
                 Write-Host ("tests: " + (($results.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join '; '))
                 if ($failure) { throw $failure }
             }
