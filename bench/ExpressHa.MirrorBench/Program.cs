@@ -117,11 +117,12 @@ double CpuSeconds()
 var cpu = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var seq = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 var lat = targets.ToDictionary(t => t.Item1, _ => new List<double>());
+var flush = targets.ToDictionary(t => t.Item1, _ => new List<double>());
 for (var run = 0; run < runs; run++)
     foreach (var (label, ep, name) in targets)
     {
         var cpu0 = CpuSeconds();
-        seq[label].Add(await Sequential(ep, name));
+        seq[label].Add(await Sequential(ep, name, flush[label]));
         cpu[label].Add((CpuSeconds() - cpu0) * 1000 / sizeMiB);
         lat[label].AddRange(await Random4K(ep, name, randWrites, 1000 + run));
     }
@@ -130,9 +131,9 @@ double Median(List<double> x) { var s = x.OrderBy(v => v).ToList(); return s[s.C
 double Pct(List<double> x, double p) { var s = x.OrderBy(v => v).ToList(); return s[Math.Min(s.Count - 1, (int)(p * s.Count))]; }
 Console.WriteLine();
 Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
-Console.WriteLine($"{"target",-10} {"seq 1 MiB MiB/s",16} {"CPU ms/MiB",11} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
+Console.WriteLine($"{"target",-10} {"seq 1 MiB MiB/s",16} {"final flush ms",15} {"CPU ms/MiB",11} {"4K p50 µs",10} {"4K p99 µs",10} {"4K mean µs",11}");
 foreach (var (label, _, _) in targets)
-    Console.WriteLine($"{label,-10} {Median(seq[label]),16:0.0} {Median(cpu[label]),11:0.00} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
+    Console.WriteLine($"{label,-10} {Median(seq[label]),16:0.0} {Median(flush[label]),15:0} {Median(cpu[label]),11:0.00} {Pct(lat[label], 0.5),10:0} {Pct(lat[label], 0.99),10:0} {lat[label].Average(),11:0}");
 Console.WriteLine($"CPU per MiB written mirrored/baseline: {Median(cpu["mirrored"]) / Median(cpu["baseline"]):0.00}");
 var seqRatio = Median(seq["mirrored"]) / Median(seq["baseline"]);
 var latRatio = Pct(lat["mirrored"], 0.5) / Pct(lat["baseline"], 0.5);
@@ -195,14 +196,16 @@ return same ? 0 : 1;
 
 static string Sha(string path) { using var f = File.OpenRead(path); return Convert.ToHexString(SHA256.HashData(f)); }
 
-static async Task<double> Sequential(string endpoint, string name)
+static async Task<double> Sequential(string endpoint, string name, List<double>? flushMs = null)
 {
     using var c = await NbdBenchClient.ConnectAsync(endpoint, name);
     var chunk = new byte[1024 * 1024];
     Random.Shared.NextBytes(chunk);
     var sw = Stopwatch.StartNew();
     for (long off = 0; off < (long)c.Size; off += chunk.Length) await c.WriteAsync(off, chunk);
+    var writes = sw.Elapsed;
     await c.FlushAsync();
+    flushMs?.Add((sw.Elapsed - writes).TotalMilliseconds);
     return c.Size / 1048576.0 / sw.Elapsed.TotalSeconds;
 }
 
