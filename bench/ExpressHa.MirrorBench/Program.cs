@@ -101,6 +101,14 @@ await plainExport.StartAsync("unix:" + plainSock, default);
 var targets = new[] { ("baseline", "unix:" + baseSock, ""), ("plain-ours", "unix:" + plainSock, "plain"), ("mirrored", "unix:" + mirrorSock, "md1") };
 // Warm-up: write the whole volume once on both (allocates the files' blocks, JIT), not measured.
 foreach (var (_, ep, name) in targets) await Sequential(ep, name);
+if (Environment.GetEnvironmentVariable("MIRRORBENCH_PROFILE") is { Length: > 0 } only)
+{
+    var (_, pep, pname) = targets.First(t => t.Item1 == only);
+    Console.WriteLine($"profiling {only}: pid {Environment.ProcessId}");
+    File.WriteAllText(Path.Combine(dir, "profile.ready"), "");
+    for (var i = 0; i < 10; i++) Console.WriteLine($"{await Sequential(pep, pname):0}");
+    return 0;
+}
 
 // CPU time of this process (client, NBD servers, both engines) and nbdkit per MiB written: unlike MiB/s it moves
 // little with the load other work puts on the machine.

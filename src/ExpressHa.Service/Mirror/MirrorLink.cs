@@ -29,12 +29,18 @@ public sealed class MirrorLink : IDisposable
     /// <summary>From now on every frame is sealed/opened with these ciphers.</summary>
     public void EnableCrypto(FrameCipher tx, FrameCipher rx) { _tx = tx; _rx = rx; }
 
+    const int SmallFrame = 16 * 1024;
     readonly byte[] _txHeader = new byte[4 + MirrorFrame.HeaderSize];
+    readonly byte[] _txSmall = new byte[4 + MirrorFrame.HeaderSize + SmallFrame];
     readonly byte[] _rxHeader = new byte[4 + MirrorFrame.HeaderSize];
     byte[] _rxPayload = Array.Empty<byte>();
+    // Read ahead: a small frame (header and payload) usually comes in with one receive.
+    readonly byte[] _rxBuffer = new byte[64 * 1024];
+    int _rxPos, _rxEnd;
 
     public async Task SendAsync(MirrorFrame frame, CancellationToken ct)
     {
+        ValueTask Put(ReadOnlyMemory<byte> bytes) => _stream.WriteAsync(bytes, ct);
         await _send.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -42,15 +48,25 @@ public sealed class MirrorLink : IDisposable
             {
                 var body = _tx.Seal(frame.Encode());
                 BinaryPrimitives.WriteInt32LittleEndian(_txHeader, body.Length);
-                await _stream.WriteAsync(_txHeader.AsMemory(0, 4), ct).ConfigureAwait(false);
-                await _stream.WriteAsync(body, ct).ConfigureAwait(false);
+                await Put(_txHeader.AsMemory(0, 4)).ConfigureAwait(false);
+                await Put(body).ConfigureAwait(false);
                 return;
             }
-            // Plain: length and header from one reused buffer, the payload straight from the caller's memory (no copy).
-            BinaryPrimitives.WriteInt32LittleEndian(_txHeader, MirrorFrame.HeaderSize + frame.Payload.Length);
+            // Plain: a small frame leaves in one send (one segment, one wake-up of the reader); a large payload goes
+            // straight from the caller's memory after the header (no copy).
+            int length = MirrorFrame.HeaderSize + frame.Payload.Length;
+            if (4 + length <= _txSmall.Length)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(_txSmall, length);
+                frame.EncodeHeader(_txSmall.AsSpan(4));
+                frame.Payload.Span.CopyTo(_txSmall.AsSpan(4 + MirrorFrame.HeaderSize));
+                await Put(_txSmall.AsMemory(0, 4 + length)).ConfigureAwait(false);
+                return;
+            }
+            BinaryPrimitives.WriteInt32LittleEndian(_txHeader, length);
             frame.EncodeHeader(_txHeader.AsSpan(4));
-            await _stream.WriteAsync(_txHeader, ct).ConfigureAwait(false);
-            if (frame.Payload.Length > 0) await _stream.WriteAsync(frame.Payload, ct).ConfigureAwait(false);
+            await Put(_txHeader).ConfigureAwait(false);
+            await Put(frame.Payload).ConfigureAwait(false);
         }
         finally { _send.Release(); }
     }
@@ -67,8 +83,26 @@ public sealed class MirrorLink : IDisposable
     {
         async ValueTask Fill(Memory<byte> into)
         {
-            if (sync) _stream.ReadExactly(into.Span);
-            else await _stream.ReadExactlyAsync(into, ct).ConfigureAwait(false);
+            int buffered = Math.Min(_rxEnd - _rxPos, into.Length);
+            _rxBuffer.AsSpan(_rxPos, buffered).CopyTo(into.Span);
+            _rxPos += buffered;
+            into = into[buffered..];
+            if (into.Length == 0) return;
+            if (into.Length >= _rxBuffer.Length / 2)
+            {
+                if (sync) _stream.ReadExactly(into.Span);
+                else await _stream.ReadExactlyAsync(into, ct).ConfigureAwait(false);
+                return;
+            }
+            _rxPos = _rxEnd = 0;
+            while (_rxEnd < into.Length)
+            {
+                int r = sync ? _stream.Read(_rxBuffer.AsSpan(_rxEnd)) : await _stream.ReadAsync(_rxBuffer.AsMemory(_rxEnd), ct).ConfigureAwait(false);
+                if (r == 0) throw new EndOfStreamException();
+                _rxEnd += r;
+            }
+            _rxBuffer.AsSpan(0, into.Length).CopyTo(into.Span);
+            _rxPos = into.Length;
         }
         if (_rx is not null)
         {

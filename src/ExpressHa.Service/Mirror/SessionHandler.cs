@@ -10,23 +10,25 @@ internal sealed class SessionHandler(MirrorSide side, MirrorBreak breaks, Resync
 {
     MirrorOptions O => side.O;
 
-    public Task RunAsync(MirrorSession s) => OnOwnThread(() => LoopAsync(s), "mirror " + side.Name);
+    public Task RunAsync(MirrorSession s) => OnOwnThread(() => Loop(s), "mirror " + side.Name);
 
     /// <summary>Runs a loop on a thread of its own: the session blocks in its socket reads there, so a frame is handled
     /// on the thread the kernel woke rather than after a hop through the thread pool (write latency).</summary>
-    static Task OnOwnThread(Func<Task> loop, string name)
+    static Task OnOwnThread(Action loop, string name)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var t = new Thread(() =>
         {
-            try { loop().GetAwaiter().GetResult(); done.TrySetResult(); }
+            try { loop(); done.TrySetResult(); }
             catch (Exception e) { done.TrySetException(e); }
         }) { IsBackground = true, Name = name };
         t.Start();
         return done.Task;
     }
 
-    async Task LoopAsync(MirrorSession s)
+    /// <summary>Frames are handled one after the other, each to its end, on this thread: an answer that completes
+    /// asynchronously blocks it rather than moving the loop to the thread pool for the rest of the session.</summary>
+    void Loop(MirrorSession s)
     {
         var pinger = Task.Run(() => PingLoopAsync(s));
         try
@@ -35,8 +37,8 @@ internal sealed class SessionHandler(MirrorSide side, MirrorBreak breaks, Resync
             {
                 var f = s.Link.Receive();
                 s.Received();
-                if (Interlocked.Exchange(ref side.StallReceiveForTest, null) is { } stall) await stall.Task.WaitAsync(s.Token).ConfigureAwait(false);
-                await DispatchAsync(s, f).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref side.StallReceiveForTest, null) is { } stall) stall.Task.WaitAsync(s.Token).GetAwaiter().GetResult();
+                DispatchAsync(s, f).GetAwaiter().GetResult();
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException or EndOfStreamException)
@@ -50,7 +52,7 @@ internal sealed class SessionHandler(MirrorSide side, MirrorBreak breaks, Resync
         finally
         {
             breaks.EndSession(s, "link closed");
-            try { await pinger.ConfigureAwait(false); } catch { }
+            try { pinger.GetAwaiter().GetResult(); } catch { }
         }
     }
 

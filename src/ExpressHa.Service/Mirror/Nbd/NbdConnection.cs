@@ -169,19 +169,46 @@ internal sealed class NbdConnection : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent((int)length);
         try
         {
-            input.ReadRequired(buffer.AsSpan(0, (int)length));
+            var payload = buffer.AsMemory(0, (int)length);
+            input.ReadRequired(payload.Span);
             var error = CheckWrite(offset, length);
-            if (error == 0)
+            var fua = (flags & CmdFlagFua) != 0;
+            if (error != 0)
             {
-                var fua = (flags & CmdFlagFua) != 0;
-                error = Complete(() => _device.WriteAsync((long)offset, buffer.AsMemory(0, (int)length), fua, ct));
+                Reply(output, cookie, error);
+                return;
             }
-            Reply(output, cookie, error);
+            ValueTask pending;
+            try { pending = _device.WriteAsync((long)offset, payload, fua, ct); }
+            catch (Exception e) when (e is not OperationCanceledException) { pending = ValueTask.FromException(e); }
+            if (pending.IsCompleted)
+            {
+                Reply(output, cookie, Complete(() => pending));
+                return;
+            }
+            ReplyFromCompleter(output, cookie, pending.AsTask());
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>A write still waiting (the mirror's peer has not acknowledged it yet) is answered by the thread that
+    /// completes it, so the client hears back without first waking this connection's thread. This thread still waits
+    /// for it before the next request (one at a time, and the payload's buffer stays valid). A reply that cannot leave
+    /// without blocking (the client is not reading) stays in the output buffer for this thread: the completing thread
+    /// is the mirror link's, which must never wait on a client.</summary>
+    void ReplyFromCompleter(NbdOutput output, ulong cookie, Task write)
+    {
+        output.Flush();
+        var replied = write.ContinueWith(t =>
+        {
+            var error = t.IsCompletedSuccessfully ? 0 : Complete(() => new ValueTask(t));
+            Reply(output, cookie, error);
+            if (Volatile.Read(ref _closed) == 0 && _socket.Poll(0, SelectMode.SelectWrite)) output.Flush();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        replied.GetAwaiter().GetResult();
     }
 
     int CheckWrite(ulong offset, uint length)
