@@ -64,9 +64,13 @@ internal sealed class MirrorConnector(MirrorSide side, MirrorBreak breaks, Sessi
                     using (var t = CancellationTokenSource.CreateLinkedTokenSource(ct))
                     {
                         t.CancelAfter(TimeSpan.FromSeconds(3));
-                        await sock.ConnectAsync(O.PeerEndPoint, t.Token).ConfigureAwait(false);
+                        // A blocking connect (a timeout disposes the socket, which ends it): the link's socket must
+                        // never serve an asynchronous operation (see MirrorLink).
+                        using (t.Token.Register(sock.Dispose))
+                            await Task.Factory.StartNew(() => sock.Connect(O.PeerEndPoint), CancellationToken.None,
+                                TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
                     }
-                    await RunLinkAsync(new MirrorLink(sock), dialer: true, ct).ConfigureAwait(false);
+                    await RunLinkAsync(new MirrorLink(sock, O.LinkTimeout), dialer: true, ct).ConfigureAwait(false);
                 }
                 catch (Exception) when (!ct.IsCancellationRequested) { sock.Dispose(); }
                 catch { sock.Dispose(); throw; }
@@ -87,7 +91,7 @@ internal sealed class MirrorConnector(MirrorSide side, MirrorBreak breaks, Sessi
             if (side.IsDialer || !CanConnect()) { sock.Dispose(); continue; }
             _ = Task.Run(async () =>
             {
-                try { await RunLinkAsync(new MirrorLink(sock), dialer: false, ct).ConfigureAwait(false); }
+                try { await RunLinkAsync(new MirrorLink(sock, O.LinkTimeout), dialer: false, ct).ConfigureAwait(false); }
                 catch { sock.Dispose(); }
             }, CancellationToken.None);
         }

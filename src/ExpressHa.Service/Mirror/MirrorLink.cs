@@ -3,20 +3,36 @@ using System.Net.Sockets;
 
 namespace ExpressHa.Service.Mirror;
 
-/// <summary>One TCP connection carrying <see cref="MirrorFrame"/>s; sends are serialized, one reader.</summary>
+/// <summary>One TCP connection carrying <see cref="MirrorFrame"/>s; sends are serialized, one reader.
+/// Every socket call is a blocking one, on a socket that must never have served an asynchronous operation: .NET then
+/// keeps the descriptor in blocking mode and a read or write is one system call, woken by the kernel. After a single
+/// asynchronous operation it serves even blocking calls through its event-loop thread, one thread wake-up more per
+/// frame (a replicated 4 KiB write waits for two frames). The asynchronous methods are facades over the blocking ones;
+/// cancelling one closes the link.</summary>
 public sealed class MirrorLink : IDisposable
 {
+    const int SmallFrame = 16 * 1024;
+
     readonly Socket _socket;
     readonly NetworkStream _stream;
     readonly SemaphoreSlim _send = new(1, 1);
+    readonly byte[] _txHeader = new byte[4 + MirrorFrame.HeaderSize];
+    readonly byte[] _txSmall = new byte[4 + MirrorFrame.HeaderSize + SmallFrame];
+    readonly byte[] _rxHeader = new byte[4 + MirrorFrame.HeaderSize];
+    byte[] _rxPayload = Array.Empty<byte>();
+    // Read ahead: a small frame (header and payload) usually comes in with one receive.
+    readonly byte[] _rxBuffer = new byte[64 * 1024];
+    int _rxPos, _rxEnd;
     FrameCipher? _tx, _rx;
     int _closed;
 
-    public MirrorLink(Socket socket)
+    /// <param name="sendTimeout">A send blocked this long (the peer stopped reading) fails, which ends the link.</param>
+    public MirrorLink(Socket socket, TimeSpan sendTimeout = default)
     {
         socket.NoDelay = true;
         socket.SendBufferSize = 4 << 20;
         socket.ReceiveBufferSize = 4 << 20;
+        if (sendTimeout > TimeSpan.Zero) socket.SendTimeout = (int)sendTimeout.TotalMilliseconds;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
@@ -29,27 +45,31 @@ public sealed class MirrorLink : IDisposable
     /// <summary>From now on every frame is sealed/opened with these ciphers.</summary>
     public void EnableCrypto(FrameCipher tx, FrameCipher rx) { _tx = tx; _rx = rx; }
 
-    const int SmallFrame = 16 * 1024;
-    readonly byte[] _txHeader = new byte[4 + MirrorFrame.HeaderSize];
-    readonly byte[] _txSmall = new byte[4 + MirrorFrame.HeaderSize + SmallFrame];
-    readonly byte[] _rxHeader = new byte[4 + MirrorFrame.HeaderSize];
-    byte[] _rxPayload = Array.Empty<byte>();
-    // Read ahead: a small frame (header and payload) usually comes in with one receive.
-    readonly byte[] _rxBuffer = new byte[64 * 1024];
-    int _rxPos, _rxEnd;
-
-    public async Task SendAsync(MirrorFrame frame, CancellationToken ct)
+    /// <summary>Sends on the calling thread (the socket's buffer normally takes a frame at once).</summary>
+    public Task SendAsync(MirrorFrame frame, CancellationToken ct)
     {
-        ValueTask Put(ReadOnlyMemory<byte> bytes) => _stream.WriteAsync(bytes, ct);
-        await _send.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            Send(frame, ct);
+            return Task.CompletedTask;
+        }
+        catch (Exception e) { return Task.FromException(e); }
+    }
+
+    /// <summary>The token only cancels the wait for another send to finish: a frame once started is sent whole (closing
+    /// the link for a caller that gave up would break the mirror). A send the peer does not take fails after the send
+    /// timeout, or when the link is closed.</summary>
+    public void Send(MirrorFrame frame, CancellationToken ct)
+    {
+        _send.Wait(ct);
         try
         {
             if (_tx is not null)
             {
                 var body = _tx.Seal(frame.Encode());
                 BinaryPrimitives.WriteInt32LittleEndian(_txHeader, body.Length);
-                await Put(_txHeader.AsMemory(0, 4)).ConfigureAwait(false);
-                await Put(body).ConfigureAwait(false);
+                _stream.Write(_txHeader, 0, 4);
+                _stream.Write(body);
                 return;
             }
             // Plain: a small frame leaves in one send (one segment, one wake-up of the reader); a large payload goes
@@ -60,61 +80,50 @@ public sealed class MirrorLink : IDisposable
                 BinaryPrimitives.WriteInt32LittleEndian(_txSmall, length);
                 frame.EncodeHeader(_txSmall.AsSpan(4));
                 frame.Payload.Span.CopyTo(_txSmall.AsSpan(4 + MirrorFrame.HeaderSize));
-                await Put(_txSmall.AsMemory(0, 4 + length)).ConfigureAwait(false);
+                _stream.Write(_txSmall, 0, 4 + length);
                 return;
             }
             BinaryPrimitives.WriteInt32LittleEndian(_txHeader, length);
             frame.EncodeHeader(_txHeader.AsSpan(4));
-            await Put(_txHeader).ConfigureAwait(false);
-            await Put(frame.Payload).ConfigureAwait(false);
+            _stream.Write(_txHeader);
+            _stream.Write(frame.Payload.Span);
         }
         finally { _send.Release(); }
     }
 
-    /// <summary>The next frame. A plain Write or ResyncBlock frame's payload lives in a buffer this link reuses: it is
-    /// valid until the next call (the session applies it before receiving again).</summary>
-    public Task<MirrorFrame> ReceiveAsync(CancellationToken ct) => ReceiveCoreAsync(sync: false, ct);
-
-    /// <summary>The same, blocking the calling thread (the session's own receive thread: no thread-pool hop per frame).
-    /// Closing the link ends the wait.</summary>
-    public MirrorFrame Receive() => ReceiveCoreAsync(sync: true, CancellationToken.None).GetAwaiter().GetResult();
-
-    async Task<MirrorFrame> ReceiveCoreAsync(bool sync, CancellationToken ct)
+    /// <summary>The next frame, received on the calling thread (the handshake's). Cancelling closes the link.</summary>
+    public Task<MirrorFrame> ReceiveAsync(CancellationToken ct)
     {
-        async ValueTask Fill(Memory<byte> into)
+        try
         {
-            int buffered = Math.Min(_rxEnd - _rxPos, into.Length);
-            _rxBuffer.AsSpan(_rxPos, buffered).CopyTo(into.Span);
-            _rxPos += buffered;
-            into = into[buffered..];
-            if (into.Length == 0) return;
-            if (into.Length >= _rxBuffer.Length / 2)
-            {
-                if (sync) _stream.ReadExactly(into.Span);
-                else await _stream.ReadExactlyAsync(into, ct).ConfigureAwait(false);
-                return;
-            }
-            _rxPos = _rxEnd = 0;
-            while (_rxEnd < into.Length)
-            {
-                int r = sync ? _stream.Read(_rxBuffer.AsSpan(_rxEnd)) : await _stream.ReadAsync(_rxBuffer.AsMemory(_rxEnd), ct).ConfigureAwait(false);
-                if (r == 0) throw new EndOfStreamException();
-                _rxEnd += r;
-            }
-            _rxBuffer.AsSpan(0, into.Length).CopyTo(into.Span);
-            _rxPos = into.Length;
+            using var cancel = CloseOn(ct);
+            return Task.FromResult(Receive());
         }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            return Task.FromException<MirrorFrame>(new OperationCanceledException("mirror link receive cancelled (the link is closed)", e, ct));
+        }
+        catch (Exception e) { return Task.FromException<MirrorFrame>(e); }
+    }
+
+    CancellationTokenRegistration CloseOn(CancellationToken ct) => ct.CanBeCanceled ? ct.Register(Close) : default;
+
+    /// <summary>The next frame (the session's own receive thread). A plain Write or ResyncBlock frame's payload lives in
+    /// a buffer this link reuses: it is valid until the next call (the session applies it before receiving again).
+    /// Closing the link ends the wait.</summary>
+    public MirrorFrame Receive()
+    {
         if (_rx is not null)
         {
-            await Fill(_rxHeader.AsMemory(0, 4)).ConfigureAwait(false);
+            Fill(_rxHeader.AsSpan(0, 4));
             int sealedLength = BinaryPrimitives.ReadInt32LittleEndian(_rxHeader);
             if (sealedLength < MirrorFrame.HeaderSize || sealedLength > MaxBody + FrameCipher.TagSize)
                 throw new InvalidDataException($"mirror frame length {sealedLength} is out of range");
             var body = new byte[sealedLength];
-            await Fill(body).ConfigureAwait(false);
+            Fill(body);
             return MirrorFrame.Decode(_rx.Open(body));
         }
-        await Fill(_rxHeader).ConfigureAwait(false);
+        Fill(_rxHeader);
         int n = BinaryPrimitives.ReadInt32LittleEndian(_rxHeader);
         if (n < MirrorFrame.HeaderSize || n > MaxBody)
             throw new InvalidDataException($"mirror frame length {n} is out of range");
@@ -126,8 +135,31 @@ public sealed class MirrorLink : IDisposable
             payload = _rxPayload;
         }
         else payload = payloadLength == 0 ? Array.Empty<byte>() : new byte[payloadLength];
-        if (payloadLength > 0) await Fill(payload.AsMemory(0, payloadLength)).ConfigureAwait(false);
+        if (payloadLength > 0) Fill(payload.AsSpan(0, payloadLength));
         return MirrorFrame.DecodeHeader(_rxHeader.AsSpan(4), payload.AsMemory(0, payloadLength));
+    }
+
+    void Fill(Span<byte> into)
+    {
+        int buffered = Math.Min(_rxEnd - _rxPos, into.Length);
+        _rxBuffer.AsSpan(_rxPos, buffered).CopyTo(into);
+        _rxPos += buffered;
+        into = into[buffered..];
+        if (into.Length == 0) return;
+        if (into.Length >= _rxBuffer.Length / 2)
+        {
+            _stream.ReadExactly(into);
+            return;
+        }
+        _rxPos = _rxEnd = 0;
+        while (_rxEnd < into.Length)
+        {
+            int r = _stream.Read(_rxBuffer.AsSpan(_rxEnd));
+            if (r == 0) throw new EndOfStreamException();
+            _rxEnd += r;
+        }
+        _rxBuffer.AsSpan(0, into.Length).CopyTo(into);
+        _rxPos = into.Length;
     }
 
     public void Close()
